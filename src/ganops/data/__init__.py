@@ -1,0 +1,1 @@
+"""Data sources (one function per format) and deterministic transforms."""
