@@ -1,0 +1,458 @@
+"""Data sources: one small pure function per format, each returning a raw dataset dict.
+
+A raw dataset is ``{"x": ndarray, "y": int64 (N,) [optional], "is_test": bool (N,) [optional],
+"meta": JSON-serializable dict}``. Images are uint8 ``(N, H, W, C)`` with C in {1, 3}; 2-D points
+are float32 ``(N, 2)``. ``meta`` always holds ``kind``, ``source`` and, for images,
+``value_range``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from PIL import Image
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    TypeAdapter,
+    ValidationError,
+)
+
+from ganops.errors import ConfigError, DataError
+
+IMAGE_RANGE = [0, 255]
+IDX_NAMES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
+GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+
+
+def _image_meta(source: str, **extra: Any) -> dict[str, Any]:
+    """Return the common meta dict of an image dataset."""
+    return {"kind": "images", "source": source, "value_range": list(IMAGE_RANGE), **extra}
+
+
+# --------------------------------------------------------------------------------------------
+# scikit-learn digits
+# --------------------------------------------------------------------------------------------
+
+
+def load_digits() -> dict[str, Any]:
+    """Load scikit-learn's bundled 8x8 digits as uint8 images (1797, 8, 8, 1) with labels 0..9."""
+    from sklearn.datasets import load_digits as sk_load_digits
+
+    bunch = sk_load_digits()
+    x = np.clip(np.rint(bunch.images * 255.0 / 16.0), 0, 255).astype(np.uint8)[..., None]
+    class_names = [str(c) for c in range(10)]
+    meta = _image_meta("digits", class_names=class_names)
+    return {"x": x, "y": bunch.target.astype(np.int64), "meta": meta}
+
+
+# --------------------------------------------------------------------------------------------
+# 2-D Gaussian mixtures
+# --------------------------------------------------------------------------------------------
+
+
+def _mixture_means(layout: str, modes: int, radius: float) -> np.ndarray:
+    """Return the (modes, 2) component means of a ring or square-grid layout."""
+    if layout == "ring":
+        angles = 2.0 * np.pi * np.arange(modes) / modes
+        return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    if layout == "grid":
+        k = math.isqrt(modes)
+        if k * k != modes:
+            raise ConfigError(f"modes: grid layout needs a perfect square, got {modes}")
+        axis = np.linspace(-radius, radius, k) if k > 1 else np.zeros(1)
+        gx, gy = np.meshgrid(axis, axis, indexing="xy")
+        return np.stack([gx.ravel(), gy.ravel()], axis=1)
+    raise ConfigError(f"layout: must be 'ring' or 'grid', got {layout!r}")
+
+
+def _check_mixture_args(modes: int, n: int, std: float, radius: float) -> None:
+    """Raise ConfigError naming the first invalid mixture parameter."""
+    checks = [
+        ("modes", modes, isinstance(modes, int) and modes >= 1, "an integer >= 1"),
+        ("n", n, isinstance(n, int) and n >= 1, "an integer >= 1"),
+        ("std", std, math.isfinite(std) and std > 0, "a finite number > 0"),
+        ("radius", radius, math.isfinite(radius) and radius > 0, "a finite number > 0"),
+    ]
+    for key, value, ok, wanted in checks:
+        if not ok:
+            raise ConfigError(f"{key}: must be {wanted}, got {value!r}")
+
+
+def make_mixture(
+    layout: Literal["ring", "grid"], modes: int, n: int, std: float, radius: float, seed: int
+) -> dict[str, Any]:
+    """Sample n points from an equal-weight 2-D Gaussian mixture laid out on a ring or grid."""
+    _check_mixture_args(modes, n, std, radius)
+    means = _mixture_means(layout, modes, radius)
+    weights = [1.0 / modes] * modes
+    rng = np.random.default_rng(seed)
+    y = rng.choice(modes, size=n, p=weights).astype(np.int64)
+    x = (means[y] + rng.normal(0.0, std, size=(n, 2))).astype(np.float32)
+    meta = {
+        "kind": "points",
+        "source": "mixture",
+        "layout": layout,
+        "modes": int(modes),
+        "std": float(std),
+        "radius": float(radius),
+        "seed": int(seed),
+        "n": int(n),
+        "means": [[float(a), float(b)] for a, b in means],
+        "weights": weights,
+    }
+    return {"x": x, "y": y, "meta": meta}
+
+
+# --------------------------------------------------------------------------------------------
+# IDX (MNIST / Fashion-MNIST)
+# --------------------------------------------------------------------------------------------
+
+
+def _find_idx(folder: Path, name: str) -> Path | None:
+    """Return the raw or .gz file for an IDX name in folder (raw preferred), or None."""
+    for candidate in (folder / name, folder / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Read a file's bytes, decompressing .gz; corrupt gzip raises DataError."""
+    if path.suffix != ".gz":
+        return path.read_bytes()
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path}: corrupt gzip file ({exc})") from exc
+
+
+def _parse_idx(path: Path, ndim: int) -> np.ndarray:
+    """Parse an unsigned-byte IDX file with the expected ndim into a uint8 array."""
+    data = _read_bytes(path)
+    if len(data) < 4:
+        raise DataError(f"{path}: file too short for an IDX header ({len(data)} bytes)")
+    zero, dtype_code, file_ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0:
+        raise DataError(f"{path}: bad IDX magic 0x{data[:4].hex()} (expected 0x0000 08 nn)")
+    if dtype_code != 0x08:
+        raise DataError(f"{path}: unsupported IDX data type 0x{dtype_code:02x} (only 0x08)")
+    if file_ndim != ndim:
+        raise DataError(f"{path}: IDX ndim {file_ndim}, expected {ndim}")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{path}: truncated IDX header ({len(data)} of {header} bytes)")
+    dims = struct.unpack(f">{ndim}I", data[4:header])
+    expected, actual = math.prod(dims), len(data) - header
+    if actual != expected:
+        raise DataError(
+            f"{path}: IDX payload is {actual} bytes, expected {expected} for dims {list(dims)}"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def _read_idx_pair(images: Path, labels: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read one images/labels IDX pair and check their counts agree."""
+    x = _parse_idx(images, 3)
+    y = _parse_idx(labels, 1)
+    if len(x) != len(y):
+        raise DataError(f"{images} has {len(x)} images but {labels} has {len(y)} labels")
+    return x[..., None], y.astype(np.int64)
+
+
+def _idx_pair_paths(folder: Path, split: str) -> tuple[Path, Path] | None:
+    """Return the (images, labels) paths of a split, None if absent; half a pair is an error."""
+    images = _find_idx(folder, IDX_NAMES[f"{split}_images"])
+    labels = _find_idx(folder, IDX_NAMES[f"{split}_labels"])
+    if images is None and labels is None:
+        return None
+    if images is None or labels is None:
+        missing = IDX_NAMES[f"{split}_images" if images is None else f"{split}_labels"]
+        raise DataError(f"{folder}: half of the {split} IDX pair; {missing}[.gz] is missing")
+    return images, labels
+
+
+def read_idx(folder: str | Path) -> dict[str, Any]:
+    """Read MNIST-style IDX files (train pair required, t10k pair optional) from a folder."""
+    folder = Path(folder)
+    expected = ", ".join(f"{n}[.gz]" for n in IDX_NAMES.values())
+    if not folder.is_dir():
+        raise DataError(f"{folder}: IDX folder not found; expected {expected}")
+    train = _idx_pair_paths(folder, "train")
+    if train is None:
+        raise DataError(f"{folder}: no IDX train files found; expected {expected}")
+    x, y = _read_idx_pair(*train)
+    files = [p.name for p in train]
+    is_test = np.zeros(len(x), dtype=bool)
+    test = _idx_pair_paths(folder, "test")
+    if test is not None:
+        x_test, y_test = _read_idx_pair(*test)
+        if x_test.shape[1:] != x.shape[1:]:
+            raise DataError(
+                f"{test[0]}: image shape {x_test.shape[1:3]} differs from train {x.shape[1:3]}"
+            )
+        x, y = np.concatenate([x, x_test]), np.concatenate([y, y_test])
+        is_test = np.concatenate([is_test, np.ones(len(x_test), dtype=bool)])
+        files += [p.name for p in test]
+    meta = _image_meta("idx", files=files, n_train=int((~is_test).sum()), n_test=int(is_test.sum()))
+    return {"x": x, "y": y, "is_test": is_test, "meta": meta}
+
+
+# --------------------------------------------------------------------------------------------
+# Keras-style .npz
+# --------------------------------------------------------------------------------------------
+
+
+def _npz_images(x: np.ndarray, key: str, path: Path) -> np.ndarray:
+    """Validate an npz image array and return it as uint8 (N, H, W, C)."""
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+        raise DataError(f"{path}: {key} has shape {x.shape}; expected (N,H,W) or (N,H,W,C), C 1|3")
+    if x.dtype == np.uint8:
+        return x
+    if np.issubdtype(x.dtype, np.floating):
+        if not np.all(np.isfinite(x)):
+            raise DataError(f"{path}: {key} contains NaN or Inf")
+        lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+        if lo < 0.0 or hi > 1.0:
+            raise DataError(f"{path}: {key} float values span [{lo}, {hi}]; expected [0, 1]")
+        return np.rint(x * 255.0).astype(np.uint8)
+    if np.issubdtype(x.dtype, np.integer) and (x.size == 0 or (x.min() >= 0 and x.max() <= 255)):
+        return x.astype(np.uint8)
+    raise DataError(f"{path}: {key} has unsupported dtype {x.dtype} or values outside 0..255")
+
+
+def _npz_labels(y: np.ndarray, n: int, key: str, path: Path) -> np.ndarray:
+    """Validate an npz label array (N,) or (N, 1) of integers and return it as int64."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or len(y) != n:
+        raise DataError(f"{path}: {key} has shape {y.shape}; expected ({n},) to match the images")
+    whole_floats = np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0)
+    if not (np.issubdtype(y.dtype, np.integer) or whole_floats):
+        raise DataError(f"{path}: {key} must hold integer labels, got dtype {y.dtype}")
+    return y.astype(np.int64)
+
+
+def _load_npz_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Load every array of an .npz archive; unreadable or non-npz files raise DataError."""
+    if not path.is_file():
+        raise DataError(f"{path}: npz file not found")
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise DataError(f"{path}: not an .npz archive (a single .npy array)")
+        with loaded as archive:
+            return {key: archive[key] for key in archive.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        if isinstance(exc, DataError):  # DataError is a ValueError: pass ours through
+            raise
+        raise DataError(f"{path}: cannot read npz file ({exc})") from exc
+
+
+def read_npz(path: str | Path) -> dict[str, Any]:
+    """Read a Keras-style .npz (x_train, x_test, optional y_train/y_test) into uint8 images."""
+    path = Path(path)
+    arrays = _load_npz_arrays(path)
+    if "x_train" not in arrays:
+        raise DataError(f"{path}: missing key 'x_train'; keys found: {sorted(arrays)}")
+    splits = [s for s in ("train", "test") if f"x_{s}" in arrays]
+    labelled = [s for s in ("train", "test") if f"y_{s}" in arrays]
+    if labelled and labelled != splits:
+        raise DataError(f"{path}: labels must cover every split; keys found: {sorted(arrays)}")
+    xs = [_npz_images(arrays[f"x_{s}"], f"x_{s}", path) for s in splits]
+    if len(xs) == 2 and xs[0].shape[1:] != xs[1].shape[1:]:
+        raise DataError(f"{path}: x_test shape {xs[1].shape[1:]} != x_train {xs[0].shape[1:]}")
+    out: dict[str, Any] = {"x": np.concatenate(xs) if len(xs) > 1 else xs[0]}
+    if labelled:
+        ys = [
+            _npz_labels(arrays[f"y_{s}"], len(x), f"y_{s}", path)
+            for s, x in zip(splits, xs, strict=True)
+        ]
+        out["y"] = np.concatenate(ys)
+    out["is_test"] = np.concatenate(
+        [np.full(len(x), s == "test") for s, x in zip(splits, xs, strict=True)]
+    )
+    out["meta"] = _image_meta("npz", file=path.name, keys=sorted(arrays))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Image folder (one subfolder per class)
+# --------------------------------------------------------------------------------------------
+
+
+def _open_image(path: Path) -> Image.Image:
+    """Open and fully decode an image; unreadable files raise DataError."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise DataError(f"{path}: cannot read image ({exc})") from exc
+
+
+def _class_files(folder: Path) -> list[tuple[str, list[Path]]]:
+    """Return (class name, sorted image files) for every class subfolder of folder."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: image folder not found")
+    classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        raise DataError(f"{folder}: no class subfolders found")
+    result = []
+    for cls in classes:
+        files = sorted(
+            p for p in cls.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if not files:
+            raise DataError(f"{cls}: class folder has no images ({', '.join(IMAGE_SUFFIXES)})")
+        result.append((cls.name, files))
+    return result
+
+
+def read_image_folder(folder: str | Path) -> dict[str, Any]:
+    """Read images from one subfolder per class; all images must share one size."""
+    folder = Path(folder)
+    classes = _class_files(folder)
+    images: list[Image.Image] = []
+    labels: list[int] = []
+    names: list[str] = []
+    for label, (_, files) in enumerate(classes):
+        for path in files:
+            img = _open_image(path)
+            if images and img.size != images[0].size:
+                (w, h), (ew, eh) = img.size, images[0].size
+                raise DataError(f"{path}: size {w}x{h} differs from expected {ew}x{eh} (WxH)")
+            images.append(img)
+            labels.append(label)
+            names.append(path.relative_to(folder).as_posix())
+    mode = "L" if all(img.mode in GRAY_MODES for img in images) else "RGB"
+    x = np.stack([np.asarray(img.convert(mode), dtype=np.uint8) for img in images])
+    if mode == "L":
+        x = x[..., None]
+    class_names = [name for name, _ in classes]
+    meta = _image_meta("image_folder", class_names=class_names, mode=mode, files=names)
+    return {"x": x, "y": np.asarray(labels, dtype=np.int64), "meta": meta}
+
+
+# --------------------------------------------------------------------------------------------
+# Config and dispatch
+# --------------------------------------------------------------------------------------------
+
+
+class DigitsSource(BaseModel):
+    """scikit-learn's bundled digits."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["digits"]
+
+
+class MixtureSource(BaseModel):
+    """A synthetic 2-D Gaussian mixture."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["mixture"]
+    layout: Literal["ring", "grid"]
+    modes: PositiveInt
+    n: PositiveInt = 10000
+    std: PositiveFloat
+    radius: PositiveFloat
+    seed: int = 0
+
+
+class IdxSource(BaseModel):
+    """A folder of MNIST-style IDX files."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["idx"]
+    path: str
+
+
+class NpzSource(BaseModel):
+    """A Keras-style .npz archive."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["npz"]
+    path: str
+
+
+class ImageFolderSource(BaseModel):
+    """A folder with one subfolder of images per class."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["image_folder"]
+    path: str
+
+
+SourceConfig = Annotated[
+    Union[DigitsSource, MixtureSource, IdxSource, NpzSource, ImageFolderSource],  # noqa: UP007
+    Field(discriminator="format"),
+]
+SOURCE_FORMATS = ("digits", "mixture", "idx", "npz", "image_folder")
+_SOURCE_ADAPTER: TypeAdapter[SourceConfig] = TypeAdapter(SourceConfig)
+
+
+def _describe_error(error: Any) -> str:
+    """Render one pydantic error as 'key.path: message' (tag prefix dropped)."""
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        found = error.get("ctx", {}).get("tag")
+        what = f"unknown format {found!r}" if found is not None else "missing 'format'"
+        return f"format: {what}; allowed formats: {', '.join(SOURCE_FORMATS)}"
+    loc = [str(part) for part in error["loc"]]
+    if loc and loc[0] in SOURCE_FORMATS:
+        loc = loc[1:]
+    return f"{'.'.join(loc) or '<root>'}: {error['msg']}"
+
+
+def parse_source(name: str, raw: dict[str, Any]) -> SourceConfig:
+    """Validate a dataset's source config; errors become ConfigError naming each bad key."""
+    try:
+        return _SOURCE_ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        details = "; ".join(_describe_error(err) for err in exc.errors())
+        raise ConfigError(f"dataset {name!r}: {details}") from exc
+
+
+def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
+    """Parse a dataset's source config, load it, and record the dataset name in meta."""
+    cfg = parse_source(name, raw_config)
+    if isinstance(cfg, DigitsSource):
+        dataset = load_digits()
+    elif isinstance(cfg, MixtureSource):
+        try:
+            dataset = make_mixture(**cfg.model_dump(exclude={"format"}))
+        except ConfigError as exc:  # e.g. a grid whose modes is not a perfect square
+            raise ConfigError(f"dataset {name!r}: {exc}") from exc
+    elif isinstance(cfg, IdxSource):
+        dataset = read_idx(cfg.path)
+    elif isinstance(cfg, NpzSource):
+        dataset = read_npz(cfg.path)
+    else:
+        dataset = read_image_folder(cfg.path)
+    dataset["meta"]["dataset"] = name
+    return dataset
+
+
+def select_dataset(name: str, catalog: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Return one dataset's config from the catalog; unknown names raise ConfigError."""
+    if name not in catalog:
+        raise ConfigError(f"unknown dataset {name!r}; known: {', '.join(sorted(catalog))}")
+    return catalog[name]

@@ -1,0 +1,120 @@
+"""Deterministic conversion of a raw dataset into model input (pure functions)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+
+from ganops.errors import DataError
+
+
+class PreprocessConfig(BaseModel):
+    """How raw data becomes model input. Images are scaled to [-1, 1] (tanh outputs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    image_size: PositiveInt | None = Field(16, description="square side in pixels; null keeps")
+    channels: Literal[1, 3] | None = Field(None, description="force gray (1) or RGB (3)")
+    test_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="used when no official split")
+    seed: int = 0
+
+
+def check_finite(x: np.ndarray, name: str) -> None:
+    """Refuse NaN or infinite values, naming the array."""
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        bad = int((~np.isfinite(x)).sum())
+        raise DataError(f"{name}: {bad} NaN or infinite values")
+
+
+def scale_to_unit(x: np.ndarray, value_range: tuple[float, float]) -> np.ndarray:
+    """Map ``value_range`` linearly onto [-1, 1] as float32."""
+    lo, hi = value_range
+    if hi <= lo:
+        raise DataError(f"value_range {value_range}: upper bound must exceed lower bound")
+    return ((x.astype(np.float32) - lo) / (hi - lo) * 2.0 - 1.0).astype(np.float32)
+
+
+def resize_images(x: np.ndarray, size: int) -> np.ndarray:
+    """Resize float images (N, H, W, C) to (N, size, size, C) with bicubic interpolation."""
+    if x.shape[1:3] == (size, size):
+        return x
+    out = np.empty((len(x), size, size, x.shape[-1]), np.float32)
+    for i, img in enumerate(x):
+        for c in range(x.shape[-1]):
+            plane = Image.fromarray(img[..., c], mode="F")
+            out[i, ..., c] = np.asarray(plane.resize((size, size), Image.Resampling.BICUBIC))
+    return np.clip(out, -1.0, 1.0)
+
+
+def set_channels(x: np.ndarray, channels: int | None) -> np.ndarray:
+    """Convert (N, H, W, C) images to ``channels`` (gray <-> RGB); None keeps them."""
+    have = x.shape[-1]
+    if channels is None or channels == have:
+        return x
+    if channels == 3 and have == 1:
+        return np.repeat(x, 3, axis=-1)
+    if channels == 1 and have == 3:
+        return (x @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
+    raise DataError(f"cannot convert images with {have} channels to {channels}")
+
+
+def split_indices(
+    n: int, test_fraction: float, seed: int, is_test: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train/test indices: the source's official split if any, else a seeded permutation."""
+    if is_test is not None and is_test.any():
+        return np.flatnonzero(~is_test), np.flatnonzero(is_test)
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(n * test_fraction))
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """A short content hash of arrays (shape, dtype and bytes)."""
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(f"{a.shape}{a.dtype}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
+def prepare_x(raw: dict[str, Any], config: PreprocessConfig) -> np.ndarray:
+    """Validated, scaled, resized and channel-converted features of a raw dataset."""
+    name = raw["meta"].get("dataset", "dataset")
+    x = raw["x"]
+    check_finite(x, f"{name}: x")
+    if raw["meta"]["kind"] == "points":
+        if x.ndim != 2 or x.shape[1] != 2:
+            raise DataError(f"{name}: points must have shape (N, 2), got {x.shape}")
+        return x.astype(np.float32)
+    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+        raise DataError(f"{name}: images must have shape (N, H, W, 1|3), got {x.shape}")
+    x = scale_to_unit(x, tuple(raw["meta"].get("value_range", (0, 255))))
+    x = set_channels(x, config.channels)
+    return x if config.image_size is None else resize_images(x, config.image_size)
+
+
+def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
+    """Raw dataset -> ``x_train, y_train, x_test, y_test`` + meta (shape, classes, hash)."""
+    x = prepare_x(raw, config)
+    if len(x) == 0:
+        raise DataError(f"{raw['meta'].get('dataset', 'dataset')}: no samples")
+    y = raw.get("y")
+    y = np.full(len(x), -1, np.int64) if y is None else np.asarray(y, np.int64)
+    train, test = split_indices(len(x), config.test_fraction, config.seed, raw.get("is_test"))
+    labelled = y[y >= 0]
+    meta = {
+        **raw["meta"],
+        "sample_shape": list(x.shape[1:]),
+        "num_classes": int(labelled.max()) + 1 if labelled.size else 0,
+        "n_train": int(len(train)),
+        "n_test": int(len(test)),
+        "preprocess": config.model_dump(),
+    }
+    meta["data_hash"] = fingerprint(x[train], y[train])
+    return {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test],
+            "meta": meta}

@@ -1,0 +1,1 @@
+"""Sample grids, plots and (later) metrics and reports."""

@@ -1,0 +1,84 @@
+"""Pictures people would rather look at than read: sample grids, scatter plots, loss curves."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import imageio.v3 as iio
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Images in [-1, 1] -> uint8 in [0, 255]."""
+    return np.clip(np.rint((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def image_grid(images: np.ndarray, cols: int | None = None, scale: int = 1) -> np.ndarray:
+    """Tile (N, H, W, C) images in [-1, 1] into one uint8 picture, 1-pixel gutters, upscaled."""
+    n, h, w, c = images.shape
+    cols = cols or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    grid = np.zeros((rows * (h + 1) + 1, cols * (w + 1) + 1, c), np.uint8)
+    for i, img in enumerate(to_uint8(images)):
+        r, k = divmod(i, cols)
+        grid[1 + r * (h + 1) : 1 + r * (h + 1) + h, 1 + k * (w + 1) : 1 + k * (w + 1) + w] = img
+    grid = np.kron(grid, np.ones((scale, scale, 1), np.uint8))
+    return grid[..., 0] if c == 1 else grid
+
+
+def figure_to_array(fig: Figure) -> np.ndarray:
+    """Render a matplotlib figure to an RGB uint8 array and close it."""
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(fig)
+    return rgb
+
+
+def points_picture(points: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """Scatter generated 2-D points (orange) over real ones (grey) as an RGB array."""
+    fig, ax = plt.subplots(figsize=(4, 4), dpi=80)
+    if reference is not None:
+        ax.scatter(reference[:, 0], reference[:, 1], s=2, c="0.7", label="real")
+    ax.scatter(points[:, 0], points[:, 1], s=2, c="tab:orange", label="generated")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    return figure_to_array(fig)
+
+
+def samples_picture(samples: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """The right picture for a batch of samples: a grid for images, a scatter for points."""
+    if samples.ndim == 2:
+        return points_picture(samples, reference)
+    return image_grid(samples, scale=max(1, 128 // samples.shape[1]))
+
+
+def loss_figure(losses: pd.DataFrame, smooth: int = 25) -> Figure:
+    """Loss curves per column against ``step`` (raw, faint, and a rolling mean)."""
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    for column in (c for c in losses.columns if c != "step"):
+        line = ax.plot(losses["step"], losses[column], alpha=0.25, lw=0.8)[0]
+        rolled = losses[column].rolling(smooth, min_periods=1).mean()
+        ax.plot(losses["step"], rolled, color=line.get_color(), lw=1.6, label=column)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def gif_bytes(frames: Sequence[np.ndarray], seconds_per_frame: float = 0.3) -> bytes:
+    """Encode frames (uint8 arrays of one shape) as a looping GIF."""
+    buffer = io.BytesIO()
+    iio.imwrite(buffer, np.stack(frames), extension=".gif", duration=seconds_per_frame * 1000,
+                loop=0)
+    return buffer.getvalue()

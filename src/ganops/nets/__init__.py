@@ -1,0 +1,1 @@
+"""Reusable network builders (Keras layers only, so any Keras backend runs them)."""

@@ -1,0 +1,1 @@
+"""One Trainer for every variant: loop, schedule, checkpoints, callbacks."""

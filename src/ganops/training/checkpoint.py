@@ -1,0 +1,94 @@
+"""Atomic, resumable checkpoints: every variable of a run plus its step and loss history."""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from ganops.io import atomic_write
+from ganops.variants.base import Adversarial
+
+log = logging.getLogger(__name__)
+PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
+
+
+@dataclass
+class Checkpoint:
+    """What a run needs to go on: its step, its identity, its losses so far, its variables."""
+
+    step: int
+    fingerprint: str
+    history: pd.DataFrame
+    values: list[np.ndarray]
+
+
+def state_variables(gan: Adversarial) -> list[keras.Variable]:
+    """Every variable whose value a resumed run needs, in a fixed order."""
+    variables = [v for net in gan.networks for v in net.variables]
+    variables += [v for player in gan.players for v in player.optimizer.variables]
+    return [*variables, gan.seed.state]
+
+
+def checkpoint_path(folder: Path, step: int) -> Path:
+    return folder / f"ckpt-{step:08d}.npz"
+
+
+def list_checkpoints(folder: Path) -> list[Path]:
+    """Checkpoint files in ``folder``, oldest first."""
+    return sorted(p for p in folder.glob("ckpt-*.npz") if PATTERN.search(p.name))
+
+
+def save(folder: Path, ckpt: Checkpoint, keep: int) -> Path:
+    """Write ``ckpt`` atomically, then delete all but the newest ``keep``."""
+    path = checkpoint_path(folder, ckpt.step)
+    arrays = {f"var{i:04d}": value for i, value in enumerate(ckpt.values)}
+    arrays |= {f"history/{c}": ckpt.history[c].to_numpy() for c in ckpt.history.columns}
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, step=ckpt.step, fingerprint=ckpt.fingerprint, **arrays)
+
+    atomic_write(path, write)
+    for old in list_checkpoints(folder)[:-keep]:
+        old.unlink()
+    return path
+
+
+def load(path: Path) -> Checkpoint:
+    """Read one checkpoint file (raises ``OSError``/``ValueError`` if it is damaged)."""
+    with np.load(path, allow_pickle=False) as npz:
+        names = sorted(k for k in npz.files if k.startswith("var"))
+        history = {k.split("/", 1)[1]: npz[k] for k in npz.files if k.startswith("history/")}
+        return Checkpoint(int(npz["step"]), str(npz["fingerprint"]), pd.DataFrame(history),
+                          [npz[k] for k in names])
+
+
+def latest(folder: Path) -> Checkpoint | None:
+    """The newest readable checkpoint; damaged ones are reported and skipped."""
+    for path in reversed(list_checkpoints(folder)):
+        try:
+            return load(path)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+            log.warning("skipping damaged checkpoint %s: %s", path, err)
+    return None
+
+
+def capture(gan: Adversarial) -> list[np.ndarray]:
+    """Current values of every state variable."""
+    return [keras.ops.convert_to_numpy(v.value) for v in state_variables(gan)]
+
+
+def restore(gan: Adversarial, values: list[np.ndarray]) -> None:
+    """Assign saved values back; a different architecture is refused by shape."""
+    variables = state_variables(gan)
+    if len(variables) != len(values):
+        raise ValueError(f"checkpoint holds {len(values)} variables, the model {len(variables)}")
+    for variable, value in zip(variables, values, strict=True):
+        variable.assign(value)

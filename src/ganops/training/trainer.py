@@ -1,0 +1,125 @@
+"""The one training loop every variant goes through."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ganops.errors import TrainingDiverged
+from ganops.training import backend, checkpoint
+from ganops.training.callbacks import Callback
+from ganops.training.config import TrainConfig
+from ganops.variants.base import Adversarial
+
+log = logging.getLogger(__name__)
+
+
+def sample_batches(x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[int, int, int],
+                   seed: int) -> dict[str, np.ndarray]:
+    """Real batches for the next steps, a pure function of ``(seed, step)``: a resumed run
+    sees exactly the data an uninterrupted one would. ``shape`` is (steps, updates, batch)."""
+    rng = np.random.default_rng([seed, step])
+    size = int(np.prod(shape))
+    index = rng.choice(len(x), size=size, replace=size > len(x)).reshape(shape)
+    batches = {"x": x[index]}
+    if y is not None:
+        batches["y"] = y[index]
+    return batches
+
+
+def crossed(step: int, done: int, every: int) -> bool:
+    """Whether the last ``done`` steps, ending at ``step``, passed a multiple of ``every``."""
+    return step // every > (step - done) // every
+
+
+def check_finite(logs: dict[str, np.ndarray], step: int, last_good: Path | None) -> None:
+    """The NaN guard: stop at once, naming the loss, the step and the checkpoint kept."""
+    bad = sorted(k for k, v in logs.items() if not np.isfinite(v).all())
+    if bad:
+        kept = f"last good checkpoint kept: {last_good}" if last_good else "no checkpoint yet"
+        raise TrainingDiverged(f"{', '.join(bad)} became NaN or infinite by step {step}; {kept}")
+
+
+class Trainer:
+    """Runs the players' updates on a schedule, with checkpoints, resume and callbacks."""
+
+    def __init__(self, gan: Adversarial, config: TrainConfig, checkpoint_dir: Path,
+                 fingerprint: str, callbacks: Sequence[Callback] = ()):
+        self.gan, self.config, self.fingerprint = gan, config, fingerprint
+        self.checkpoint_dir = Path(checkpoint_dir)
+        self.callbacks = list(callbacks)
+        self.history = pd.DataFrame()
+        self.last_checkpoint: Path | None = None
+        self.images_per_second = float("nan")
+        backend.build_optimizers(gan)
+
+    def resume(self) -> int:
+        """Load the newest checkpoint of this same run; a different run's are cleared away."""
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        found = checkpoint.latest(self.checkpoint_dir)
+        if found is None:
+            return 0
+        if found.fingerprint != self.fingerprint:
+            log.warning("checkpoints in %s belong to other parameters or data: starting afresh",
+                        self.checkpoint_dir)
+            shutil.rmtree(self.checkpoint_dir)
+            self.checkpoint_dir.mkdir(parents=True)
+            return 0
+        checkpoint.restore(self.gan, found.values)
+        self.history = found.history
+        self.last_checkpoint = checkpoint.checkpoint_path(self.checkpoint_dir, found.step)
+        log.info("resumed from %s (step %d)", self.last_checkpoint, found.step)
+        return found.step
+
+    def save_checkpoint(self, step: int) -> None:
+        """Checkpoint only a healthy state, so the last good one is never overwritten."""
+        values = checkpoint.capture(self.gan)
+        if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
+            check_finite({"weights": np.array(np.nan)}, step, self.last_checkpoint)
+        ckpt = checkpoint.Checkpoint(step, self.fingerprint, self.history, values)
+        self.last_checkpoint = checkpoint.save(self.checkpoint_dir, ckpt,
+                                               self.config.keep_checkpoints)
+
+    def fit(self, x: np.ndarray, y: np.ndarray | None = None) -> pd.DataFrame:
+        """Train until ``config.steps``; returns the per-step losses (a ``step`` column first)."""
+        cfg = self.config
+        step = self.resume()
+        updates = sum(p.steps for p in self.gan.players)
+        calls = {}
+        for cb in self.callbacks:
+            cb.on_start(self, step)
+        rows, started, images = [], time.perf_counter(), 0
+        bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step",
+                   disable=not cfg.progress_bar, dynamic_ncols=True)
+        while step < cfg.steps:
+            k = min(cfg.steps_per_call, cfg.steps - step)
+            if k not in calls:
+                calls[k] = backend.make_train_call(self.gan, k, cfg.jit_compile)
+            logs = calls[k](sample_batches(x, y, step, (k, updates, cfg.batch_size), cfg.seed))
+            check_finite(logs, step + k, self.last_checkpoint)
+            rows += [{"step": step + i + 1, **{n: float(v[i]) for n, v in logs.items()}}
+                     for i in range(k)]
+            step += k
+            images += k * updates * cfg.batch_size
+            last = {n: float(v[-1]) for n, v in logs.items()}
+            bar.update(k)
+            bar.set_postfix({n: f"{v:.3f}" for n, v in last.items()}, refresh=False)
+            for cb in self.callbacks:
+                cb.on_step(self, step, last)
+            if crossed(step, k, cfg.checkpoint_every) or step == cfg.steps:
+                self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
+                rows = []
+                self.save_checkpoint(step)
+        bar.close()
+        self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
+        self.images_per_second = images / max(time.perf_counter() - started, 1e-9)
+        for cb in self.callbacks:
+            cb.on_end(self, step)
+        return self.history

@@ -1,0 +1,31 @@
+"""The variant registry: a name -> a module with ``Config``, ``DATA_KINDS`` and ``build``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from ganops.config import validate
+from ganops.errors import ConfigError
+from ganops.variants import dcgan, gan
+from ganops.variants.base import Adversarial, DataSpec
+
+VARIANTS: dict[str, ModuleType] = {"gan": gan, "dcgan": dcgan}
+
+
+def get_variant(name: str) -> ModuleType:
+    """The variant module called ``name``; unknown names list the known ones."""
+    if name not in VARIANTS:
+        raise ConfigError(f"unknown variant '{name}'; known: {', '.join(sorted(VARIANTS))}")
+    return VARIANTS[name]
+
+
+def build_variant(name: str, model: dict[str, Any], spec: DataSpec, d_steps: int = 1
+                  ) -> Adversarial:
+    """Validate ``model`` parameters and build the variant for data of ``spec``."""
+    module = get_variant(name)
+    if spec.kind not in module.DATA_KINDS:
+        raise ConfigError(f"variant '{name}' does not train on {spec.kind} "
+                          f"(it takes: {', '.join(module.DATA_KINDS)})")
+    config = validate(module.Config, model, f"{name}.model")
+    return module.build(config, spec, d_steps)

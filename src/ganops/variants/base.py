@@ -1,0 +1,95 @@
+"""What every variant provides: networks, players (who updates what, on which loss), sampling.
+
+A variant module exposes ``Config`` (a pydantic model, its ``model:`` parameters), ``DATA_KINDS``
+(the data it accepts) and ``build(config, spec) -> Adversarial``. The Trainer only ever sees an
+``Adversarial``: adding a variant never touches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
+
+Batch = dict[str, Any]
+LossFn = Callable[[Batch], tuple[Any, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What a variant needs to know of its data (read from the model input's meta)."""
+
+    kind: str
+    sample_shape: tuple[int, ...]
+    num_classes: int = 0
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> DataSpec:
+        return cls(meta["kind"], tuple(meta["sample_shape"]), int(meta.get("num_classes", 0)))
+
+
+@dataclass
+class Player:
+    """One side of the game: ``loss(batch) -> (scalar, logs)`` minimised over ``networks``."""
+
+    name: str
+    networks: list[keras.Model]
+    optimizer: keras.optimizers.Optimizer
+    loss: LossFn
+    steps: int = 1
+
+    @property
+    def variables(self) -> list[keras.Variable]:
+        return [v for net in self.networks for v in net.trainable_variables]
+
+
+@dataclass
+class Adversarial:
+    """A built variant: the networks, the players in update order, and how to sample."""
+
+    generator: keras.Model
+    players: list[Player]
+    latent_dim: int
+    seed: keras.random.SeedGenerator
+    extra_networks: list[keras.Model] = field(default_factory=list)
+
+    @property
+    def networks(self) -> list[keras.Model]:
+        nets = [self.generator, *self.extra_networks]
+        nets += [n for p in self.players for n in p.networks if all(n is not m for m in nets)]
+        return nets
+
+    def latent(self, n: int, seed: int) -> np.ndarray:
+        """A fixed, reproducible latent batch (for sample grids and serving)."""
+        return np.random.default_rng(seed).standard_normal((n, self.latent_dim), np.float32)
+
+    def generate(self, z: np.ndarray) -> np.ndarray:
+        """Generator outputs for latent vectors, in inference mode, as numpy."""
+        return keras.ops.convert_to_numpy(self.generator(z, training=False))
+
+
+class OptimizerConfig(BaseModel):
+    """Adam settings; the book's GANs use lr 1e-4..2e-4 with beta_1 = 0.5 (Radford 2015)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate: PositiveFloat = 2e-4
+    beta_1: float = Field(0.5, ge=0.0, lt=1.0)
+    beta_2: float = Field(0.999, ge=0.0, lt=1.0)
+
+    def build(self) -> keras.optimizers.Optimizer:
+        return keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2)
+
+
+class VariantConfig(BaseModel):
+    """Fields every variant shares."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(100, gt=0)
+    generator_optimizer: OptimizerConfig = OptimizerConfig()
+    discriminator_optimizer: OptimizerConfig = OptimizerConfig()
