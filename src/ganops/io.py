@@ -93,3 +93,28 @@ class DirectoryDataset(AbstractDataset[None, Path]):
 
     def _describe(self) -> dict[str, Any]:
         return {"path": str(self._path)}
+
+
+class KerasModelDataset(AbstractDataset["keras.Model", "keras.Model"]):
+    """A Keras model in the native ``.keras`` format, written atomically (any backend)."""
+
+    def __init__(self, filepath: str, metadata: dict | None = None):
+        self._filepath = Path(filepath)
+        self.metadata = metadata
+
+    def load(self):
+        import keras
+
+        if not self._filepath.is_file():
+            raise DataError(f"{self._filepath}: no such model file (train the variant first)")
+        return keras.saving.load_model(self._filepath)
+
+    def save(self, model) -> None:
+        atomic_write(self._filepath, lambda tmp: model.save(tmp.with_suffix(".keras")) or
+                     os.replace(tmp.with_suffix(".keras"), tmp))
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath)}

@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import keras
-import numpy as np
-
 from ganops.errors import ConfigError
 from ganops.variants.base import Adversarial, Batch
 
@@ -33,12 +31,12 @@ def build_optimizers(gan: Adversarial) -> None:
         player.optimizer.build(player.variables)
 
 
-def make_train_call(gan: Adversarial, steps_per_call: int, jit_compile: bool
-                    ) -> Callable[[Batch], dict[str, np.ndarray]]:
-    """A compiled ``call(batches) -> logs`` for ``steps_per_call`` steps.
+def make_train_call(gan: Adversarial, jit_compile: bool = False
+                    ) -> Callable[[Batch], dict[str, float]]:
+    """A compiled ``call(batches) -> logs`` running one step: every player's updates in order.
 
-    ``batches`` holds arrays shaped ``(steps_per_call, updates_per_step, batch, ...)``: each
-    player update takes the next real batch. Logs come back shaped ``(steps_per_call,)``.
+    ``batches`` holds arrays shaped ``(updates_per_step, batch, ...)``: each player update takes
+    the next real batch. (Unrolling several steps into one call measured slower on CPU.)
     """
     if keras.backend.backend() != "tensorflow":
         raise ConfigError(f"Keras backend '{keras.backend.backend()}' is not supported yet: "
@@ -53,17 +51,13 @@ def make_train_call(gan: Adversarial, steps_per_call: int, jit_compile: bool
         player.optimizer.apply(grads, player.variables)
         return logs
 
-    def one_step(batches, i):
+    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
+    def call(batches):
         logs, k = {}, 0
         for player in gan.players:
             for _ in range(player.steps):
-                logs.update(update(player, {key: value[i, k] for key, value in batches.items()}))
+                logs.update(update(player, {key: value[k] for key, value in batches.items()}))
                 k += 1
         return logs
 
-    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
-    def call(batches):
-        per_step = [one_step(batches, i) for i in range(steps_per_call)]
-        return {key: tf.stack([logs[key] for logs in per_step]) for key in per_step[0]}
-
-    return lambda batches: {k: v.numpy() for k, v in call(batches).items()}
+    return lambda batches: {k: float(v) for k, v in call(batches).items()}

@@ -52,7 +52,6 @@ class SampleGrid(Callback):
 
     def on_start(self, trainer: Any, step: int) -> None:
         self.frames.mkdir(parents=True, exist_ok=True)
-        self.last = step
         for frame_step, path in self.frame_files():
             if frame_step > step or step == 0:
                 path.unlink()
@@ -60,9 +59,8 @@ class SampleGrid(Callback):
             save_png(self.frames / "step-00000000.png", self.picture(trainer))
 
     def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
-        if step // self.every > self.last // self.every:
+        if step % self.every == 0:
             save_png(self.frames / f"step-{step:08d}.png", self.picture(trainer))
-        self.last = step
 
     def on_end(self, trainer: Any, step: int) -> None:
         last = self.picture(trainer)

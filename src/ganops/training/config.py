@@ -24,7 +24,6 @@ class TrainConfig(BaseModel):
     sample_every: PositiveInt = 100
     sample_count: PositiveInt = Field(64, description="fixed latent vectors in the grid")
     log_every: PositiveInt = Field(50, description="steps between MLflow metric batches")
-    steps_per_call: PositiveInt = Field(1, description="steps per compiled call (CPU speed)")
     jit_compile: bool = Field(False, description="XLA; measure first, it can be slower on CPU")
     mixed_precision: bool = Field(False, description="float16 compute (GPU)")
     progress_bar: bool = True

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 def sample_batches(x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[int, int, int],
                    seed: int) -> dict[str, np.ndarray]:
-    """Real batches for the next steps, a pure function of ``(seed, step)``: a resumed run
-    sees exactly the data an uninterrupted one would. ``shape`` is (steps, updates, batch)."""
+    """Real batches for one step, a pure function of ``(seed, step)``: a resumed run sees
+    exactly the data an uninterrupted one would. ``shape`` is (updates, batch)."""
     rng = np.random.default_rng([seed, step])
     size = int(np.prod(shape))
     index = rng.choice(len(x), size=size, replace=size > len(x)).reshape(shape)
@@ -34,14 +34,9 @@ def sample_batches(x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[
     return batches
 
 
-def crossed(step: int, done: int, every: int) -> bool:
-    """Whether the last ``done`` steps, ending at ``step``, passed a multiple of ``every``."""
-    return step // every > (step - done) // every
-
-
-def check_finite(logs: dict[str, np.ndarray], step: int, last_good: Path | None) -> None:
+def check_finite(logs: dict[str, float], step: int, last_good: Path | None) -> None:
     """The NaN guard: stop at once, naming the loss, the step and the checkpoint kept."""
-    bad = sorted(k for k, v in logs.items() if not np.isfinite(v).all())
+    bad = sorted(k for k, v in logs.items() if not np.isfinite(v))
     if bad:
         kept = f"last good checkpoint kept: {last_good}" if last_good else "no checkpoint yet"
         raise TrainingDiverged(f"{', '.join(bad)} became NaN or infinite by step {step}; {kept}")
@@ -82,7 +77,7 @@ class Trainer:
         """Checkpoint only a healthy state, so the last good one is never overwritten."""
         values = checkpoint.capture(self.gan)
         if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
-            check_finite({"weights": np.array(np.nan)}, step, self.last_checkpoint)
+            check_finite({"weights": float("nan")}, step, self.last_checkpoint)
         ckpt = checkpoint.Checkpoint(step, self.fingerprint, self.history, values)
         self.last_checkpoint = checkpoint.save(self.checkpoint_dir, ckpt,
                                                self.config.keep_checkpoints)
@@ -92,28 +87,23 @@ class Trainer:
         cfg = self.config
         step = self.resume()
         updates = sum(p.steps for p in self.gan.players)
-        calls = {}
+        call = backend.make_train_call(self.gan, cfg.jit_compile)
         for cb in self.callbacks:
             cb.on_start(self, step)
         rows, started, images = [], time.perf_counter(), 0
         bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step",
                    disable=not cfg.progress_bar, dynamic_ncols=True)
         while step < cfg.steps:
-            k = min(cfg.steps_per_call, cfg.steps - step)
-            if k not in calls:
-                calls[k] = backend.make_train_call(self.gan, k, cfg.jit_compile)
-            logs = calls[k](sample_batches(x, y, step, (k, updates, cfg.batch_size), cfg.seed))
-            check_finite(logs, step + k, self.last_checkpoint)
-            rows += [{"step": step + i + 1, **{n: float(v[i]) for n, v in logs.items()}}
-                     for i in range(k)]
-            step += k
-            images += k * updates * cfg.batch_size
-            last = {n: float(v[-1]) for n, v in logs.items()}
-            bar.update(k)
-            bar.set_postfix({n: f"{v:.3f}" for n, v in last.items()}, refresh=False)
+            logs = call(sample_batches(x, y, step, (updates, cfg.batch_size), cfg.seed))
+            step += 1
+            check_finite(logs, step, self.last_checkpoint)
+            rows.append({"step": step, **logs})
+            images += updates * cfg.batch_size
+            bar.update()
+            bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
             for cb in self.callbacks:
-                cb.on_step(self, step, last)
-            if crossed(step, k, cfg.checkpoint_every) or step == cfg.steps:
+                cb.on_step(self, step, logs)
+            if step % cfg.checkpoint_every == 0 or step == cfg.steps:
                 self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
                 rows = []
                 self.save_checkpoint(step)

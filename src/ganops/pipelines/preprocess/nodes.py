@@ -1,0 +1,55 @@
+"""Preprocessing: validated, seeded model input, and a dataset card people can look at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ganops.config import validate
+from ganops.data.transforms import PreprocessConfig, to_model_input
+from ganops.evaluation.plots import samples_picture
+
+
+def preprocess(raw_data: dict[str, Any], preprocess: dict[str, Any]) -> dict[str, Any]:
+    """Scale, resize, convert channels and split.
+
+    Args:
+        raw_data: the ingested dataset.
+        preprocess: the ``preprocess`` parameters (see ``PreprocessConfig``).
+
+    Returns:
+        ``x_train``, ``y_train``, ``x_test``, ``y_test`` and ``meta``.
+    """
+    return to_model_input(raw_data, validate(PreprocessConfig, preprocess, "preprocess"))
+
+
+def dataset_card(model_input: dict[str, Any]) -> tuple[dict[str, Any], Image.Image]:
+    """Counts, shapes, class histogram and a picture of 64 training samples.
+
+    Args:
+        model_input: the preprocessed dataset.
+
+    Returns:
+        The card as a dict, and the sample picture.
+    """
+    meta, y = model_input["meta"], model_input["y_train"]
+    labels, counts = np.unique(y[y >= 0], return_counts=True)
+    names = meta.get("class_names") or [str(i) for i in range(meta["num_classes"])]
+    card = {
+        "dataset": meta.get("dataset"),
+        "source": meta.get("source"),
+        "kind": meta["kind"],
+        "sample_shape": meta["sample_shape"],
+        "n_train": meta["n_train"],
+        "n_test": meta["n_test"],
+        "num_classes": meta["num_classes"],
+        "class_histogram": {names[int(k)]: int(c) for k, c in zip(labels, counts, strict=True)},
+        "value_range_after_preprocessing": [float(model_input["x_train"].min()),
+                                            float(model_input["x_train"].max())],
+        "data_hash": meta["data_hash"],
+    }
+    x = model_input["x_train"]
+    shown = x[:2000] if meta["kind"] == "points" else x[:64]
+    return card, Image.fromarray(samples_picture(shown))

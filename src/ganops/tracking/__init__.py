@@ -1,0 +1,1 @@
+"""MLflow logging (registration and promotion come with the registry work)."""

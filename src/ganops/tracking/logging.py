@@ -1,0 +1,53 @@
+"""Per-step losses and live artifacts to the active MLflow run (kedro-mlflow opens it)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import mlflow
+from mlflow.entities import Metric
+
+from ganops.training.callbacks import Callback
+
+
+class MlflowMetrics(Callback):
+    """Logs every step's losses in batches of ``every`` steps, and the sample pictures at the end.
+
+    Does nothing when no MLflow run is active (plain Python use, unit tests).
+    """
+
+    def __init__(self, run_name: str, every: int, reports: Any = None):
+        self.run_name, self.every, self.reports = run_name, every, reports
+        self.pending: list[Metric] = []
+        self.run_id: str | None = None
+
+    def on_start(self, trainer: Any, step: int) -> None:
+        run = mlflow.active_run()
+        self.run_id = run.info.run_id if run else None
+        if self.run_id:
+            mlflow.set_tag("mlflow.runName", self.run_name)
+
+    def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
+        if not self.run_id:
+            return
+        now = int(time.time() * 1000)
+        self.pending += [Metric(k, v, now, step) for k, v in logs.items()]
+        if step % self.every == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        for start in range(0, len(self.pending), 1000):  # MLflow's batch limit
+            mlflow.tracking.MlflowClient().log_batch(self.run_id,
+                                                     metrics=self.pending[start:start + 1000])
+        self.pending = []
+
+    def on_end(self, trainer: Any, step: int) -> None:
+        if not self.run_id:
+            return
+        self.flush()
+        mlflow.log_metric("images_per_second", trainer.images_per_second)
+        if self.reports is not None:
+            for name in ("samples.png", "progress.gif"):
+                if (self.reports / name).is_file():
+                    mlflow.log_artifact(str(self.reports / name))

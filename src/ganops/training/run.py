@@ -1,0 +1,86 @@
+"""A training run from parameters: validate, seed, build, train. What the Kedro node calls."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+
+from ganops.config import validate
+from ganops.training import backend
+from ganops.training.callbacks import Callback, SampleGrid
+from ganops.training.config import TrainConfig
+from ganops.training.trainer import Trainer
+from ganops.variants import build_variant
+from ganops.variants.base import Adversarial, DataSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """A finished run: the built variant (trained weights), its losses and a summary."""
+
+    gan: Adversarial
+    losses: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def run_fingerprint(variant: str, model: dict, train: TrainConfig, data_hash: str) -> str:
+    """What makes two runs the same run (so a checkpoint of one may resume the other)."""
+    identity = {"variant": variant, "model": model, "train": train.identity(), "data": data_hash}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def set_precision(mixed: bool) -> None:
+    """float16 compute with float32 variables on request; float32 otherwise."""
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+
+
+def train_run(
+    model_input: dict[str, Any],
+    variant: str,
+    model: dict[str, Any],
+    train: dict[str, Any],
+    checkpoint_dir: Path,
+    report_dir: Path,
+    callbacks: list[Callback] = (),
+) -> RunResult:
+    """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted)."""
+    config = validate(TrainConfig, train, f"{variant}.train")
+    meta = model_input["meta"]
+    spec = DataSpec.from_meta(meta)
+    keras.utils.set_random_seed(config.seed)
+    set_precision(config.mixed_precision)
+    gan = build_variant(variant, model, spec, config.d_steps)
+    if config.mixed_precision:
+        for player in gan.players:
+            player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
+    log.info("training %s on %s (%s) for %d steps on %s", variant, meta.get("dataset"),
+             "x".join(map(str, spec.sample_shape)), config.steps,
+             ", ".join(backend.devices()) or "CPU")
+    reference = model_input["x_train"][:2000] if spec.kind == "points" else None
+    samples = SampleGrid(report_dir, config.sample_every, config.sample_count,
+                         reference=reference)
+    fingerprint = run_fingerprint(variant, model, config, meta["data_hash"])
+    trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
+    y = model_input["y_train"] if spec.num_classes else None
+    losses = trainer.fit(model_input["x_train"], y)
+    set_precision(False)
+    summary = {
+        "variant": variant,
+        "dataset": meta.get("dataset"),
+        "steps": int(losses["step"].iloc[-1]),
+        "images_per_second": round(trainer.images_per_second, 1),
+        "fingerprint": fingerprint,
+        "data_hash": meta["data_hash"],
+        "final_losses": {c: float(np.mean(losses[c].tail(50))) for c in losses if c != "step"},
+    }
+    return RunResult(gan, losses, summary)
