@@ -62,16 +62,23 @@ def samples_picture(samples: np.ndarray, reference: np.ndarray | None = None) ->
 
 
 def loss_figure(losses: pd.DataFrame, smooth: int = 25) -> Figure:
-    """Loss curves per column against ``step`` (raw, faint, and a rolling mean)."""
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-    for column in (c for c in losses.columns if c != "step"):
-        line = ax.plot(losses["step"], losses[column], alpha=0.25, lw=0.8)[0]
-        rolled = losses[column].rolling(smooth, min_periods=1).mean()
-        ax.plot(losses["step"], rolled, color=line.get_color(), lw=1.6, label=column)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.grid(alpha=0.3)
-    ax.legend()
+    """Losses (top) and other per-step diagnostics such as D's outputs (bottom) against step:
+    raw values faint, a rolling mean on top."""
+    columns = [c for c in losses.columns if c != "step"]
+    panels = [("loss", [c for c in columns if "loss" in c]),
+              ("diagnostics", [c for c in columns if "loss" not in c])]
+    panels = [(title, cols) for title, cols in panels if cols]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.6 * len(panels)), dpi=100,
+                             sharex=True, squeeze=False)
+    for ax, (title, cols) in zip(axes[:, 0], panels, strict=True):
+        for column in cols:
+            line = ax.plot(losses["step"], losses[column], alpha=0.25, lw=0.8)[0]
+            rolled = losses[column].rolling(smooth, min_periods=1).mean()
+            ax.plot(losses["step"], rolled, color=line.get_color(), lw=1.6, label=column)
+        ax.set_ylabel(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[-1, 0].set_xlabel("step")
     fig.tight_layout()
     return fig
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,7 +93,8 @@ class Trainer:
             cb.on_start(self, step)
         rows, started, images = [], time.perf_counter(), 0
         bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step",
-                   disable=not cfg.progress_bar, dynamic_ncols=True)
+                   disable=not cfg.progress_bar, dynamic_ncols=True,
+                   mininterval=0.5 if sys.stderr.isatty() else 15.0)
         while step < cfg.steps:
             logs = call(sample_batches(x, y, step, (updates, cfg.batch_size), cfg.seed))
             step += 1
