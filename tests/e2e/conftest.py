@@ -68,6 +68,7 @@ def subprocess_env() -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="3",
         MPLBACKEND="Agg",
         PYTHONUNBUFFERED="1",
+        COLUMNS="250",
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
     return env

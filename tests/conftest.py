@@ -1,0 +1,40 @@
+"""Shared fixtures: small real datasets and tiny configurations, built once per session."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+from ganops.data.sources import load_digits, make_mixture  # noqa: E402
+from ganops.data.transforms import PreprocessConfig, to_model_input  # noqa: E402
+
+TINY_MODELS = {
+    "gan": {"latent_dim": 8, "generator_units": [32], "discriminator_units": [16],
+            "discriminator_dropout": [0.3]},
+    "dcgan": {"latent_dim": 16, "generator_filters": [16, 8, 8], "discriminator_filters": [8, 8]},
+}
+TINY_TRAIN = {"steps": 6, "batch_size": 16, "checkpoint_every": 3, "sample_every": 3,
+              "sample_count": 4, "progress_bar": False}
+
+
+@pytest.fixture(scope="session")
+def digits_input() -> dict:
+    raw = load_digits()
+    raw["meta"]["dataset"] = "digits"
+    return to_model_input(raw, PreprocessConfig(image_size=16))
+
+
+@pytest.fixture(scope="session")
+def ring_input() -> dict:
+    raw = make_mixture("ring", modes=8, n=2000, std=0.02, radius=2.0, seed=0)
+    raw["meta"]["dataset"] = "ring8"
+    return to_model_input(raw, PreprocessConfig())
+
+
+@pytest.fixture(scope="session")
+def inputs(digits_input, ring_input) -> dict:
+    return {"images": digits_input, "points": ring_input}

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+from kedro.io import DatasetError
+
+from ganops.errors import DataError
+from ganops.io import ArraysDataset, DirectoryDataset, KerasModelDataset, load_arrays
+
+
+def test_arrays_round_trip_with_meta(tmp_path):
+    ds = ArraysDataset(str(tmp_path / "sub" / "a.npz"))
+    ds.save({"x": np.arange(6).reshape(2, 3), "meta": {"kind": "points", "n": 2}})
+    out = ds.load()
+    np.testing.assert_array_equal(out["x"], np.arange(6).reshape(2, 3))
+    assert out["meta"] == {"kind": "points", "n": 2}
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["a.npz"]  # no temp file left
+
+
+def test_missing_and_corrupt_files_name_the_file(tmp_path):
+    with pytest.raises(DataError, match="nothere.npz"):
+        load_arrays(tmp_path / "nothere.npz")
+    with pytest.raises(DatasetError, match="nothere.npz: no such file"):  # Kedro wraps ours
+        ArraysDataset(str(tmp_path / "nothere.npz")).load()
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 definitely not a zip")
+    with pytest.raises(DataError, match="bad.npz: not a readable"):
+        load_arrays(bad)
+
+
+def test_failed_save_leaves_previous_file_intact(tmp_path):
+    ds = ArraysDataset(str(tmp_path / "a.npz"))
+    ds.save({"x": np.ones(3), "meta": {}})
+    with pytest.raises(DatasetError, match="not JSON serializable"):
+        ds.save({"x": np.ones(3), "meta": {"not json": object()}})
+    np.testing.assert_array_equal(ds.load()["x"], np.ones(3))
+    assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_directory_dataset_creates_the_folder(tmp_path):
+    path = DirectoryDataset(str(tmp_path / "a" / "b")).load()
+    assert path.is_dir()
+
+
+def test_keras_model_round_trip(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    ds = KerasModelDataset(str(tmp_path / "m" / "generator.keras"))
+    ds.save(model)
+    loaded = ds.load()
+    x = np.ones((1, 3), np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert [p.name for p in (tmp_path / "m").iterdir()] == ["generator.keras"]
+    with pytest.raises(DatasetError, match="other.keras: no such model file"):
+        KerasModelDataset(str(tmp_path / "other.keras")).load()

@@ -1,0 +1,125 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import TINY_MODELS, TINY_TRAIN
+
+from ganops.errors import ConfigError, TrainingDiverged
+from ganops.training import checkpoint
+from ganops.training.callbacks import SampleGrid
+from ganops.training.config import TrainConfig
+from ganops.training.run import train_run
+from ganops.training.trainer import Trainer, sample_batches
+from ganops.variants import build_variant
+from ganops.variants.base import DataSpec
+
+
+@pytest.fixture
+def deterministic_ops():
+    """Bit-for-bit repeatable kernels, so an exact resume can be checked (stays on after)."""
+    tf.config.experimental.enable_op_determinism()
+
+
+def trainer(data, folder, steps, fingerprint="run", callbacks=(), **train):
+    keras.utils.set_random_seed(0)
+    gan = build_variant("dcgan", TINY_MODELS["dcgan"], DataSpec.from_meta(data["meta"]))
+    config = TrainConfig(**{**TINY_TRAIN, "steps": steps, **train})
+    return Trainer(gan, config, folder, fingerprint, list(callbacks))
+
+
+def weights(t):
+    return [np.array(v) for v in t.gan.generator.variables]
+
+
+def test_sample_batches_are_a_pure_function_of_seed_and_step():
+    x = np.arange(100)[:, None]
+    a = sample_batches(x, np.arange(100), 7, (2, 5), seed=1)
+    b = sample_batches(x, np.arange(100), 7, (2, 5), seed=1)
+    assert a["x"].shape == (2, 5, 1) and a["y"].shape == (2, 5)
+    np.testing.assert_array_equal(a["x"], b["x"])
+    assert not np.array_equal(a["x"], sample_batches(x, None, 8, (2, 5), seed=1)["x"])
+    assert len(np.unique(a["x"])) == 10  # no repeats within a step when data suffice
+
+
+def test_resume_reaches_the_same_step_and_weights_as_an_uninterrupted_run(
+    digits_input, tmp_path, deterministic_ops
+):
+    x = digits_input["x_train"]
+    straight = trainer(digits_input, tmp_path / "a", steps=6)
+    straight.fit(x)
+    first = trainer(digits_input, tmp_path / "b", steps=3)  # "interrupted" after step 3
+    first.fit(x)
+    resumed = trainer(digits_input, tmp_path / "b", steps=6)
+    history = resumed.fit(x)
+    assert list(history["step"]) == [1, 2, 3, 4, 5, 6]
+    assert [p.name for p in checkpoint.list_checkpoints(tmp_path / "b")][-1] == "ckpt-00000006.npz"
+    for a, b in zip(weights(straight), weights(resumed), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    again = trainer(digits_input, tmp_path / "b", steps=6)  # finished: nothing to do
+    assert len(again.fit(x)) == 6
+
+
+def test_nan_guard_stops_at_once_and_keeps_the_last_good_checkpoint(digits_input, tmp_path):
+    x = digits_input["x_train"]
+    trainer(digits_input, tmp_path, steps=3).fit(x)
+    good = tmp_path / "ckpt-00000003.npz"
+    before = good.read_bytes()
+    poisoned = x.copy()
+    poisoned[:] = np.nan
+    with pytest.raises(TrainingDiverged, match=r"d_loss.*NaN or infinite by step 4.*"
+                                               r"ckpt-00000003.npz"):
+        trainer(digits_input, tmp_path, steps=6).fit(poisoned)
+    assert [p.name for p in checkpoint.list_checkpoints(tmp_path)] == ["ckpt-00000003.npz"]
+    assert good.read_bytes() == before
+
+
+def test_checkpoints_of_other_parameters_are_not_resumed(digits_input, tmp_path):
+    x = digits_input["x_train"]
+    trainer(digits_input, tmp_path, steps=3, fingerprint="old").fit(x)
+    history = trainer(digits_input, tmp_path, steps=3, fingerprint="new").fit(x)
+    assert list(history["step"]) == [1, 2, 3]
+    assert checkpoint.latest(tmp_path).fingerprint == "new"
+
+
+def test_damaged_newest_checkpoint_is_skipped_and_old_ones_pruned(digits_input, tmp_path):
+    trainer(digits_input, tmp_path, steps=6, checkpoint_every=1, keep_checkpoints=2).fit(
+        digits_input["x_train"])
+    files = checkpoint.list_checkpoints(tmp_path)
+    assert [p.name for p in files] == ["ckpt-00000005.npz", "ckpt-00000006.npz"]
+    files[-1].write_bytes(b"truncated")
+    assert checkpoint.latest(tmp_path).step == 5
+
+
+def test_sample_grids_and_gif_follow_the_run(digits_input, tmp_path):
+    grid = SampleGrid(tmp_path / "reports", every=2, count=4)
+    trainer(digits_input, tmp_path / "ckpt", steps=4, callbacks=[grid]).fit(
+        digits_input["x_train"])
+    frames = [step for step, _ in grid.frame_files()]
+    assert frames == [0, 2, 4]
+    assert (tmp_path / "reports" / "samples.png").is_file()
+    import imageio.v3 as iio
+
+    assert iio.imread(tmp_path / "reports" / "progress.gif", index=None).shape[0] == 3
+    (grid.frames / "step-00000099.png").write_bytes(b"stale frame from a crashed run")
+    grid.on_start(None, 4)
+    assert [step for step, _ in grid.frame_files()] == [0, 2, 4]
+
+
+@pytest.mark.parametrize(("train", "key"), [({"batch_size": -64}, "dcgan.train.batch_size"),
+                                            ({"d_steps": 0}, "d_steps"),
+                                            ({"epochs": 3}, "epochs")])
+def test_invalid_training_parameters_fail_before_any_output(digits_input, tmp_path, train, key):
+    with pytest.raises(ConfigError, match=key):
+        train_run(digits_input, "dcgan", TINY_MODELS["dcgan"], {**TINY_TRAIN, **train},
+                  tmp_path / "ckpt", tmp_path / "reports")
+    assert not any(tmp_path.iterdir())
+
+
+def test_train_run_summarises_and_names_the_run(digits_input, tmp_path):
+    result = train_run(digits_input, "gan", TINY_MODELS["gan"], TINY_TRAIN, tmp_path / "ckpt",
+                       tmp_path / "reports")
+    assert result.summary["steps"] == 6 and result.summary["dataset"] == "digits"
+    assert result.summary["images_per_second"] > 0
+    assert set(result.summary["final_losses"]) >= {"d_loss", "g_loss"}
+    with pytest.raises(ConfigError, match="unknown variant 'nope'"):
+        train_run(digits_input, "nope", {}, TINY_TRAIN, tmp_path / "x", tmp_path / "y")
