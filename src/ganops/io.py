@@ -110,8 +110,12 @@ class KerasModelDataset(AbstractDataset["keras.Model", "keras.Model"]):
         return keras.saving.load_model(self._filepath)
 
     def save(self, model) -> None:
-        atomic_write(self._filepath, lambda tmp: model.save(tmp.with_suffix(".keras")) or
-                     os.replace(tmp.with_suffix(".keras"), tmp))
+        atomic_write(
+            self._filepath,
+            lambda tmp: (
+                model.save(tmp.with_suffix(".keras")) or os.replace(tmp.with_suffix(".keras"), tmp)
+            ),
+        )
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

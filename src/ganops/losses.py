@@ -7,8 +7,9 @@ from keras import ops
 
 def _bce(logits, target: float):
     """Mean binary cross-entropy of logits against a constant target."""
-    return ops.mean(ops.binary_crossentropy(ops.full_like(logits, target), logits,
-                                            from_logits=True))
+    return ops.mean(
+        ops.binary_crossentropy(ops.full_like(logits, target), logits, from_logits=True)
+    )
 
 
 def discriminator_minimax(real_logits, fake_logits, real_label: float = 1.0):

@@ -15,8 +15,11 @@ from ganops.errors import DataError
 
 def images(n=10, size=8, channels=1, seed=0):
     x = np.random.default_rng(seed).integers(0, 256, (n, size, size, channels), dtype=np.uint8)
-    return {"x": x, "y": np.arange(n) % 3, "meta": {"kind": "images", "dataset": "toy",
-                                                     "value_range": [0, 255]}}
+    return {
+        "x": x,
+        "y": np.arange(n) % 3,
+        "meta": {"kind": "images", "dataset": "toy", "value_range": [0, 255]},
+    }
 
 
 def test_scale_maps_value_range_onto_minus_one_one():
@@ -64,8 +67,10 @@ def test_model_input_has_labels_meta_and_hash():
 
 
 def test_points_pass_through_unscaled():
-    raw = {"x": np.array([[3.0, -4.0], [0.5, 0.5]], np.float32),
-           "meta": {"kind": "points", "dataset": "pts"}}
+    raw = {
+        "x": np.array([[3.0, -4.0], [0.5, 0.5]], np.float32),
+        "meta": {"kind": "points", "dataset": "pts"},
+    }
     out = to_model_input(raw, PreprocessConfig(test_fraction=0.0))
     np.testing.assert_array_equal(out["x_train"], raw["x"])
     assert out["meta"]["num_classes"] == 0 and (out["y_train"] == -1).all()
@@ -86,8 +91,10 @@ def test_bad_images_are_refused_naming_the_dataset(x, message):
 
 
 def test_empty_dataset_is_refused():
-    raw = {"x": np.zeros((0, 4, 4, 1), np.uint8),
-           "meta": {"kind": "images", "dataset": "empty", "value_range": [0, 255]}}
+    raw = {
+        "x": np.zeros((0, 4, 4, 1), np.uint8),
+        "meta": {"kind": "images", "dataset": "empty", "value_range": [0, 255]},
+    }
     with pytest.raises(DataError, match="empty: no samples"):
         to_model_input(raw, PreprocessConfig())
 

@@ -6,9 +6,10 @@ from ganops.nets.conv import base_size, dcgan_discriminator, dcgan_generator
 from ganops.nets.dense import mlp_discriminator, mlp_generator
 
 
-@pytest.mark.parametrize(("shape", "filters"), [((16, 16, 1), [32, 16, 8]),
-                                                ((28, 28, 1), [32, 16, 8]),
-                                                ((32, 32, 3), [32, 16, 8, 8])])
+@pytest.mark.parametrize(
+    ("shape", "filters"),
+    [((16, 16, 1), [32, 16, 8]), ((28, 28, 1), [32, 16, 8]), ((32, 32, 3), [32, 16, 8, 8])],
+)
 def test_dcgan_generator_reaches_the_image_shape(shape, filters):
     g = dcgan_generator(10, shape, filters)
     out = np.asarray(g(np.zeros((2, 10), np.float32)))

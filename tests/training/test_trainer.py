@@ -2,8 +2,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TINY_MODELS, TINY_TRAIN
 
+from conftest import TINY_MODELS, TINY_TRAIN
 from ganops.errors import ConfigError, TrainingDiverged
 from ganops.training import checkpoint
 from ganops.training.callbacks import SampleGrid
@@ -66,8 +66,11 @@ def test_nan_guard_stops_at_once_and_keeps_the_last_good_checkpoint(digits_input
     before = good.read_bytes()
     poisoned = x.copy()
     poisoned[:] = np.nan
-    with pytest.raises(TrainingDiverged, match=r"d_loss.*NaN or infinite by step 4.*"
-                                               r"ckpt-00000003.npz"):
+    with pytest.raises(
+        TrainingDiverged,
+        match=r"d_loss.*NaN or infinite by step 4.*"
+        r"ckpt-00000003.npz",
+    ):
         trainer(digits_input, tmp_path, steps=6).fit(poisoned)
     assert [p.name for p in checkpoint.list_checkpoints(tmp_path)] == ["ckpt-00000003.npz"]
     assert good.read_bytes() == before
@@ -83,7 +86,8 @@ def test_checkpoints_of_other_parameters_are_not_resumed(digits_input, tmp_path)
 
 def test_damaged_newest_checkpoint_is_skipped_and_old_ones_pruned(digits_input, tmp_path):
     trainer(digits_input, tmp_path, steps=6, checkpoint_every=1, keep_checkpoints=2).fit(
-        digits_input["x_train"])
+        digits_input["x_train"]
+    )
     files = checkpoint.list_checkpoints(tmp_path)
     assert [p.name for p in files] == ["ckpt-00000005.npz", "ckpt-00000006.npz"]
     files[-1].write_bytes(b"truncated")
@@ -92,8 +96,7 @@ def test_damaged_newest_checkpoint_is_skipped_and_old_ones_pruned(digits_input, 
 
 def test_sample_grids_and_gif_follow_the_run(digits_input, tmp_path):
     grid = SampleGrid(tmp_path / "reports", every=2, count=4)
-    trainer(digits_input, tmp_path / "ckpt", steps=4, callbacks=[grid]).fit(
-        digits_input["x_train"])
+    trainer(digits_input, tmp_path / "ckpt", steps=4, callbacks=[grid]).fit(digits_input["x_train"])
     frames = [step for step, _ in grid.frame_files()]
     assert frames == [0, 2, 4]
     assert (tmp_path / "reports" / "samples.png").is_file()
@@ -105,19 +108,31 @@ def test_sample_grids_and_gif_follow_the_run(digits_input, tmp_path):
     assert [step for step, _ in grid.frame_files()] == [0, 2, 4]
 
 
-@pytest.mark.parametrize(("train", "key"), [({"batch_size": -64}, "dcgan.train.batch_size"),
-                                            ({"d_steps": 0}, "d_steps"),
-                                            ({"epochs": 3}, "epochs")])
+@pytest.mark.parametrize(
+    ("train", "key"),
+    [
+        ({"batch_size": -64}, "dcgan.train.batch_size"),
+        ({"d_steps": 0}, "d_steps"),
+        ({"epochs": 3}, "epochs"),
+    ],
+)
 def test_invalid_training_parameters_fail_before_any_output(digits_input, tmp_path, train, key):
     with pytest.raises(ConfigError, match=key):
-        train_run(digits_input, "dcgan", TINY_MODELS["dcgan"], {**TINY_TRAIN, **train},
-                  tmp_path / "ckpt", tmp_path / "reports")
+        train_run(
+            digits_input,
+            "dcgan",
+            TINY_MODELS["dcgan"],
+            {**TINY_TRAIN, **train},
+            tmp_path / "ckpt",
+            tmp_path / "reports",
+        )
     assert not any(tmp_path.iterdir())
 
 
 def test_train_run_summarises_and_names_the_run(digits_input, tmp_path):
-    result = train_run(digits_input, "gan", TINY_MODELS["gan"], TINY_TRAIN, tmp_path / "ckpt",
-                       tmp_path / "reports")
+    result = train_run(
+        digits_input, "gan", TINY_MODELS["gan"], TINY_TRAIN, tmp_path / "ckpt", tmp_path / "reports"
+    )
     assert result.summary["steps"] == 6 and result.summary["dataset"] == "digits"
     assert result.summary["images_per_second"] > 0
     assert set(result.summary["final_losses"]) >= {"d_loss", "g_loss"}

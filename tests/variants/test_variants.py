@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-from conftest import TINY_MODELS
 
+from conftest import TINY_MODELS
 from ganops.errors import ConfigError
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
@@ -19,10 +19,12 @@ def test_registry_refuses_unknown_names_listing_known_ones():
 
 @pytest.mark.parametrize(
     ("model", "key"),
-    [({"loss": "hinge_typo"}, "dcgan.model.loss"),
-     ({"generator_optimizer": {"learning_rate": -1}}, "generator_optimizer.learning_rate"),
-     ({"latent_dim": 0}, "latent_dim"),
-     ({"colour": "blue"}, "colour")],
+    [
+        ({"loss": "hinge_typo"}, "dcgan.model.loss"),
+        ({"generator_optimizer": {"learning_rate": -1}}, "generator_optimizer.learning_rate"),
+        ({"latent_dim": 0}, "latent_dim"),
+        ({"colour": "blue"}, "colour"),
+    ],
 )
 def test_invalid_model_parameters_name_the_key(model, key, digits_input):
     with pytest.raises(ConfigError, match=key):
@@ -49,7 +51,9 @@ def test_one_update_changes_every_network_and_losses_are_finite(name, kind, inpu
     assert {"d_loss", "g_loss"} <= logs.keys()
     assert all(np.isfinite(v) for v in logs.values())
     for player in gan.players:
-        changed = [not np.array_equal(a, np.array(b))
-                   for a, b in zip(before[player.name], player.variables, strict=True)]
+        changed = [
+            not np.array_equal(a, np.array(b))
+            for a, b in zip(before[player.name], player.variables, strict=True)
+        ]
         assert any(changed), f"{player.name} did not change"
     np.testing.assert_array_equal(gan.latent(5, seed=1), z)  # fixed latents are reproducible

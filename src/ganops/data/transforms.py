@@ -116,5 +116,10 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
         "preprocess": config.model_dump(),
     }
     meta["data_hash"] = fingerprint(x[train], y[train])
-    return {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test],
-            "meta": meta}
+    return {
+        "x_train": x[train],
+        "y_train": y[train],
+        "x_test": x[test],
+        "y_test": y[test],
+        "meta": meta,
+    }

@@ -65,11 +65,14 @@ def loss_figure(losses: pd.DataFrame, smooth: int = 25) -> Figure:
     """Losses (top) and other per-step diagnostics such as D's outputs (bottom) against step:
     raw values faint, a rolling mean on top."""
     columns = [c for c in losses.columns if c != "step"]
-    panels = [("loss", [c for c in columns if "loss" in c]),
-              ("diagnostics", [c for c in columns if "loss" not in c])]
+    panels = [
+        ("loss", [c for c in columns if "loss" in c]),
+        ("diagnostics", [c for c in columns if "loss" not in c]),
+    ]
     panels = [(title, cols) for title, cols in panels if cols]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.6 * len(panels)), dpi=100,
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(7, 2.6 * len(panels)), dpi=100, sharex=True, squeeze=False
+    )
     for ax, (title, cols) in zip(axes[:, 0], panels, strict=True):
         for column in cols:
             line = ax.plot(losses["step"], losses[column], alpha=0.25, lw=0.8)[0]
@@ -86,6 +89,7 @@ def loss_figure(losses: pd.DataFrame, smooth: int = 25) -> Figure:
 def gif_bytes(frames: Sequence[np.ndarray], seconds_per_frame: float = 0.3) -> bytes:
     """Encode frames (uint8 arrays of one shape) as a looping GIF."""
     buffer = io.BytesIO()
-    iio.imwrite(buffer, np.stack(frames), extension=".gif", duration=seconds_per_frame * 1000,
-                loop=0)
+    iio.imwrite(
+        buffer, np.stack(frames), extension=".gif", duration=seconds_per_frame * 1000, loop=0
+    )
     return buffer.getvalue()

@@ -40,8 +40,11 @@ def dcgan_generator(
     model.add(layers.LeakyReLU(0.2))
     model.add(layers.Reshape((side, side, filters[0])))
     for i, depth in enumerate(filters[1:]):
-        model.add(layers.Conv2DTranspose(depth, kernel_size, strides=1 if i == 0 else 2,
-                                         padding="same", use_bias=False))
+        model.add(
+            layers.Conv2DTranspose(
+                depth, kernel_size, strides=1 if i == 0 else 2, padding="same", use_bias=False
+            )
+        )
         model.add(layers.BatchNormalization())
         model.add(layers.LeakyReLU(0.2))
     model.add(layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same"))

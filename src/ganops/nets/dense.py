@@ -31,8 +31,9 @@ def mlp_discriminator(
     sample_shape: Sequence[int], units: Sequence[int], dropout: Sequence[float]
 ) -> keras.Model:
     """x -> flatten -> Dense/ReLU/Dropout blocks -> one logit (the sigmoid lives in the loss)."""
-    model = keras.Sequential([keras.Input(tuple(sample_shape)), layers.Flatten()],
-                             name="discriminator")
+    model = keras.Sequential(
+        [keras.Input(tuple(sample_shape)), layers.Flatten()], name="discriminator"
+    )
     for width, rate in zip(units, dropout, strict=True):
         model.add(layers.Dense(width, activation="relu"))
         model.add(layers.Dropout(rate))

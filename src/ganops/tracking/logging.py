@@ -38,8 +38,9 @@ class MlflowMetrics(Callback):
 
     def flush(self) -> None:
         for start in range(0, len(self.pending), 1000):  # MLflow's batch limit
-            mlflow.tracking.MlflowClient().log_batch(self.run_id,
-                                                     metrics=self.pending[start:start + 1000])
+            mlflow.tracking.MlflowClient().log_batch(
+                self.run_id, metrics=self.pending[start : start + 1000]
+            )
         self.pending = []
 
     def on_end(self, trainer: Any, step: int) -> None:

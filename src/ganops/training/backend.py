@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import keras
+
 from ganops.errors import ConfigError
 from ganops.variants.base import Adversarial, Batch
 
@@ -31,16 +32,19 @@ def build_optimizers(gan: Adversarial) -> None:
         player.optimizer.build(player.variables)
 
 
-def make_train_call(gan: Adversarial, jit_compile: bool = False
-                    ) -> Callable[[Batch], dict[str, float]]:
+def make_train_call(
+    gan: Adversarial, jit_compile: bool = False
+) -> Callable[[Batch], dict[str, float]]:
     """A compiled ``call(batches) -> logs`` running one step: every player's updates in order.
 
     ``batches`` holds arrays shaped ``(updates_per_step, batch, ...)``: each player update takes
     the next real batch. (Unrolling several steps into one call measured slower on CPU.)
     """
     if keras.backend.backend() != "tensorflow":
-        raise ConfigError(f"Keras backend '{keras.backend.backend()}' is not supported yet: "
-                          "set KERAS_BACKEND=tensorflow")
+        raise ConfigError(
+            f"Keras backend '{keras.backend.backend()}' is not supported yet: "
+            "set KERAS_BACKEND=tensorflow"
+        )
     import tensorflow as tf
 
     def update(player, batch):

@@ -36,8 +36,14 @@ class SampleGrid(Callback):
 
     FRAME = re.compile(r"step-(\d{8})\.png$")
 
-    def __init__(self, folder: Path, every: int, count: int, seed: int = 1234,
-                 reference: np.ndarray | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        every: int,
+        count: int,
+        seed: int = 1234,
+        reference: np.ndarray | None = None,
+    ):
         self.folder, self.every, self.count, self.seed = Path(folder), every, count, seed
         self.reference = reference
         self.frames = self.folder / "samples"

@@ -66,8 +66,12 @@ def load(path: Path) -> Checkpoint:
     with np.load(path, allow_pickle=False) as npz:
         names = sorted(k for k in npz.files if k.startswith("var"))
         history = {k.split("/", 1)[1]: npz[k] for k in npz.files if k.startswith("history/")}
-        return Checkpoint(int(npz["step"]), str(npz["fingerprint"]), pd.DataFrame(history),
-                          [npz[k] for k in names])
+        return Checkpoint(
+            int(npz["step"]),
+            str(npz["fingerprint"]),
+            pd.DataFrame(history),
+            [npz[k] for k in names],
+        )
 
 
 def latest(folder: Path) -> Checkpoint | None:

@@ -6,8 +6,14 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 #: Knobs that change how long or how verbosely a run goes, not what it computes: a checkpoint
 #: written under other values of these can still be resumed.
-RESUMABLE_KEYS = {"steps", "checkpoint_every", "keep_checkpoints", "sample_every",
-                  "log_every", "progress_bar"}
+RESUMABLE_KEYS = {
+    "steps",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "sample_every",
+    "log_every",
+    "progress_bar",
+}
 
 
 class TrainConfig(BaseModel):

@@ -63,12 +63,16 @@ def train_run(
     if config.mixed_precision:
         for player in gan.players:
             player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
-    log.info("training %s on %s (%s) for %d steps on %s", variant, meta.get("dataset"),
-             "x".join(map(str, spec.sample_shape)), config.steps,
-             ", ".join(backend.devices()) or "CPU")
+    log.info(
+        "training %s on %s (%s) for %d steps on %s",
+        variant,
+        meta.get("dataset"),
+        "x".join(map(str, spec.sample_shape)),
+        config.steps,
+        ", ".join(backend.devices()) or "CPU",
+    )
     reference = model_input["x_train"][:2000] if spec.kind == "points" else None
-    samples = SampleGrid(report_dir, config.sample_every, config.sample_count,
-                         reference=reference)
+    samples = SampleGrid(report_dir, config.sample_every, config.sample_count, reference=reference)
     fingerprint = run_fingerprint(variant, model, config, meta["data_hash"])
     trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
     y = model_input["y_train"] if spec.num_classes else None

@@ -22,8 +22,9 @@ from ganops.variants.base import Adversarial
 log = logging.getLogger(__name__)
 
 
-def sample_batches(x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[int, int, int],
-                   seed: int) -> dict[str, np.ndarray]:
+def sample_batches(
+    x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[int, int, int], seed: int
+) -> dict[str, np.ndarray]:
     """Real batches for one step, a pure function of ``(seed, step)``: a resumed run sees
     exactly the data an uninterrupted one would. ``shape`` is (updates, batch)."""
     rng = np.random.default_rng([seed, step])
@@ -46,8 +47,14 @@ def check_finite(logs: dict[str, float], step: int, last_good: Path | None) -> N
 class Trainer:
     """Runs the players' updates on a schedule, with checkpoints, resume and callbacks."""
 
-    def __init__(self, gan: Adversarial, config: TrainConfig, checkpoint_dir: Path,
-                 fingerprint: str, callbacks: Sequence[Callback] = ()):
+    def __init__(
+        self,
+        gan: Adversarial,
+        config: TrainConfig,
+        checkpoint_dir: Path,
+        fingerprint: str,
+        callbacks: Sequence[Callback] = (),
+    ):
         self.gan, self.config, self.fingerprint = gan, config, fingerprint
         self.checkpoint_dir = Path(checkpoint_dir)
         self.callbacks = list(callbacks)
@@ -63,8 +70,10 @@ class Trainer:
         if found is None:
             return 0
         if found.fingerprint != self.fingerprint:
-            log.warning("checkpoints in %s belong to other parameters or data: starting afresh",
-                        self.checkpoint_dir)
+            log.warning(
+                "checkpoints in %s belong to other parameters or data: starting afresh",
+                self.checkpoint_dir,
+            )
             shutil.rmtree(self.checkpoint_dir)
             self.checkpoint_dir.mkdir(parents=True)
             return 0
@@ -80,8 +89,9 @@ class Trainer:
         if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
             check_finite({"weights": float("nan")}, step, self.last_checkpoint)
         ckpt = checkpoint.Checkpoint(step, self.fingerprint, self.history, values)
-        self.last_checkpoint = checkpoint.save(self.checkpoint_dir, ckpt,
-                                               self.config.keep_checkpoints)
+        self.last_checkpoint = checkpoint.save(
+            self.checkpoint_dir, ckpt, self.config.keep_checkpoints
+        )
 
     def fit(self, x: np.ndarray, y: np.ndarray | None = None) -> pd.DataFrame:
         """Train until ``config.steps``; returns the per-step losses (a ``step`` column first)."""
@@ -92,9 +102,15 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_start(self, step)
         rows, started, images = [], time.perf_counter(), 0
-        bar = tqdm(total=cfg.steps, initial=step, desc="train", unit="step",
-                   disable=not cfg.progress_bar, dynamic_ncols=True,
-                   mininterval=0.5 if sys.stderr.isatty() else 15.0)
+        bar = tqdm(
+            total=cfg.steps,
+            initial=step,
+            desc="train",
+            unit="step",
+            disable=not cfg.progress_bar,
+            dynamic_ncols=True,
+            mininterval=0.5 if sys.stderr.isatty() else 15.0,
+        )
         while step < cfg.steps:
             logs = call(sample_batches(x, y, step, (updates, cfg.batch_size), cfg.seed))
             step += 1

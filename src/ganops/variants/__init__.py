@@ -20,12 +20,15 @@ def get_variant(name: str) -> ModuleType:
     return VARIANTS[name]
 
 
-def build_variant(name: str, model: dict[str, Any], spec: DataSpec, d_steps: int = 1
-                  ) -> Adversarial:
+def build_variant(
+    name: str, model: dict[str, Any], spec: DataSpec, d_steps: int = 1
+) -> Adversarial:
     """Validate ``model`` parameters and build the variant for data of ``spec``."""
     module = get_variant(name)
     if spec.kind not in module.DATA_KINDS:
-        raise ConfigError(f"variant '{name}' does not train on {spec.kind} "
-                          f"(it takes: {', '.join(module.DATA_KINDS)})")
+        raise ConfigError(
+            f"variant '{name}' does not train on {spec.kind} "
+            f"(it takes: {', '.join(module.DATA_KINDS)})"
+        )
     config = validate(module.Config, model, f"{name}.model")
     return module.build(config, spec, d_steps)

@@ -22,8 +22,10 @@ class Config(StandardConfig):
 
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
     """Convolutional networks sized to the image shape, in the standard game."""
-    generator = dcgan_generator(config.latent_dim, spec.sample_shape, config.generator_filters,
-                                config.kernel_size)
-    discriminator = dcgan_discriminator(spec.sample_shape, config.discriminator_filters,
-                                        config.kernel_size, config.dropout)
+    generator = dcgan_generator(
+        config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
+    )
+    discriminator = dcgan_discriminator(
+        spec.sample_shape, config.discriminator_filters, config.kernel_size, config.dropout
+    )
     return standard_game(generator, discriminator, config, d_steps)

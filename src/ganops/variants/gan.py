@@ -27,8 +27,10 @@ class Config(StandardConfig):
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
     """Networks sized to the data, in the standard game."""
     activation = "tanh" if spec.kind == "images" else "linear"
-    generator = mlp_generator(config.latent_dim, spec.sample_shape, config.generator_units,
-                              activation)
-    discriminator = mlp_discriminator(spec.sample_shape, config.discriminator_units,
-                                      config.discriminator_dropout)
+    generator = mlp_generator(
+        config.latent_dim, spec.sample_shape, config.generator_units, activation
+    )
+    discriminator = mlp_discriminator(
+        spec.sample_shape, config.discriminator_units, config.discriminator_dropout
+    )
     return standard_game(generator, discriminator, config, d_steps)

@@ -41,13 +41,17 @@ def standard_game(
         }
 
     def g_loss(batch):
-        loss = generator_loss(discriminator(generator(noise(batch), training=True),
-                                            training=True))
+        loss = generator_loss(discriminator(generator(noise(batch), training=True), training=True))
         return loss, {"g_loss": loss}
 
     players = [
-        Player("discriminator", [discriminator], config.discriminator_optimizer.build(), d_loss,
-               d_steps),
+        Player(
+            "discriminator",
+            [discriminator],
+            config.discriminator_optimizer.build(),
+            d_loss,
+            d_steps,
+        ),
         Player("generator", [generator], config.generator_optimizer.build(), g_loss),
     ]
     return Adversarial(generator, players, config.latent_dim, seed)

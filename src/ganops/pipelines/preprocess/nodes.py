@@ -46,8 +46,10 @@ def dataset_card(model_input: dict[str, Any]) -> tuple[dict[str, Any], Image.Ima
         "n_test": meta["n_test"],
         "num_classes": meta["num_classes"],
         "class_histogram": {names[int(k)]: int(c) for k, c in zip(labels, counts, strict=True)},
-        "value_range_after_preprocessing": [float(model_input["x_train"].min()),
-                                            float(model_input["x_train"].max())],
+        "value_range_after_preprocessing": [
+            float(model_input["x_train"].min()),
+            float(model_input["x_train"].max()),
+        ],
         "data_hash": meta["data_hash"],
     }
     x = model_input["x_train"]

@@ -5,11 +5,21 @@ from ganops.pipelines.train.nodes import train
 
 def create_pipeline(variant: str, **kwargs) -> Pipeline:
     """The training pipeline of one variant, namespaced by its name."""
-    template = Pipeline([
-        Node(train,
-             ["model_input", "params:variant", "params:model", "params:train", "checkpoints",
-              "reports"],
-             ["generator", "losses", "loss_curve", "train_summary"],
-             name="train"),
-    ])
+    template = Pipeline(
+        [
+            Node(
+                train,
+                [
+                    "model_input",
+                    "params:variant",
+                    "params:model",
+                    "params:train",
+                    "checkpoints",
+                    "reports",
+                ],
+                ["generator", "losses", "loss_curve", "train_summary"],
+                name="train",
+            ),
+        ]
+    )
     return Pipeline(template, namespace=variant, inputs={"model_input"})

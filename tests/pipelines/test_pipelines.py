@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from ganops.errors import ConfigError
+from ganops.pipeline_registry import register_pipelines
+from ganops.pipelines.ingest.nodes import ingest_dataset
+from ganops.pipelines.preprocess.nodes import dataset_card
+from ganops.variants import VARIANTS
+
+
+def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
+    pipes = register_pipelines()
+    assert {"__default__", "data", "train", "all", "ingest", "preprocess"} <= pipes.keys()
+    default = {n.name for n in pipes["__default__"].nodes}
+    assert default == {"ingest_dataset", "preprocess", "dataset_card", "dcgan.train"}
+    train = pipes["train"]
+    assert {n.namespace for n in train.nodes} == set(VARIANTS)
+    assert train.inputs() == {
+        "model_input",
+        *(f"params:{v}.{k}" for v in VARIANTS for k in ("variant", "model", "train")),
+        *(f"{v}.{k}" for v in VARIANTS for k in ("checkpoints", "reports")),
+    }
+    assert "gan.generator" in pipes["train"].only_nodes_with_namespaces(["gan"]).outputs()
+
+
+def test_ingest_refuses_unknown_dataset_listing_the_known():
+    with pytest.raises(ConfigError, match="unknown dataset 'nope'; known: digits, ring8"):
+        ingest_dataset("nope", {"digits": {"format": "digits"}, "ring8": {"format": "digits"}})
+
+
+def test_ingest_node_reads_the_named_source():
+    raw = ingest_dataset(
+        "ring8",
+        {
+            "ring8": {
+                "format": "mixture",
+                "layout": "ring",
+                "modes": 8,
+                "radius": 2.0,
+                "std": 0.02,
+                "n": 80,
+            }
+        },
+    )
+    assert raw["x"].shape == (80, 2) and raw["meta"]["dataset"] == "ring8"
+
+
+def test_dataset_card_counts_classes_and_draws_samples(digits_input, ring_input):
+    card, picture = dataset_card(digits_input)
+    assert sum(card["class_histogram"].values()) == card["n_train"] == len(digits_input["x_train"])
+    assert card["sample_shape"] == [16, 16, 1] and card["num_classes"] == 10
+    assert picture.size[0] > 100
+    card, picture = dataset_card(ring_input)
+    assert card["kind"] == "points" and card["class_histogram"]
+    assert np.asarray(picture).ndim == 3
