@@ -94,7 +94,10 @@ class Trainer:
         )
 
     def fit(self, x: np.ndarray, y: np.ndarray | None = None) -> pd.DataFrame:
-        """Train until ``config.steps``; returns the per-step losses (a ``step`` column first)."""
+        """Train until ``config.steps``; returns the per-step losses (a ``step`` column first).
+
+        ``images_per_second`` afterwards: generator steps per second times the batch size.
+        """
         cfg = self.config
         step = self.resume()
         updates = sum(p.steps for p in self.gan.players)
@@ -116,7 +119,7 @@ class Trainer:
             step += 1
             check_finite(logs, step, self.last_checkpoint)
             rows.append({"step": step, **logs})
-            images += updates * cfg.batch_size
+            images += cfg.batch_size
             bar.update()
             bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
             for cb in self.callbacks:
