@@ -138,3 +138,13 @@ def test_train_run_summarises_and_names_the_run(digits_input, tmp_path):
     assert set(result.summary["final_losses"]) >= {"d_loss", "g_loss"}
     with pytest.raises(ConfigError, match="unknown variant 'nope'"):
         train_run(digits_input, "nope", {}, TINY_TRAIN, tmp_path / "x", tmp_path / "y")
+
+
+@pytest.mark.parametrize("option", ["jit_compile", "mixed_precision"])
+def test_xla_and_mixed_precision_options_train(digits_input, tmp_path, option):
+    result = train_run(digits_input, "dcgan", TINY_MODELS["dcgan"],
+                       {**TINY_TRAIN, "steps": 2, option: True}, tmp_path / "c", tmp_path / "r")
+    assert all(np.isfinite(v) for v in result.summary["final_losses"].values())
+    z = result.gan.latent(2, seed=0)
+    assert result.gan.generate(z).dtype == np.float32  # outputs stay float32
+    assert keras.mixed_precision.global_policy().name == "float32"  # policy restored
