@@ -36,12 +36,17 @@ def sample_batches(
     return batches
 
 
+def diverged(what: str, step: int, last_good: Path | None) -> TrainingDiverged:
+    """The NaN guard's error: what went bad, when, and which checkpoint survives."""
+    kept = f"last good checkpoint kept: {last_good}" if last_good else "no checkpoint yet"
+    return TrainingDiverged(f"{what} became NaN or infinite by step {step}; {kept}")
+
+
 def check_finite(logs: dict[str, float], step: int, last_good: Path | None) -> None:
-    """The NaN guard: stop at once, naming the loss, the step and the checkpoint kept."""
+    """The NaN guard on losses: stop at once, naming the loss, the step and the checkpoint."""
     bad = sorted(k for k, v in logs.items() if not np.isfinite(v))
     if bad:
-        kept = f"last good checkpoint kept: {last_good}" if last_good else "no checkpoint yet"
-        raise TrainingDiverged(f"{', '.join(bad)} became NaN or infinite by step {step}; {kept}")
+        raise diverged(", ".join(bad), step, last_good)
 
 
 class Trainer:
@@ -87,7 +92,7 @@ class Trainer:
         """Checkpoint only a healthy state, so the last good one is never overwritten."""
         values = checkpoint.capture(self.gan)
         if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
-            check_finite({"weights": float("nan")}, step, self.last_checkpoint)
+            raise diverged("weights", step, self.last_checkpoint)
         ckpt = checkpoint.Checkpoint(step, self.fingerprint, self.history, values)
         self.last_checkpoint = checkpoint.save(
             self.checkpoint_dir, ckpt, self.config.keep_checkpoints
@@ -104,7 +109,7 @@ class Trainer:
         call = backend.make_train_call(self.gan, cfg.jit_compile)
         for cb in self.callbacks:
             cb.on_start(self, step)
-        rows, started, images = [], time.perf_counter(), 0
+        rows, started, first = [], time.perf_counter(), step
         bar = tqdm(
             total=cfg.steps,
             initial=step,
@@ -114,23 +119,23 @@ class Trainer:
             dynamic_ncols=True,
             mininterval=0.5 if sys.stderr.isatty() else 15.0,
         )
-        while step < cfg.steps:
-            logs = call(sample_batches(x, y, step, (updates, cfg.batch_size), cfg.seed))
-            step += 1
-            check_finite(logs, step, self.last_checkpoint)
-            rows.append({"step": step, **logs})
-            images += cfg.batch_size
-            bar.update()
-            bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
-            for cb in self.callbacks:
-                cb.on_step(self, step, logs)
-            if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-                self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
-                rows = []
-                self.save_checkpoint(step)
-        bar.close()
+        with bar:
+            while step < cfg.steps:
+                logs = call(sample_batches(x, y, step, (updates, cfg.batch_size), cfg.seed))
+                step += 1
+                check_finite(logs, step, self.last_checkpoint)
+                rows.append({"step": step, **logs})
+                bar.update()
+                bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
+                for cb in self.callbacks:
+                    cb.on_step(self, step, logs)
+                if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+                    self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
+                    rows = []
+                    self.save_checkpoint(step)
         self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
-        self.images_per_second = images / max(time.perf_counter() - started, 1e-9)
+        elapsed = max(time.perf_counter() - started, 1e-9)
+        self.images_per_second = (step - first) * cfg.batch_size / elapsed
         for cb in self.callbacks:
             cb.on_end(self, step)
         return self.history
