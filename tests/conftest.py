@@ -12,24 +12,6 @@ import pytest  # noqa: E402
 from ganops.data.sources import load_digits, make_mixture  # noqa: E402
 from ganops.data.transforms import PreprocessConfig, to_model_input  # noqa: E402
 
-TINY_MODELS = {
-    "gan": {
-        "latent_dim": 8,
-        "generator_units": [32],
-        "discriminator_units": [16],
-        "discriminator_dropout": [0.3],
-    },
-    "dcgan": {"latent_dim": 16, "generator_filters": [16, 8, 8], "discriminator_filters": [8, 8]},
-}
-TINY_TRAIN = {
-    "steps": 6,
-    "batch_size": 16,
-    "checkpoint_every": 3,
-    "sample_every": 3,
-    "sample_count": 4,
-    "progress_bar": False,
-}
-
 
 @pytest.fixture(scope="session")
 def digits_input() -> dict:

@@ -35,9 +35,9 @@ def test_failed_save_leaves_previous_file_intact(tmp_path):
     assert len(list(tmp_path.iterdir())) == 1
 
 
-def test_directory_dataset_creates_the_folder(tmp_path):
+def test_directory_dataset_loads_as_a_path_without_creating_it(tmp_path):
     path = DirectoryDataset(str(tmp_path / "a" / "b")).load()
-    assert path.is_dir()
+    assert path == tmp_path / "a" / "b" and not path.exists()
 
 
 def test_keras_model_round_trip(tmp_path):

@@ -82,8 +82,7 @@ class DirectoryDataset(AbstractDataset[None, Path]):
         self.metadata = metadata
 
     def load(self) -> Path:
-        self._path.mkdir(parents=True, exist_ok=True)
-        return self._path
+        return self._path  # created by whoever writes into it, so failures leave no folder
 
     def save(self, data: None) -> None:
         raise DataError(f"{self._path}: a directory dataset is load-only")

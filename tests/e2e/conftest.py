@@ -3,8 +3,9 @@
 Each test module builds its project(s) in a temporary folder with ``make_project`` (a copy of
 ``conf/``, ``dvc.yaml``, ``pyproject.toml``, ``src/`` and empty ``data/`` folders, with the
 variants shrunk to a few steps of very small networks), then runs ``kedro`` / ``dvc`` / ``git``
-in it with ``run_cmd``. The ``ganops`` package itself is imported from the editable install,
-so ``src/`` is copied only because DVC stages list it as a dependency.
+in it with ``run_cmd``. DVC stages list ``src/`` as a dependency; note also that ``kedro run``
+puts the project's own ``src/`` first on ``sys.path``, so the subprocesses import ``ganops``
+from the copy (as it was when the test started), not from the editable install.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tiny import TINY_MODELS, TINY_TRAIN
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the virtual environment's bin/ (kedro, dvc)
 DATA_FOLDERS = (
@@ -33,35 +36,19 @@ DATA_FOLDERS = (
     "08_reporting",
 )
 
-#: Parameters of a variant that train in seconds on 2 CPU cores.
-TINY_TRAIN = {
-    "steps": 6,
-    "batch_size": 16,
-    "checkpoint_every": 3,
-    "sample_every": 3,
-    "sample_count": 4,
-    "log_every": 2,
-}
+#: The variants' parameter files, shrunk to the shared tiny configuration.
 TINY = {
-    "parameters_dcgan.yml": {
-        "dcgan.model.generator_filters": [16, 8, 8],
-        "dcgan.model.discriminator_filters": [8, 8],
-        **{f"dcgan.train.{k}": v for k, v in TINY_TRAIN.items()},
-    },
-    "parameters_gan.yml": {
-        "gan.model.generator_units": [32],
-        "gan.model.discriminator_units": [16],
-        "gan.model.discriminator_dropout": [0.3],
-        **{f"gan.train.{k}": v for k, v in TINY_TRAIN.items()},
-    },
+    f"parameters_{variant}.yml": {
+        **{f"{variant}.model.{k}": v for k, v in model.items()},
+        **{f"{variant}.train.{k}": v for k, v in TINY_TRAIN.items()},
+    }
+    for variant, model in TINY_MODELS.items()
 }
 
 
 def subprocess_env() -> dict[str, str]:
     """The environment of every command: quiet, offline, headless, this venv first on PATH."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MLFLOW_", "KEDRO_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MLFLOW_", "KEDRO_"))}
     env.update(
         KEDRO_DISABLE_TELEMETRY="true",
         DVC_NO_ANALYTICS="1",

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import TINY_MODELS, TINY_TRAIN
 from ganops.errors import ConfigError, TrainingDiverged
 from ganops.training import checkpoint
 from ganops.training.callbacks import SampleGrid
@@ -12,6 +11,7 @@ from ganops.training.run import train_run
 from ganops.training.trainer import Trainer, sample_batches
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
+from tiny import TINY_MODELS, TINY_TRAIN
 
 
 @pytest.fixture
@@ -142,8 +142,14 @@ def test_train_run_summarises_and_names_the_run(digits_input, tmp_path):
 
 @pytest.mark.parametrize("option", ["jit_compile", "mixed_precision"])
 def test_xla_and_mixed_precision_options_train(digits_input, tmp_path, option):
-    result = train_run(digits_input, "dcgan", TINY_MODELS["dcgan"],
-                       {**TINY_TRAIN, "steps": 2, option: True}, tmp_path / "c", tmp_path / "r")
+    result = train_run(
+        digits_input,
+        "dcgan",
+        TINY_MODELS["dcgan"],
+        {**TINY_TRAIN, "steps": 2, option: True},
+        tmp_path / "c",
+        tmp_path / "r",
+    )
     assert all(np.isfinite(v) for v in result.summary["final_losses"].values())
     z = result.gan.latent(2, seed=0)
     assert result.gan.generate(z).dtype == np.float32  # outputs stay float32

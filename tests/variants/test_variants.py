@@ -2,12 +2,12 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import TINY_MODELS
 from ganops.errors import ConfigError
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
 from ganops.variants import VARIANTS, build_variant, get_variant
 from ganops.variants.base import DataSpec
+from tiny import TINY_MODELS
 
 CASES = [(name, kind) for name, module in VARIANTS.items() for kind in module.DATA_KINDS]
 

@@ -256,6 +256,8 @@ def _load_npz_arrays(path: Path) -> dict[str, np.ndarray]:
     """Load every array of an .npz archive; unreadable or non-npz files raise DataError."""
     if not path.is_file():
         raise DataError(f"{path}: npz file not found")
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{path}: not an .npz archive (not a zip file: corrupt or wrong format)")
     try:
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):

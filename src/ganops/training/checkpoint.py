@@ -21,12 +21,14 @@ PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
 
 @dataclass
 class Checkpoint:
-    """What a run needs to go on: its step, its identity, its losses so far, its variables."""
+    """What a run needs to go on: its step, its identity, its losses so far, its variables,
+    and the training throughput measured up to it."""
 
     step: int
     fingerprint: str
     history: pd.DataFrame
     values: list[np.ndarray]
+    images_per_second: float = float("nan")
 
 
 def state_variables(gan: Adversarial) -> list[keras.Variable]:
@@ -53,7 +55,13 @@ def save(folder: Path, ckpt: Checkpoint, keep: int) -> Path:
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as f:
-            np.savez(f, step=ckpt.step, fingerprint=ckpt.fingerprint, **arrays)
+            np.savez(
+                f,
+                step=ckpt.step,
+                fingerprint=ckpt.fingerprint,
+                images_per_second=ckpt.images_per_second,
+                **arrays,
+            )
 
     atomic_write(path, write)
     for old in list_checkpoints(folder)[:-keep]:
@@ -71,6 +79,7 @@ def load(path: Path) -> Checkpoint:
             str(npz["fingerprint"]),
             pd.DataFrame(history),
             [npz[k] for k in names],
+            float(npz["images_per_second"]),
         )
 
 

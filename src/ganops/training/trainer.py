@@ -84,6 +84,7 @@ class Trainer:
             return 0
         checkpoint.restore(self.gan, found.values)
         self.history = found.history
+        self.images_per_second = found.images_per_second
         self.last_checkpoint = checkpoint.checkpoint_path(self.checkpoint_dir, found.step)
         log.info("resumed from %s (step %d)", self.last_checkpoint, found.step)
         return found.step
@@ -93,10 +94,18 @@ class Trainer:
         values = checkpoint.capture(self.gan)
         if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
             raise diverged("weights", step, self.last_checkpoint)
-        ckpt = checkpoint.Checkpoint(step, self.fingerprint, self.history, values)
+        ckpt = checkpoint.Checkpoint(
+            step, self.fingerprint, self.history, values, self.images_per_second
+        )
         self.last_checkpoint = checkpoint.save(
             self.checkpoint_dir, ckpt, self.config.keep_checkpoints
         )
+
+    def measure_throughput(self, steps: int, started: float) -> None:
+        """Images per second of this session's steps (a finished run keeps its old figure)."""
+        if steps:
+            elapsed = max(time.perf_counter() - started, 1e-9)
+            self.images_per_second = steps * self.config.batch_size / elapsed
 
     def fit(self, x: np.ndarray, y: np.ndarray | None = None) -> pd.DataFrame:
         """Train until ``config.steps``; returns the per-step losses (a ``step`` column first).
@@ -130,12 +139,11 @@ class Trainer:
                 for cb in self.callbacks:
                     cb.on_step(self, step, logs)
                 if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+                    self.measure_throughput(step - first, started)
                     self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
                     rows = []
                     self.save_checkpoint(step)
         self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
-        elapsed = max(time.perf_counter() - started, 1e-9)
-        self.images_per_second = (step - first) * cfg.batch_size / elapsed
         for cb in self.callbacks:
             cb.on_end(self, step)
         return self.history

@@ -1,0 +1,325 @@
+"""End to end: `kedro run` in a tiny copy of the project, its outputs, its MLflow run, a resumed
+second run, and bad inputs that must fail without leaving partial outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tiny import TINY_TRAIN
+
+DATASET = "digits"
+VARIANT = "dcgan"
+STEPS = TINY_TRAIN["steps"]
+CKPT_6 = f"data/06_models/{VARIANT}/checkpoints/ckpt-{STEPS:08d}.npz"
+OUTPUTS = [
+    f"data/02_intermediate/{DATASET}.npz",
+    f"data/05_model_input/{DATASET}.npz",
+    f"data/08_reporting/datasets/{DATASET}/card.json",
+    f"data/08_reporting/datasets/{DATASET}/samples.png",
+    CKPT_6,
+    f"data/06_models/{VARIANT}/generator.keras",
+    f"data/08_reporting/{VARIANT}/losses.csv",
+    f"data/08_reporting/{VARIANT}/loss_curve.png",
+    f"data/08_reporting/{VARIANT}/samples.png",
+    f"data/08_reporting/{VARIANT}/progress.gif",
+    f"data/08_reporting/{VARIANT}/train_summary.json",
+    *(f"data/08_reporting/{VARIANT}/samples/step-{s:08d}.png" for s in (0, 3, 6)),
+]
+
+
+def flat(text: str) -> str:
+    """The log with rich's line wrapping and column padding collapsed to single spaces."""
+    return " ".join(text.split())
+
+
+def error_message(output: str) -> str:
+    """The exception line(s) Kedro prints below its rich traceback panel."""
+    tail = output.rsplit("╰", 1)[-1]
+    return flat(tail.split("\n", 1)[1] if "\n" in tail else tail)
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def fingerprint(path: Path) -> tuple[int, str]:
+    return path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class KedroRun:
+    project: Path
+    output: str
+    started_ms: int
+    finished_ms: int
+    seconds: float
+
+
+def kedro_run(run_cmd, project: Path, *args: str) -> KedroRun:
+    started = time.time()
+    proc = run_cmd(project, "kedro", "run", *args)
+    finished = time.time()
+    return KedroRun(project, proc.stdout, int(started * 1000), int(finished * 1000),
+                    finished - started)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, make_project, run_cmd) -> KedroRun:
+    """One default `kedro run` (ingest + preprocess digits, train DCGAN) shared by the module."""
+    project = make_project(tmp_path_factory.mktemp("kedro") / "project")
+    return kedro_run(run_cmd, project)
+
+
+@pytest.fixture(scope="module")
+def resumed(trained: KedroRun, run_cmd) -> tuple[KedroRun, dict]:
+    """A second `kedro run` in the same project, with a snapshot of what the first one left."""
+    project = trained.project
+    before = {
+        "checkpoints": {
+            p.name: fingerprint(p)
+            for p in (project / f"data/06_models/{VARIANT}/checkpoints").glob("*")
+        },
+        "frames": {
+            p.name: fingerprint(p)
+            for p in (project / f"data/08_reporting/{VARIANT}/samples").glob("*")
+        },
+        "losses": (project / f"data/08_reporting/{VARIANT}/losses.csv").read_text(),
+        "summary": json.loads(
+            (project / f"data/08_reporting/{VARIANT}/train_summary.json").read_text()
+        ),
+    }
+    return kedro_run(run_cmd, project), before
+
+
+@pytest.fixture
+def mlflow_client(trained: KedroRun):
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{trained.project}/mlflow.db")
+    try:
+        yield MlflowClient()
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def dcgan_runs(client, started_after: int = 0, started_before: int | None = None):
+    experiment = client.get_experiment_by_name("ganops")
+    assert experiment is not None, "kedro-mlflow created no 'ganops' experiment"
+    runs = client.search_runs(
+        [experiment.experiment_id],
+        filter_string=f"attributes.run_name = '{VARIANT}-{DATASET}'",
+        order_by=["attributes.start_time ASC"],
+    )
+    return [
+        r
+        for r in runs
+        if r.info.start_time >= started_after
+        and (started_before is None or r.info.start_time <= started_before)
+    ]
+
+
+def artifact_paths(client, run_id: str, path: str | None = None) -> list[str]:
+    found = []
+    for item in client.list_artifacts(run_id, path):
+        found += artifact_paths(client, run_id, item.path) if item.is_dir else [item.path]
+    return found
+
+
+# --- the default run ---------------------------------------------------------------------------
+
+
+def test_default_run_writes_every_output(trained: KedroRun):
+    missing = [p for p in OUTPUTS if not (trained.project / p).is_file()]
+    assert not missing, f"missing outputs: {missing}\n{trained.output[-3000:]}"
+    card = json.loads((trained.project / OUTPUTS[2]).read_text())
+    assert card, "empty dataset card"
+
+
+def test_losses_csv_has_one_finite_row_per_step(trained: KedroRun):
+    losses = pd.read_csv(trained.project / f"data/08_reporting/{VARIANT}/losses.csv")
+    assert {"step", "d_loss", "g_loss"} <= set(losses.columns)
+    assert len(losses) == STEPS
+    assert losses["step"].tolist() == list(range(1, STEPS + 1))
+    assert np.isfinite(losses.drop(columns="step").to_numpy(dtype=float)).all()
+
+
+def test_generator_loads_and_generates_images(trained: KedroRun):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    generator = keras.saving.load_model(
+        trained.project / f"data/06_models/{VARIANT}/generator.keras", compile=False
+    )
+    z = np.random.default_rng(0).normal(size=(4, 100)).astype("float32")
+    images = keras.ops.convert_to_numpy(generator(z, training=False))
+    assert images.shape == (4, 16, 16, 1)
+    assert np.isfinite(images).all()
+    assert images.min() >= -1.0 and images.max() <= 1.0
+
+
+def test_checkpoints_hold_the_last_step(trained: KedroRun):
+    folder = trained.project / f"data/06_models/{VARIANT}/checkpoints"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["ckpt-00000003.npz", "ckpt-00000006.npz"]  # every 3 steps, keep 3
+    with np.load(folder / "ckpt-00000006.npz", allow_pickle=False) as npz:
+        assert int(npz["step"]) == STEPS
+        assert len(npz["history/step"]) == STEPS
+
+
+def test_progress_gif_has_a_frame_per_sample_grid(trained: KedroRun):
+    import imageio.v3 as iio
+
+    frames = iio.imread(trained.project / f"data/08_reporting/{VARIANT}/progress.gif", index=None)
+    assert frames.ndim == 4 and len(frames) >= 3  # steps 0, 3 and 6
+
+
+def test_mlflow_run_has_params_metrics_and_artifacts(trained: KedroRun, mlflow_client):
+    runs = dcgan_runs(mlflow_client, started_before=trained.finished_ms)
+    assert len(runs) == 1, [r.info.run_name for r in runs]
+    run = runs[0]
+    assert run.info.status == "FINISHED"
+    assert run.data.params["dcgan.train.steps"] == str(STEPS)
+    assert run.data.params["dcgan.model.generator_filters"] == "[16, 8, 8]"
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        history = mlflow_client.get_metric_history(run.info.run_id, key)
+        assert sorted(m.step for m in history) == list(range(1, STEPS + 1)), key
+    assert run.data.metrics["images_per_second"] > 0
+    artifacts = {Path(p).name for p in artifact_paths(mlflow_client, run.info.run_id)}
+    expected = {"samples.png", "progress.gif", "losses.csv", "loss_curve.png", "generator.keras"}
+    assert expected <= artifacts, f"missing artifacts: {expected - artifacts}"
+
+
+# --- a second run resumes instead of retraining -----------------------------------------------
+
+
+def test_second_run_resumes_without_retraining(resumed, mlflow_client):
+    again, before = resumed
+    project = again.project
+    log = flat(again.output)
+    assert re.search(rf"resumed from \S*ckpt-{STEPS:08d}\.npz \(step {STEPS}\)", log), log[-3000:]
+    assert (project / CKPT_6).is_file()
+    checkpoints = project / f"data/06_models/{VARIANT}/checkpoints"
+    assert {p.name: fingerprint(p) for p in checkpoints.glob("*")} == before["checkpoints"]
+    frames = project / f"data/08_reporting/{VARIANT}/samples"
+    assert {p.name: fingerprint(p) for p in frames.glob("*")} == before["frames"]
+    losses_csv = project / f"data/08_reporting/{VARIANT}/losses.csv"
+    assert losses_csv.read_text() == before["losses"]
+    assert len(pd.read_csv(losses_csv)) == STEPS
+    # The second MLflow run logged no per-step metric: no step was trained.
+    second = dcgan_runs(mlflow_client, started_after=again.started_ms)
+    assert len(second) == 1 and second[0].info.status == "FINISHED"
+    assert mlflow_client.get_metric_history(second[0].info.run_id, "d_loss") == []
+
+
+def test_second_run_keeps_a_meaningful_throughput(resumed):
+    again, before = resumed
+    summary = json.loads(
+        (again.project / f"data/08_reporting/{VARIANT}/train_summary.json").read_text()
+    )
+    assert before["summary"]["images_per_second"] > 0
+    assert summary["images_per_second"] > 0, summary
+
+
+# --- bad inputs fail loudly and leave nothing half-written --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bad_project(tmp_path_factory, make_project) -> Path:
+    return make_project(tmp_path_factory.mktemp("kedro-bad") / "project")
+
+
+def assert_no_dataset_outputs(project: Path, name: str) -> None:
+    for folder in ("02_intermediate", "05_model_input"):
+        leftovers = [f for f in files_under(project / "data" / folder) if f != ".gitkeep"]
+        assert not leftovers, f"data/{folder} holds {leftovers} after a failed run"
+    assert not (project / f"data/08_reporting/datasets/{name}").exists()
+
+
+def test_corrupt_raw_file_fails_without_partial_outputs(bad_project: Path, run_cmd):
+    ingest = yaml.safe_load((bad_project / "conf/base/parameters_ingest.yml").read_text())
+    raw = bad_project / ingest["datasets"]["mnist_npz"]["path"]
+    assert raw.name == "mnist.npz"
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    raw.write_bytes(random.Random(0).randbytes(4096))
+
+    proc = run_cmd(
+        bad_project, "kedro", "run", "--pipelines", "data", "--params", "dataset=mnist_npz",
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    message = error_message(proc.stdout)
+    assert "mnist.npz" in message, message
+    assert not (bad_project / "data/02_intermediate/mnist_npz.npz").exists()
+    assert not (bad_project / "data/05_model_input/mnist_npz.npz").exists()
+    assert_no_dataset_outputs(bad_project, "mnist_npz")
+
+
+def test_unknown_dataset_fails_and_lists_known_names(bad_project: Path, run_cmd):
+    proc = run_cmd(
+        bad_project, "kedro", "run", "--pipelines", "data", "--params", "dataset=nope",
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    message = error_message(proc.stdout)
+    assert "'nope'" in message, message
+    ingest = yaml.safe_load((bad_project / "conf/base/parameters_ingest.yml").read_text())
+    for known in ingest["datasets"]:
+        assert known in message, f"{known!r} not listed in: {message}"
+    assert_no_dataset_outputs(bad_project, "nope")
+
+
+def test_invalid_train_parameter_fails_before_writing_a_model(
+    bad_project: Path, trained: KedroRun, run_cmd, edit_params
+):
+    # The data pipeline succeeded in the shared project: reuse its outputs instead of paying
+    # for another `kedro run --pipelines data`.
+    for rel in (f"data/02_intermediate/{DATASET}.npz", f"data/05_model_input/{DATASET}.npz"):
+        shutil.copy2(trained.project / rel, bad_project / rel)
+    edit_params(bad_project, "parameters_dcgan.yml", {"dcgan.train.batch_size": -4})
+
+    proc = run_cmd(
+        bad_project, "kedro", "run", "--pipelines", "train", "--namespaces", VARIANT, check=False
+    )
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    message = error_message(proc.stdout)
+    assert "batch_size" in message, message
+    models = bad_project / f"data/06_models/{VARIANT}"
+    assert not list(models.rglob("ckpt-*")), files_under(models)
+    assert not (models / "generator.keras").exists()
+    assert not (bad_project / f"data/08_reporting/{VARIANT}/losses.csv").exists()
+
+
+def test_failed_runs_are_marked_failed_in_mlflow(bad_project: Path):
+    """Runs after the three failures above: kedro-mlflow must not leave them FINISHED."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    if not (bad_project / "mlflow.db").is_file():
+        pytest.skip("no failing run was tracked (run the whole module)")
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{bad_project}/mlflow.db")
+    try:
+        client = MlflowClient()
+        experiment = client.get_experiment_by_name("ganops")
+        runs = client.search_runs([experiment.experiment_id]) if experiment else []
+    finally:
+        mlflow.set_tracking_uri(previous)
+    assert runs, "no MLflow run recorded for the failing runs"
+    assert {r.info.status for r in runs} == {"FAILED"}, [
+        (r.info.run_name, r.info.status) for r in runs
+    ]

@@ -1,0 +1,20 @@
+"""Tiny configurations that train in seconds on 2 CPU cores (shared by every test)."""
+
+TINY_MODELS = {
+    "gan": {
+        "latent_dim": 8,
+        "generator_units": [32],
+        "discriminator_units": [16],
+        "discriminator_dropout": [0.3],
+    },
+    "dcgan": {"generator_filters": [16, 8, 8], "discriminator_filters": [8, 8]},
+}
+TINY_TRAIN = {
+    "steps": 6,
+    "batch_size": 16,
+    "checkpoint_every": 3,
+    "sample_every": 3,
+    "sample_count": 4,
+    "log_every": 2,
+    "progress_bar": False,
+}
