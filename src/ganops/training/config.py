@@ -28,7 +28,9 @@ class TrainConfig(BaseModel):
     checkpoint_every: PositiveInt = 250
     keep_checkpoints: PositiveInt = 3
     sample_every: PositiveInt = 100
-    sample_count: PositiveInt = Field(64, description="fixed latent vectors in the grid")
+    sample_count: PositiveInt = Field(
+        64, description="fixed latent vectors in the grid (2-D points: at least 1000 drawn)"
+    )
     log_every: PositiveInt = Field(50, description="steps between MLflow metric batches")
     jit_compile: bool = Field(False, description="XLA; measure first, it can be slower on CPU")
     mixed_precision: bool = Field(False, description="float16 compute (GPU)")

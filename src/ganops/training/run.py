@@ -22,6 +22,7 @@ from ganops.variants import build_variant
 from ganops.variants.base import Adversarial, DataSpec
 
 log = logging.getLogger(__name__)
+POINTS_SHOWN = 1000  # a scatter of fewer 2-D samples says little about mode coverage
 
 
 @dataclass
@@ -58,11 +59,6 @@ def train_run(
     meta = model_input["meta"]
     spec = DataSpec.from_meta(meta)
     keras.utils.set_random_seed(config.seed)
-    set_precision(config.mixed_precision)
-    gan = build_variant(variant, model, spec, config.d_steps)
-    if config.mixed_precision:
-        for player in gan.players:
-            player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
     log.info(
         "training %s on %s (%s) for %d steps on %s",
         variant,
@@ -71,20 +67,50 @@ def train_run(
         config.steps,
         ", ".join(backend.devices()) or "CPU",
     )
-    reference = model_input["x_train"][:2000] if spec.kind == "points" else None
-    samples = SampleGrid(report_dir, config.sample_every, config.sample_count, reference=reference)
-    fingerprint = run_fingerprint(variant, model, config, meta["data_hash"])
-    trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
-    y = model_input["y_train"] if spec.num_classes else None
-    losses = trainer.fit(model_input["x_train"], y)
-    set_precision(False)
+    set_precision(config.mixed_precision)
+    try:
+        gan = build_variant(variant, model, spec, config.d_steps)
+        losses, trainer = fit(
+            gan,
+            model_input,
+            config,
+            checkpoint_dir,
+            report_dir,
+            callbacks,
+            run_fingerprint(variant, model, config, meta["data_hash"]),
+        )
+    finally:
+        set_precision(False)
     summary = {
         "variant": variant,
         "dataset": meta.get("dataset"),
         "steps": int(losses["step"].iloc[-1]),
         "images_per_second": round(trainer.images_per_second, 1),
-        "fingerprint": fingerprint,
+        "fingerprint": trainer.fingerprint,
         "data_hash": meta["data_hash"],
         "final_losses": {c: float(np.mean(losses[c].tail(50))) for c in losses if c != "step"},
     }
     return RunResult(gan, losses, summary)
+
+
+def fit(
+    gan: Adversarial,
+    model_input: dict[str, Any],
+    config: TrainConfig,
+    checkpoint_dir: Path,
+    report_dir: Path,
+    callbacks: list[Callback],
+    fingerprint: str,
+) -> tuple[pd.DataFrame, Trainer]:
+    """Wire the Trainer (loss scaling, sample grids, callbacks) and run it."""
+    spec = DataSpec.from_meta(model_input["meta"])
+    if config.mixed_precision:
+        for player in gan.players:
+            player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
+    points = spec.kind == "points"
+    reference = model_input["x_train"][:2000] if points else None
+    count = max(config.sample_count, POINTS_SHOWN) if points else config.sample_count
+    samples = SampleGrid(report_dir, config.sample_every, count, reference=reference)
+    trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
+    y = model_input["y_train"] if spec.num_classes else None
+    return trainer.fit(model_input["x_train"], y), trainer
