@@ -1,0 +1,16 @@
+import json
+from pathlib import Path
+
+from ganops import bench
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
+    monkeypatch.chdir(PROJECT)  # reads the committed parameter files
+    out = tmp_path / "bench.json"
+    bench.main(["--no-stages", "--steps", "2", "--batches", "8", "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert set(result["images_per_second"]) == {"gan@8", "dcgan@8"}
+    assert all(v > 0 for v in result["images_per_second"].values())
+    assert result["peak_memory_mib"] > 0 and result["device"]
