@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,15 @@ from kedro.io import AbstractDataset
 from ganops.errors import DataError
 
 
-def atomic_write(path: Path, write: callable) -> None:
-    """Call ``write(tmp_path)`` then rename onto ``path``: readers never see half a file."""
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp_path)`` then rename onto ``path``: readers never see half a file.
+
+    The temporary file keeps ``path``'s suffix, for writers that insist on one (Keras).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}"
+    )
     os.close(fd)
     try:
         write(Path(tmp))
@@ -109,12 +115,7 @@ class KerasModelDataset(AbstractDataset["keras.Model", "keras.Model"]):
         return keras.saving.load_model(self._filepath)
 
     def save(self, model) -> None:
-        atomic_write(
-            self._filepath,
-            lambda tmp: (
-                model.save(tmp.with_suffix(".keras")) or os.replace(tmp.with_suffix(".keras"), tmp)
-            ),
-        )
+        atomic_write(self._filepath, model.save)
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

@@ -8,7 +8,7 @@ A variant module exposes ``Config`` (a pydantic model, its ``model:`` parameters
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -55,12 +55,14 @@ class Adversarial:
     players: list[Player]
     latent_dim: int
     seed: keras.random.SeedGenerator
-    extra_networks: list[keras.Model] = field(default_factory=list)
 
     @property
     def networks(self) -> list[keras.Model]:
-        nets = [self.generator, *self.extra_networks]
-        nets += [n for p in self.players for n in p.networks if all(n is not m for m in nets)]
+        """Every network once, generator first, in a fixed order (checkpoints rely on it)."""
+        nets = [self.generator]
+        for net in (n for p in self.players for n in p.networks):
+            if all(net is not seen for seen in nets):
+                nets.append(net)
         return nets
 
     def latent(self, n: int, seed: int) -> np.ndarray:
