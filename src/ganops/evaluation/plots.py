@@ -47,7 +47,7 @@ def points_picture(points: np.ndarray, reference: np.ndarray | None = None) -> n
     fig, ax = plt.subplots(figsize=(4, 4), dpi=80)
     if reference is not None:
         ax.scatter(reference[:, 0], reference[:, 1], s=2, c="0.7", label="real")
-        limit = 1.5 * float(np.abs(reference).max())  # same axes in every frame of a GIF
+        limit = 1.5 * float(np.abs(reference).max()) or 1.0  # same axes in every GIF frame
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
     ax.scatter(points[:, 0], points[:, 1], s=2, c="tab:orange", label="generated")
