@@ -8,7 +8,7 @@ export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all bench lint lock clean
+.PHONY: setup run test test-all bench repro lint lock clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,9 @@ test-all: $(STAMP)     ## everything, slow end-to-end runs included
 
 bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_reporting/bench.json
 	$(BIN)/python -m ganops.bench
+
+repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro   # its stages call `kedro`
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
