@@ -30,3 +30,15 @@ def ring_input() -> dict:
 @pytest.fixture(scope="session")
 def inputs(digits_input, ring_input) -> dict:
     return {"images": digits_input, "points": ring_input}
+
+
+@pytest.fixture(scope="session")
+def digits_extractor(digits_input):
+    """A small domain classifier (a few epochs) and the reference features it gives."""
+    from ganops.evaluation.evaluate import reference_set
+    from ganops.evaluation.features import ClassifierConfig, train_classifier
+
+    classifier, info = train_classifier(digits_input, ClassifierConfig(epochs=8))
+    reference = reference_set(digits_input, classifier)
+    reference["meta"] = {**info, "samples": len(digits_input["x_train"])}
+    return classifier, reference

@@ -25,7 +25,9 @@ from ganops.variants.base import DataSpec
 STAGES = [
     ("ingest", "ingest", None),
     ("preprocess", "preprocess", None),
+    ("features", "features", None),
     ("train.dcgan", "train", ["dcgan"]),
+    ("evaluate.dcgan", "evaluate", ["dcgan"]),
 ]
 
 

@@ -43,6 +43,13 @@ TINY = {
         **{f"{variant}.train.{k}": v for k, v in TINY_TRAIN.items()},
     }
     for variant, model in TINY_MODELS.items()
+} | {
+    "parameters_evaluate.yml": {
+        "evaluation.samples": 300,
+        "evaluation.kid_subsets": 10,
+        "evaluation.kid_subset_size": 100,
+        "evaluation.classifier.epochs": 2,
+    }
 }
 
 

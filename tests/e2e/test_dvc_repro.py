@@ -19,7 +19,13 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "digits"
-STAGES = ["ingest", "preprocess", "train@gan", "train@dcgan"]
+VARIANTS = ("gan", "dcgan")
+STAGES = [
+    "ingest",
+    "preprocess",
+    "features",
+    *(f"{s}@{v}" for s in ("train", "evaluate") for v in VARIANTS),
+]
 RUNNING = re.compile(r"Running stage '([^']+)'")
 STAGE_OUTPUTS = {
     "ingest": [f"data/02_intermediate/{DATASET}.npz"],
@@ -39,7 +45,14 @@ STAGE_OUTPUTS = {
             f"data/08_reporting/{v}/train_summary.json",
             f"data/08_reporting/{v}/losses.csv",
         ]
-        for v in ("gan", "dcgan")
+        for v in VARIANTS
+    },
+    "features": [
+        f"data/04_feature/{DATASET}/{f}" for f in ("extractor.keras", "reference_features.npz")
+    ],
+    **{
+        f"evaluate@{v}": [f"data/08_reporting/{v}/{f}" for f in ("metrics.json", "evaluation.png")]
+        for v in VARIANTS
     },
 }
 
@@ -91,7 +104,7 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
 
 
 def test_repro_runs_every_stage_and_writes_their_outputs(repo: Repo):
-    assert stages_run(repo.first_repro) == STAGES
+    assert sorted(stages_run(repo.first_repro)) == sorted(STAGES)
     missing = {
         stage: [p for p in outputs if not (repo.path / p).is_file()]
         for stage, outputs in STAGE_OUTPUTS.items()
@@ -109,7 +122,9 @@ def test_second_repro_reruns_nothing(repo: Repo, run_cmd):
     assert dvc_status(run_cmd, repo.path) == {}
 
 
-def test_gan_parameter_change_reruns_only_train_gan(repo: Repo, run_cmd, edit_params):
+def test_gan_parameter_change_reruns_only_gan_training_and_evaluation(
+    repo: Repo, run_cmd, edit_params
+):
     dcgan_model = repo.path / "data/06_models/dcgan/generator.keras"
     dcgan_mtime = dcgan_model.stat().st_mtime_ns
     gan_before = lock(repo.path)["train@gan"]["params"]
@@ -121,8 +136,8 @@ def test_gan_parameter_change_reruns_only_train_gan(repo: Repo, run_cmd, edit_pa
     assert set(changed) == {"train@gan"}, changed
 
     proc = run_cmd(repo.path, "dvc", "repro")
-    assert stages_run(proc.stdout) == ["train@gan"], proc.stdout
-    for stage in ("ingest", "preprocess", "train@dcgan"):
+    assert stages_run(proc.stdout) == ["train@gan", "evaluate@gan"], proc.stdout
+    for stage in ("ingest", "preprocess", "features", "train@dcgan", "evaluate@dcgan"):
         assert f"Stage '{stage}' didn't change, skipping" in proc.stdout
     gan_after = lock(repo.path)["train@gan"]["params"]
     lr = gan_after["conf/base/parameters_gan.yml"]["gan"]["model"]["discriminator_optimizer"]
@@ -132,7 +147,7 @@ def test_gan_parameter_change_reruns_only_train_gan(repo: Repo, run_cmd, edit_pa
     commit(run_cmd, repo.path, "gan: discriminator learning rate 1e-4")
 
 
-def test_exp_run_with_set_param_reruns_only_train_dcgan(repo: Repo, run_cmd):
+def test_exp_run_with_set_param_reruns_only_dcgan(repo: Repo, run_cmd):
     gan_model = repo.path / "data/06_models/gan/generator.keras"
     gan_mtime = gan_model.stat().st_mtime_ns
     summary = repo.path / "data/08_reporting/dcgan/train_summary.json"
@@ -141,7 +156,7 @@ def test_exp_run_with_set_param_reruns_only_train_dcgan(repo: Repo, run_cmd):
     proc = run_cmd(
         repo.path, "dvc", "exp", "run", "-S", "conf/base/parameters_dcgan.yml:dcgan.train.seed=1"
     )
-    assert stages_run(proc.stdout) == ["train@dcgan"], proc.stdout
+    assert stages_run(proc.stdout) == ["train@dcgan", "evaluate@dcgan"], proc.stdout
     assert "Ran experiment(s)" in proc.stdout
     params = yaml.safe_load((repo.path / "conf/base/parameters_dcgan.yml").read_text())
     assert params["dcgan"]["train"]["seed"] == 1

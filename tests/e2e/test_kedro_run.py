@@ -37,6 +37,10 @@ OUTPUTS = [
     f"data/08_reporting/{VARIANT}/progress.gif",
     f"data/08_reporting/{VARIANT}/train_summary.json",
     *(f"data/08_reporting/{VARIANT}/samples/step-{s:08d}.png" for s in (0, 3, 6)),
+    f"data/04_feature/{DATASET}/extractor.keras",
+    f"data/04_feature/{DATASET}/reference_features.npz",
+    f"data/08_reporting/{VARIANT}/metrics.json",
+    f"data/08_reporting/{VARIANT}/evaluation.png",
 ]
 
 
@@ -200,8 +204,40 @@ def test_mlflow_run_has_params_metrics_and_artifacts(trained: KedroRun, mlflow_c
         assert sorted(m.step for m in history) == list(range(1, STEPS + 1)), key
     assert run.data.metrics["images_per_second"] > 0
     artifacts = {Path(p).name for p in artifact_paths(mlflow_client, run.info.run_id)}
-    expected = {"samples.png", "progress.gif", "losses.csv", "loss_curve.png", "generator.keras"}
+    expected = {
+        "samples.png",
+        "progress.gif",
+        "losses.csv",
+        "loss_curve.png",
+        "generator.keras",
+        "metrics.json",
+        "evaluation.png",
+    }
     assert expected <= artifacts, f"missing artifacts: {expected - artifacts}"
+    assert {"eval_fid", "eval_kid", "eval_precision", "eval_recall"} <= run.data.metrics.keys()
+
+
+def test_metrics_json_records_every_metric_with_its_sample_count(trained: KedroRun):
+    report = json.loads((trained.project / f"data/08_reporting/{VARIANT}/metrics.json").read_text())
+    assert report["primary"] == {
+        "name": "fid",
+        "value": report["metrics"]["fid"],
+        "better": "lower",
+    }
+    assert report["samples"] == 300 and report["reference_samples"] > 1000
+    assert report["feature_extractor"].startswith("domain-classifier-")
+    expected = {
+        "fid",
+        "kid",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "classifier_score",
+        "memorization_ratio",
+    }
+    assert expected <= report["metrics"].keys()
+    assert all(np.isfinite(v) for v in report["metrics"].values())
 
 
 # --- a second run resumes instead of retraining -----------------------------------------------

@@ -10,9 +10,16 @@ from ganops.variants import VARIANTS
 
 def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
     pipes = register_pipelines()
-    assert {"__default__", "data", "train", "all", "ingest", "preprocess"} <= pipes.keys()
+    assert {"__default__", "data", "features", "train", "evaluate", "all"} <= pipes.keys()
     default = {n.name for n in pipes["__default__"].nodes}
-    assert default == {"ingest_dataset", "preprocess", "dataset_card", "dcgan.train"}
+    assert default == {
+        "ingest_dataset",
+        "preprocess",
+        "dataset_card",
+        "fit_feature_extractor",
+        "dcgan.train",
+        "dcgan.evaluate",
+    }
     train = pipes["train"]
     assert {n.namespace for n in train.nodes} == set(VARIANTS)
     assert train.inputs() == {
@@ -53,3 +60,12 @@ def test_dataset_card_counts_classes_and_draws_samples(digits_input, ring_input)
     card, picture = dataset_card(ring_input)
     assert card["kind"] == "points" and card["class_histogram"]
     assert np.asarray(picture).ndim == 3
+
+
+def test_every_variant_is_evaluated_against_the_shared_extractor_and_parameters():
+    evaluation = register_pipelines()["evaluate"]
+    assert {n.namespace for n in evaluation.nodes} == set(VARIANTS)
+    assert {"feature_extractor", "reference_features", "params:evaluation", "model_input"} <= (
+        evaluation.inputs()
+    )
+    assert {f"{v}.generator" for v in VARIANTS} <= evaluation.inputs()

@@ -1,0 +1,30 @@
+from kedro.pipeline import Node, Pipeline
+
+from ganops.pipelines.evaluate.nodes import evaluate_generator
+
+
+def create_pipeline(variant: str, **kwargs) -> Pipeline:
+    """The evaluation pipeline of one variant, namespaced by its name."""
+    template = Pipeline(
+        [
+            Node(
+                evaluate_generator,
+                [
+                    "generator",
+                    "model_input",
+                    "feature_extractor",
+                    "reference_features",
+                    "params:evaluation",
+                    "params:variant",
+                ],
+                ["metrics", "mlflow_metrics", "evaluation_picture"],
+                name="evaluate",
+            ),
+        ]
+    )
+    return Pipeline(
+        template,
+        namespace=variant,
+        inputs={"model_input", "feature_extractor", "reference_features"},
+        parameters={"params:evaluation": "params:evaluation"},
+    )

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from ganops.data.sources import make_mixture
+from ganops.evaluation.evaluate import EvaluationConfig, evaluate, generate, memorization
+from ganops.evaluation.features import fit_extractor, identity_extractor
+from ganops.variants import build_variant
+from ganops.variants.base import DataSpec
+
+FAST = EvaluationConfig(samples=300, kid_subsets=10, kid_subset_size=100)
+
+
+def test_real_images_beat_noise_on_every_metric(digits_input, digits_extractor):
+    classifier, reference = digits_extractor
+    real, _ = evaluate(digits_input["x_test"], digits_input, classifier, reference, FAST)
+    noise = np.random.default_rng(0).uniform(-1, 1, digits_input["x_test"].shape)
+    fake, picture = evaluate(noise.astype(np.float32), digits_input, classifier, reference, FAST)
+    assert real["fid"] < fake["fid"] and real["kid"] < fake["kid"]
+    assert real["precision"] > fake["precision"] and real["coverage"] > fake["coverage"]
+    assert real["classifier_score"] > fake["classifier_score"]
+    assert picture.ndim == 2 and picture.shape[1] > picture.shape[0] / 4
+
+
+def test_copies_of_training_images_are_flagged_as_memorised(digits_input):
+    copied, _ = memorization(
+        digits_input["x_train"][:50], digits_input["x_train"], digits_input["x_test"]
+    )
+    held_out, _ = memorization(
+        digits_input["x_test"], digits_input["x_train"], digits_input["x_test"]
+    )
+    assert copied["memorization_ratio"] == pytest.approx(0.0, abs=1e-6)
+    assert held_out["memorization_ratio"] == pytest.approx(1.0)
+
+
+def test_points_get_mode_coverage(ring_input):
+    extractor, _ = fit_extractor(ring_input, FAST.classifier)
+    reference = {"features": ring_input["x_train"]}
+    exact = make_mixture("ring", 8, n=2000, std=0.02, radius=2.0, seed=9)["x"]
+    result, picture = evaluate(exact, ring_input, extractor, reference, FAST)
+    assert result["modes_covered"] == 8 and result["high_quality"] > 0.95
+    assert picture is None and "classifier_score" not in result
+    assert identity_extractor((2,)).output_shape == (None, 2)
+
+
+def test_generate_is_seeded_and_batched(digits_input):
+    generator = build_variant(
+        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
+    ).generator
+    a = generate(generator, 1500, seed=3, batch_size=1000)
+    assert a.shape == (1500, 16, 16, 1)
+    np.testing.assert_array_equal(a, generate(generator, 1500, seed=3))
+    assert not np.array_equal(a, generate(generator, 1500, seed=4))
