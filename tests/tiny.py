@@ -16,5 +16,7 @@ TINY_TRAIN = {
     "sample_every": 3,
     "sample_count": 4,
     "log_every": 2,
+    "evaluate_every": 3,
+    "evaluate_samples": 64,
     "progress_bar": False,
 }

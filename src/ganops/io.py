@@ -111,7 +111,9 @@ class KerasModelDataset(AbstractDataset["keras.Model", "keras.Model"]):
         import keras
 
         if not self._filepath.is_file():
-            raise DataError(f"{self._filepath}: no such model file (train the variant first)")
+            raise DataError(
+                f"{self._filepath}: no such model file (run the pipeline that writes it first)"
+            )
         return keras.saving.load_model(self._filepath)
 
     def save(self, model) -> None:

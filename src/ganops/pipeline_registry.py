@@ -4,13 +4,14 @@
 ``data``: ingest + preprocess.  ``features``: the dataset's feature extractor.
 ``train`` / ``evaluate``: every variant, each in its own namespace.
 ``all``: everything.  Select variants with ``--namespaces <variant>``.
+``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 """
 
 from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from ganops.pipelines import evaluate, features, ingest, preprocess, train
+from ganops.pipelines import compare, evaluate, features, ingest, preprocess, train
 from ganops.variants import VARIANTS
 
 DEFAULT_VARIANT = "dcgan"
@@ -32,4 +33,5 @@ def register_pipelines() -> dict[str, Pipeline]:
         "train": training,
         "evaluate": evaluation,
         "all": data + extractor + training + evaluation,
+        "compare": compare.create_pipeline(),
     }

@@ -44,6 +44,7 @@ STAGE_OUTPUTS = {
             f"data/08_reporting/{v}/loss_curve.png",
             f"data/08_reporting/{v}/train_summary.json",
             f"data/08_reporting/{v}/losses.csv",
+            f"data/08_reporting/{v}/scores.csv",
         ]
         for v in VARIANTS
     },
@@ -51,7 +52,9 @@ STAGE_OUTPUTS = {
         f"data/04_feature/{DATASET}/{f}" for f in ("extractor.keras", "reference_features.npz")
     ],
     **{
-        f"evaluate@{v}": [f"data/08_reporting/{v}/{f}" for f in ("metrics.json", "evaluation.png")]
+        f"evaluate@{v}": [
+            f"data/08_reporting/{v}/{f}" for f in ("metrics.json", "evaluation.png", "report.html")
+        ]
         for v in VARIANTS
     },
 }

@@ -36,11 +36,13 @@ OUTPUTS = [
     f"data/08_reporting/{VARIANT}/samples.png",
     f"data/08_reporting/{VARIANT}/progress.gif",
     f"data/08_reporting/{VARIANT}/train_summary.json",
+    f"data/08_reporting/{VARIANT}/scores.csv",
     *(f"data/08_reporting/{VARIANT}/samples/step-{s:08d}.png" for s in (0, 3, 6)),
     f"data/04_feature/{DATASET}/extractor.keras",
     f"data/04_feature/{DATASET}/reference_features.npz",
     f"data/08_reporting/{VARIANT}/metrics.json",
     f"data/08_reporting/{VARIANT}/evaluation.png",
+    f"data/08_reporting/{VARIANT}/report.html",
 ]
 
 
@@ -179,7 +181,8 @@ def test_generator_loads_and_generates_images(trained: KedroRun):
 def test_checkpoints_hold_the_last_step(trained: KedroRun):
     folder = trained.project / f"data/06_models/{VARIANT}/checkpoints"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["ckpt-00000003.npz", "ckpt-00000006.npz"]  # every 3 steps, keep 3
+    # every 3 steps, keep 3; plus the best generator and the scores that chose it
+    assert names == ["best.npz", "ckpt-00000003.npz", "ckpt-00000006.npz", "scores.csv"]
     with np.load(folder / "ckpt-00000006.npz", allow_pickle=False) as npz:
         assert int(npz["step"]) == STEPS
         assert len(npz["history/step"]) == STEPS
@@ -212,9 +215,20 @@ def test_mlflow_run_has_params_metrics_and_artifacts(trained: KedroRun, mlflow_c
         "generator.keras",
         "metrics.json",
         "evaluation.png",
+        "scores.csv",
+        "report.html",
     }
     assert expected <= artifacts, f"missing artifacts: {expected - artifacts}"
     assert {"eval_fid", "eval_kid", "eval_precision", "eval_recall"} <= run.data.metrics.keys()
+
+
+def test_training_kept_the_best_scored_generator(trained: KedroRun):
+    folder = trained.project / f"data/08_reporting/{VARIANT}"
+    scores = pd.read_csv(folder / "scores.csv")
+    assert list(scores["step"]) == [3, 6]
+    summary = json.loads((folder / "train_summary.json").read_text())
+    assert summary["best_fid"] == scores["fid"].min()
+    assert summary["best_step"] == int(scores["step"][scores["fid"].idxmin()])
 
 
 def test_metrics_json_records_every_metric_with_its_sample_count(trained: KedroRun):
@@ -322,10 +336,12 @@ def test_unknown_dataset_fails_and_lists_known_names(bad_project: Path, run_cmd)
 def test_invalid_train_parameter_fails_before_writing_a_model(
     bad_project: Path, trained: KedroRun, run_cmd, edit_params
 ):
-    # The data pipeline succeeded in the shared project: reuse its outputs instead of paying
-    # for another `kedro run --pipelines data`.
+    # The data and features pipelines succeeded in the shared project: reuse their outputs
+    # instead of paying for another `kedro run --pipelines data` and `features`.
     for rel in (f"data/02_intermediate/{DATASET}.npz", f"data/05_model_input/{DATASET}.npz"):
         shutil.copy2(trained.project / rel, bad_project / rel)
+    features = f"data/04_feature/{DATASET}"
+    shutil.copytree(trained.project / features, bad_project / features)
     edit_params(bad_project, "parameters_dcgan.yml", {"dcgan.train.batch_size": -4})
 
     proc = run_cmd(

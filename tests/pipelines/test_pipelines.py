@@ -24,6 +24,8 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
     assert {n.namespace for n in train.nodes} == set(VARIANTS)
     assert train.inputs() == {
         "model_input",
+        "feature_extractor",
+        "reference_features",
         *(f"params:{v}.{k}" for v in VARIANTS for k in ("variant", "model", "train")),
         *(f"{v}.{k}" for v in VARIANTS for k in ("checkpoints", "reports")),
     }

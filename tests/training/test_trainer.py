@@ -4,8 +4,9 @@ import pytest
 import tensorflow as tf
 
 from ganops.errors import ConfigError, TrainingDiverged
+from ganops.evaluation.evaluate import primary_score
 from ganops.training import checkpoint
-from ganops.training.callbacks import SampleGrid
+from ganops.training.callbacks import BestCheckpoint, SampleGrid
 from ganops.training.config import TrainConfig
 from ganops.training.run import train_run
 from ganops.training.trainer import Trainer, sample_batches
@@ -154,3 +155,56 @@ def test_xla_and_mixed_precision_options_train(digits_input, tmp_path, option):
     z = result.gan.latent(2, seed=0)
     assert result.gan.generate(z).dtype == np.float32  # outputs stay float32
     assert keras.mixed_precision.global_policy().name == "float32"  # policy restored
+
+
+def scripted_score(values):
+    """A score that returns ``values`` in turn and remembers the weights it saw."""
+    seen = []
+
+    def score(generator):
+        seen.append([np.array(w) for w in generator.get_weights()])
+        return values[len(seen) - 1]
+
+    return score, seen
+
+
+def test_the_best_scored_generator_is_kept_not_the_last(digits_input, tmp_path):
+    score, seen = scripted_score([5.0, 2.0, 4.0])  # scored at steps 2, 4, 6: best is step 4
+    best = BestCheckpoint(score, every=2, folder=tmp_path)
+    t = trainer(digits_input, tmp_path, steps=6, callbacks=[best])
+    t.fit(digits_input["x_train"])
+    assert (best.best_step, best.best_value) == (4, 2.0)
+    assert list(best.scores["step"]) == [2, 4, 6]
+    for kept, at_step_4 in zip(t.gan.generator.get_weights(), seen[1], strict=True):
+        np.testing.assert_array_equal(kept, at_step_4)
+    assert not all(np.array_equal(a, b) for a, b in zip(seen[1], seen[2], strict=True))
+
+
+def test_resume_keeps_the_best_and_drops_scores_past_the_checkpoint(digits_input, tmp_path):
+    score, _ = scripted_score([3.0, 1.0, 9.0, 9.0])
+    trainer(digits_input, tmp_path, steps=4, callbacks=[BestCheckpoint(score, 2, tmp_path)]).fit(
+        digits_input["x_train"]
+    )
+    (tmp_path / "scores.csv").write_text("step,fid\n2,3.0\n4,1.0\n6,0.5\n")  # a crashed future
+    best = BestCheckpoint(lambda g: 9.0, 2, tmp_path)
+    trainer(digits_input, tmp_path, steps=6, callbacks=[best]).fit(digits_input["x_train"])
+    assert list(best.scores["step"]) == [2, 4, 6] and best.scores["fid"].iloc[-1] == 9.0
+    assert (best.best_step, best.best_value) == (4, 1.0)
+
+
+def test_train_run_scores_with_the_primary_metric(digits_input, digits_extractor, tmp_path):
+    classifier, reference = digits_extractor
+    score = primary_score(classifier, reference, samples=64)
+    result = train_run(
+        digits_input,
+        "dcgan",
+        TINY_MODELS["dcgan"],
+        TINY_TRAIN,
+        tmp_path / "c",
+        tmp_path / "r",
+        score=score,
+    )
+    assert list(result.scores["step"]) == [3, 6]
+    assert result.summary["best_step"] in (3, 6)
+    assert result.summary["best_fid"] == pytest.approx(result.scores["fid"].min())
+    assert (tmp_path / "c" / "best.npz").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -87,6 +88,19 @@ def nearest_picture(
     return image_grid(
         pairs.reshape(-1, *samples.shape[1:]), cols=8, scale=max(1, 64 // samples.shape[1])
     )
+
+
+def primary_score(
+    extractor: keras.Model, reference: dict[str, Any], samples: int, seed: int = 0
+) -> Callable[[keras.Model], float]:
+    """A function scoring a generator by the primary metric on ``samples`` seeded samples
+    (fewer than a full evaluation: it runs during training)."""
+
+    def score(generator: keras.Model) -> float:
+        features, _ = features_and_probabilities(extractor, generate(generator, samples, seed))
+        return metrics.fid(reference["features"], features)
+
+    return score
 
 
 def reference_set(model_input: dict[str, Any], extractor: keras.Model) -> dict[str, Any]:

@@ -64,23 +64,37 @@ def samples_picture(samples: np.ndarray, reference: np.ndarray | None = None) ->
     return image_grid(samples, scale=max(1, 128 // samples.shape[1]))
 
 
-def loss_figure(losses: pd.DataFrame, smooth: int = 25) -> Figure:
-    """Losses (top) and other per-step diagnostics such as D's outputs (bottom) against step:
-    raw values faint, a rolling mean on top."""
+def loss_figure(
+    losses: pd.DataFrame, scores: pd.DataFrame | None = None, smooth: int = 25
+) -> Figure:
+    """Losses, other per-step diagnostics (D's outputs) and the metric scored during training
+    against step, one panel each: raw values faint, a rolling mean on top."""
     columns = [c for c in losses.columns if c != "step"]
     panels = [
-        ("loss", [c for c in columns if "loss" in c]),
-        ("diagnostics", [c for c in columns if "loss" not in c]),
+        ("loss", losses, [c for c in columns if "loss" in c], smooth),
+        ("diagnostics", losses, [c for c in columns if "loss" not in c], smooth),
     ]
-    panels = [(title, cols) for title, cols in panels if cols]
+    if scores is not None and len(scores):
+        panels.append(
+            ("score (lower is better)", scores, [c for c in scores.columns if c != "step"], 1)
+        )
+    panels = [panel for panel in panels if panel[2]]
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(7, 2.6 * len(panels)), dpi=100, sharex=True, squeeze=False
     )
-    for ax, (title, cols) in zip(axes[:, 0], panels, strict=True):
+    for ax, (title, frame, cols, window) in zip(axes[:, 0], panels, strict=True):
         for column in cols:
-            line = ax.plot(losses["step"], losses[column], alpha=0.25, lw=0.8)[0]
-            rolled = losses[column].rolling(smooth, min_periods=1).mean()
-            ax.plot(losses["step"], rolled, color=line.get_color(), lw=1.6, label=column)
+            line = ax.plot(frame["step"], frame[column], alpha=0.25, lw=0.8)[0]
+            rolled = frame[column].rolling(window, min_periods=1).mean()
+            ax.plot(
+                frame["step"],
+                rolled,
+                color=line.get_color(),
+                lw=1.6,
+                label=column,
+                marker="o" if window == 1 else None,
+                ms=3,
+            )
         ax.set_ylabel(title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

@@ -1,12 +1,15 @@
-"""Things that happen around the loop: sample grids and the progress GIF."""
+"""Things that happen around the loop: sample grids, the progress GIF, the best checkpoint."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
+import pandas as pd
 from PIL import Image
 
 from ganops.evaluation.plots import gif_bytes, samples_picture
@@ -76,3 +79,56 @@ class SampleGrid(Callback):
             frames.append(last)
         gif = gif_bytes(frames)
         atomic_write(self.folder / "progress.gif", lambda tmp: tmp.write_bytes(gif))
+
+
+class BestCheckpoint(Callback):
+    """Every ``every`` steps (and at the end), score the generator, lower being better; keep
+    the best generator weights, and give them back to the generator when training ends.
+
+    GAN quality often peaks and then decays: the best step, not the last, is what gets
+    evaluated and registered. ``best.npz`` and ``scores.csv`` live in the checkpoint folder,
+    so checkpoints of other parameters take them away with them.
+    """
+
+    def __init__(
+        self, score: Callable[[keras.Model], float], every: int, folder: Path, name: str = "fid"
+    ):
+        self.score, self.every, self.name = score, every, name
+        self.best_path, self.scores_path = Path(folder) / "best.npz", Path(folder) / "scores.csv"
+        self.scores = pd.DataFrame(columns=["step", name])
+        self.best_step, self.best_value = 0, float("inf")
+
+    def on_start(self, trainer: Any, step: int) -> None:
+        if self.scores_path.is_file():
+            scores = pd.read_csv(self.scores_path)
+            self.scores = scores[scores["step"] <= step].reset_index(drop=True)
+        if self.best_path.is_file():
+            with np.load(self.best_path) as best:
+                self.best_step, self.best_value = int(best["step"]), float(best["value"])
+
+    def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
+        if step % self.every == 0:
+            self.evaluate(trainer.gan.generator, step)
+
+    def on_end(self, trainer: Any, step: int) -> None:
+        if step not in set(self.scores["step"]):
+            self.evaluate(trainer.gan.generator, step)
+        with np.load(self.best_path) as best:
+            weights = [best[f"w{i:04d}"] for i in range(len(trainer.gan.generator.weights))]
+        trainer.gan.generator.set_weights(weights)
+
+    def evaluate(self, generator: keras.Model, step: int) -> None:
+        value = float(self.score(generator))
+        row = pd.DataFrame({"step": [step], self.name: [value]})
+        self.scores = pd.concat([self.scores, row], ignore_index=True) if len(self.scores) else row
+        csv = self.scores.to_csv(index=False)
+        atomic_write(self.scores_path, lambda tmp: tmp.write_text(csv))
+        if value < self.best_value:
+            self.best_step, self.best_value = step, value
+            weights = {f"w{i:04d}": w for i, w in enumerate(generator.get_weights())}
+
+            def write(tmp: Path) -> None:
+                with open(tmp, "wb") as f:
+                    np.savez(f, step=step, value=value, **weights)
+
+            atomic_write(self.best_path, write)

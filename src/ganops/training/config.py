@@ -12,6 +12,7 @@ RESUMABLE_KEYS = {
     "keep_checkpoints",
     "sample_every",
     "log_every",
+    "evaluate_every",
     "progress_bar",
 }
 
@@ -32,6 +33,10 @@ class TrainConfig(BaseModel):
         64, description="fixed latent vectors in the grid (2-D points: at least 1000 drawn)"
     )
     log_every: PositiveInt = Field(50, description="steps between MLflow metric batches")
+    evaluate_every: PositiveInt = Field(
+        250, description="steps between scorings of the generator (best checkpoint)"
+    )
+    evaluate_samples: PositiveInt = Field(2000, description="samples per scoring (FD)")
     jit_compile: bool = Field(False, description="XLA; measure first, it can be slower on CPU")
     mixed_precision: bool = Field(False, description="float16 compute (GPU)")
     progress_bar: bool = True

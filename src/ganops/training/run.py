@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pandas as pd
 
 from ganops.config import validate
 from ganops.training import backend
-from ganops.training.callbacks import Callback, SampleGrid
+from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid
 from ganops.training.config import TrainConfig
 from ganops.training.trainer import Trainer
 from ganops.variants import build_variant
@@ -27,10 +28,12 @@ POINTS_SHOWN = 1000  # a scatter of fewer 2-D samples says little about mode cov
 
 @dataclass
 class RunResult:
-    """A finished run: the built variant (trained weights), its losses and a summary."""
+    """A finished run: the variant (the best generator weights when scored), its losses, the
+    scores over steps (empty when not scored) and a summary."""
 
     gan: Adversarial
     losses: pd.DataFrame
+    scores: pd.DataFrame
     summary: dict[str, Any]
 
 
@@ -53,8 +56,13 @@ def train_run(
     checkpoint_dir: Path,
     report_dir: Path,
     callbacks: list[Callback] = (),
+    score: Callable[[keras.Model], float] | None = None,
 ) -> RunResult:
-    """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted)."""
+    """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted).
+
+    With ``score`` (lower is better) the generator is scored every ``evaluate_every`` steps
+    and the best weights are the ones returned.
+    """
     config = validate(TrainConfig, train, f"{variant}.train")
     meta = model_input["meta"]
     spec = DataSpec.from_meta(meta)
@@ -70,13 +78,14 @@ def train_run(
     set_precision(config.mixed_precision)
     try:
         gan = build_variant(variant, model, spec, config.d_steps)
+        best = [BestCheckpoint(score, config.evaluate_every, checkpoint_dir)] if score else []
         losses, trainer = fit(
             gan,
             model_input,
             config,
             checkpoint_dir,
             report_dir,
-            callbacks,
+            [*callbacks, *best],
             run_fingerprint(variant, model, config, meta["data_hash"]),
         )
     finally:
@@ -90,7 +99,10 @@ def train_run(
         "data_hash": meta["data_hash"],
         "final_losses": {c: float(np.mean(losses[c].tail(50))) for c in losses if c != "step"},
     }
-    return RunResult(gan, losses, summary)
+    scores = best[0].scores if best else pd.DataFrame()
+    if best:
+        summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
+    return RunResult(gan, losses, scores, summary)
 
 
 def fit(

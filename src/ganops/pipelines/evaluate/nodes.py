@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -10,6 +11,7 @@ from PIL import Image
 from ganops.config import validate
 from ganops.evaluation.evaluate import PRIMARY, EvaluationConfig, evaluate, generate
 from ganops.evaluation.plots import samples_picture
+from ganops.evaluation.report import html_report
 
 
 def evaluate_generator(
@@ -53,3 +55,23 @@ def evaluate_generator(
     }
     logged = {f"eval_{name}": {"value": float(v), "step": 0} for name, v in values.items()}
     return report, logged, Image.fromarray(picture)
+
+
+def report(
+    metrics: dict[str, Any],
+    train_summary: dict[str, Any],
+    reports: Path,
+    evaluation_picture: Image.Image,
+) -> str:
+    """A self-contained HTML page with the run's numbers and pictures.
+
+    Args:
+        metrics: the evaluation's ``metrics.json``.
+        train_summary: the training's summary.
+        reports: the variant's report folder (samples, progress GIF, loss curves).
+        evaluation_picture: the nearest-neighbour (or scatter) picture.
+
+    Returns:
+        The HTML text.
+    """
+    return html_report(metrics, train_summary, reports, evaluation_picture)

@@ -1,6 +1,6 @@
 from kedro.pipeline import Node, Pipeline
 
-from ganops.pipelines.evaluate.nodes import evaluate_generator
+from ganops.pipelines.evaluate.nodes import evaluate_generator, report
 
 
 def create_pipeline(variant: str, **kwargs) -> Pipeline:
@@ -19,6 +19,12 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                 ],
                 ["metrics", "mlflow_metrics", "evaluation_picture"],
                 name="evaluate",
+            ),
+            Node(
+                report,
+                ["metrics", "train_summary", "reports", "evaluation_picture"],
+                "report",
+                name="report",
             ),
         ]
     )

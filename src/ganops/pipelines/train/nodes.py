@@ -9,6 +9,7 @@ import keras
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ganops.evaluation.evaluate import primary_score
 from ganops.evaluation.plots import loss_figure
 from ganops.tracking.logging import MlflowMetrics
 from ganops.training.run import train_run
@@ -16,16 +17,20 @@ from ganops.training.run import train_run
 
 def train(
     model_input: dict[str, Any],
+    feature_extractor: keras.Model,
+    reference_features: dict[str, Any],
     variant: str,
     model: dict[str, Any],
     train: dict[str, Any],
     checkpoints: Path,
     reports: Path,
-) -> tuple[keras.Model, pd.DataFrame, Figure, dict[str, Any]]:
-    """Train (or resume) one variant.
+) -> tuple[keras.Model, pd.DataFrame, pd.DataFrame, Figure, dict[str, Any]]:
+    """Train (or resume) one variant, keeping the generator of the best score.
 
     Args:
         model_input: the preprocessed dataset.
+        feature_extractor: the dataset's extractor, for the primary metric during training.
+        reference_features: features of the real training split.
         variant: the variant's registry name.
         model: the variant's ``model`` parameters.
         train: the ``train`` parameters (steps, batch size, schedule, checkpoints...).
@@ -33,9 +38,14 @@ def train(
         reports: folder for live sample grids and the progress GIF.
 
     Returns:
-        The generator, the per-step losses, the loss-curve figure and a run summary.
+        The best generator, the per-step losses, the primary metric over steps, the
+        loss-curve figure and a run summary.
     """
     run_name = f"{variant}-{model_input['meta'].get('dataset')}"
     logger = MlflowMetrics(run_name, every=train.get("log_every", 50), reports=reports)
-    result = train_run(model_input, variant, model, train, checkpoints, reports, [logger])
-    return result.gan.generator, result.losses, loss_figure(result.losses), result.summary
+    score = primary_score(
+        feature_extractor, reference_features, train.get("evaluate_samples", 2000)
+    )
+    result = train_run(model_input, variant, model, train, checkpoints, reports, [logger], score)
+    figure = loss_figure(result.losses, result.scores)
+    return result.gan.generator, result.losses, result.scores, figure, result.summary

@@ -11,15 +11,21 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                 train,
                 [
                     "model_input",
+                    "feature_extractor",
+                    "reference_features",
                     "params:variant",
                     "params:model",
                     "params:train",
                     "checkpoints",
                     "reports",
                 ],
-                ["generator", "losses", "loss_curve", "train_summary"],
+                ["generator", "losses", "scores", "loss_curve", "train_summary"],
                 name="train",
             ),
         ]
     )
-    return Pipeline(template, namespace=variant, inputs={"model_input"})
+    return Pipeline(
+        template,
+        namespace=variant,
+        inputs={"model_input", "feature_extractor", "reference_features"},
+    )

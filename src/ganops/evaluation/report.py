@@ -1,0 +1,119 @@
+"""A self-contained HTML report per trained variant, and a leaderboard across runs."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PIL import Image
+
+PICTURES = [
+    ("Samples (fixed latent vectors)", "samples.png"),
+    ("Training progress", "progress.gif"),
+    ("Losses, discriminator outputs and the score during training", "loss_curve.png"),
+]
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;
+text-align:left}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;
+image-rendering:pixelated;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
+"""
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def png_bytes(picture: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def table(rows: dict[str, Any]) -> str:
+    """A two-column HTML table; floats shown with 4 significant digits."""
+    cells = "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{v:.4g}</td></tr>"
+        if isinstance(v, float)
+        else f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in rows.items()
+    )
+    return f"<table>{cells}</table>"
+
+
+def figure(caption: str, uri: str) -> str:
+    return (
+        f'<figure><img src="{uri}" alt="{html.escape(caption)}"><figcaption>'
+        f"{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def html_report(
+    metrics: dict[str, Any], summary: dict[str, Any], folder: Path, nearest: Image.Image
+) -> str:
+    """One page with every number and picture of a run; images embedded, no external files.
+
+    Args:
+        metrics: the content of ``metrics.json``.
+        summary: the content of ``train_summary.json``.
+        folder: the variant's report folder (samples, GIF, loss curves).
+        nearest: the evaluation picture (nearest neighbours, or samples over real points).
+    """
+    title = f"{metrics['variant']} on {metrics['dataset']}"
+    about = {
+        "primary metric": f"{metrics['primary']['name']} = {metrics['primary']['value']:.4g} "
+        f"({metrics['primary']['better']} is better)",
+        "samples": metrics["samples"],
+        "reference samples": metrics["reference_samples"],
+        "feature extractor": metrics["feature_extractor"],
+        "steps trained": summary.get("steps"),
+        "best step": summary.get("best_step"),
+        "images/s": summary.get("images_per_second"),
+    }
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        table(about),
+        "<h2>Metrics</h2>",
+        table(metrics["metrics"]),
+        "<h2>Pictures</h2>",
+    ]
+    for caption, name in PICTURES:
+        path = folder / name
+        if path.is_file():
+            mime = "image/gif" if name.endswith(".gif") else "image/png"
+            parts.append(figure(caption, data_uri(path.read_bytes(), mime)))
+    parts.append(
+        figure(
+            "Evaluation: each sample beside its nearest training image (images), "
+            "or samples over real points (2-D data)",
+            data_uri(png_bytes(nearest), "image/png"),
+        )
+    )
+    body = "\n".join(parts)
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{STYLE}</style></head><body>{body}</body></html>"
+    )
+
+
+def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
+    """The latest evaluated run per (variant, dataset), best primary metric first.
+
+    ``runs`` has one row per MLflow run: ``run_name``, ``start_time`` and ``eval_*`` metrics.
+    """
+    evaluated = runs.dropna(subset=["eval_fid"]).copy()
+    evaluated[["variant", "dataset"]] = evaluated["run_name"].str.split("-", n=1, expand=True)
+    latest = evaluated.sort_values("start_time").groupby(["variant", "dataset"]).tail(1)
+    columns = [
+        "dataset",
+        "variant",
+        *sorted(c for c in latest if c.startswith("eval_")),
+        "run_id",
+        "start_time",
+    ]
+    board = latest[columns].rename(columns=lambda c: c.removeprefix("eval_"))
+    return board.sort_values(["dataset", "fid"]).reset_index(drop=True)

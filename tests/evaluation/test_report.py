@@ -1,0 +1,52 @@
+import re
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from ganops.evaluation.plots import gif_bytes
+from ganops.evaluation.report import html_report, leaderboard
+
+METRICS = {
+    "variant": "dcgan",
+    "dataset": "digits",
+    "samples": 500,
+    "reference_samples": 1617,
+    "feature_extractor": "domain-classifier-abc",
+    "primary": {"name": "fid", "value": 1.25, "better": "lower"},
+    "metrics": {"fid": 1.25, "kid": 0.0123, "precision": 0.7},
+}
+
+
+def test_report_is_one_self_contained_page(tmp_path):
+    Image.new("L", (8, 8), 128).save(tmp_path / "samples.png")
+    Image.new("RGB", (8, 8)).save(tmp_path / "loss_curve.png")
+    (tmp_path / "progress.gif").write_bytes(gif_bytes([np.zeros((4, 4), np.uint8)] * 2))
+    page = html_report(METRICS, {"steps": 6, "best_step": 3}, tmp_path, Image.new("L", (4, 4)))
+    assert "<title>dcgan on digits</title>" in page and "domain-classifier-abc" in page
+    assert "<th>kid</th><td>0.0123</td>" in page and "fid = 1.25 (lower is better)" in page
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 3
+    assert len(re.findall(r'src="data:image/gif;base64,', page)) == 1
+    assert not re.search(r'src="(?!data:)', page)  # nothing to fetch
+
+
+def test_report_skips_missing_pictures(tmp_path):
+    page = html_report(METRICS, {}, tmp_path, Image.new("L", (4, 4)))
+    assert page.count("<img") == 1
+
+
+def test_leaderboard_keeps_the_latest_run_per_variant_and_dataset_best_first():
+    runs = pd.DataFrame(
+        {
+            "run_name": ["gan-digits", "gan-digits", "dcgan-digits", "gan-ring8", "data"],
+            "start_time": pd.to_datetime(
+                ["2026-01-01", "2026-01-03", "2026-01-02", "2026-01-02", "2026-01-04"]
+            ),
+            "run_id": ["a", "b", "c", "d", "e"],
+            "eval_fid": [9.0, 4.0, 1.0, 0.5, np.nan],
+            "eval_kid": [0.9, 0.4, 0.1, 0.05, np.nan],
+        }
+    )
+    board = leaderboard(runs)
+    assert list(board["run_id"]) == ["c", "b", "d"]
+    assert list(board.columns[:4]) == ["dataset", "variant", "fid", "kid"]

@@ -1,0 +1,19 @@
+import mlflow
+
+from ganops.pipelines.compare.nodes import compare
+from ganops.tracking.runs import evaluated_runs
+
+
+def test_leaderboard_from_a_real_tracking_store(tmp_path):
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+    mlflow.set_experiment("ganops")
+    assert evaluated_runs().empty
+    for name, fid in [("gan-digits", 3.0), ("dcgan-digits", 1.0), ("ingest", None)]:
+        with mlflow.start_run(run_name=name):
+            if fid is not None:
+                mlflow.log_metrics({"eval_fid": fid, "eval_kid": fid / 10})
+    runs = evaluated_runs()
+    assert {"run_name", "start_time", "run_id", "eval_fid", "eval_kid"} <= set(runs.columns)
+    board, page = compare()
+    assert list(board["variant"]) == ["dcgan", "gan"] and list(board["fid"]) == [1.0, 3.0]
+    assert "<h1>Leaderboard</h1>" in page and "dcgan" in page
