@@ -116,15 +116,27 @@ def fit_extractor(
     return train_classifier(model_input, config)
 
 
+def in_batches(model: keras.Model, x: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Call ``model`` in inference mode batch by batch; its outputs as float64 arrays.
+
+    Direct calls, not ``predict``: a fresh head per call would be re-traced by ``predict``.
+    """
+    parts = [model(x[i : i + batch_size], training=False) for i in range(0, len(x), batch_size)]
+    outputs = zip(*(p if isinstance(p, (list, tuple)) else [p] for p in parts), strict=True)
+    return [
+        np.concatenate([keras.ops.convert_to_numpy(o) for o in out]).astype(np.float64)
+        for out in outputs
+    ]
+
+
 def features_and_probabilities(
     extractor: keras.Model, x: np.ndarray, batch_size: int = 512
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Features of ``x`` and, for a classifier, its class probabilities (else None)."""
     if FEATURE_LAYER not in {layer.name for layer in extractor.layers}:
-        features = extractor.predict(x, batch_size=batch_size, verbose=0)
-        return np.asarray(features, np.float64), None
+        return in_batches(extractor, x, batch_size)[0], None
     head = keras.Model(
-        extractor.inputs, [extractor.get_layer(FEATURE_LAYER).output, extractor.outputs[0]]
+        extractor.inputs[0], [extractor.get_layer(FEATURE_LAYER).output, extractor.outputs[0]]
     )
-    features, probabilities = head.predict(x, batch_size=batch_size, verbose=0)
-    return np.asarray(features, np.float64), np.asarray(probabilities, np.float64)
+    features, probabilities = in_batches(head, x, batch_size)
+    return features, probabilities
