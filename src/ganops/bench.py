@@ -84,8 +84,9 @@ def stage_seconds(project: Path) -> dict[str, float]:
                 start = time.perf_counter()
                 with KedroSession.create(project_path=copy) as session:
                     session.run(pipeline_name=pipeline, namespaces=namespaces)
-                mlflow.end_run()  # kedro-mlflow leaves an in-process run open
                 seconds[label] = round(time.perf_counter() - start, 2)
+                while mlflow.active_run():  # kedro-mlflow leaves in-process runs open
+                    mlflow.end_run()
         finally:
             os.chdir(previous)
     return seconds

@@ -1,0 +1,1 @@
+"""Consuming registered generators: the pyfunc model (and, next, loading and the CLI)."""

@@ -1,0 +1,163 @@
+"""The MLflow model registry: log and register a generator, tag it, and promote it to
+``champion`` only when it beats the current champion measured the same way."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import mlflow
+import pandas as pd
+from filelock import FileLock
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from ganops.serving.pyfunc import GeneratorModel, signature
+
+CHALLENGER, CHAMPION = "challenger", "champion"
+
+
+def model_name(variant: str, dataset: str) -> str:
+    return f"ganops-{variant}-{dataset}"
+
+
+def better(new: float, old: float, direction: str) -> bool:
+    """Strictly better in the metric's direction (a tie keeps the champion)."""
+    return new < old if direction == "lower" else new > old
+
+
+@dataclass
+class Decision:
+    """What the champion gate decided, and on which numbers."""
+
+    name: str
+    version: str
+    promoted: bool
+    reason: str
+    metric: str
+    challenger_value: float
+    champion_version: str | None = None
+    champion_value: float | None = None
+
+
+def requirements() -> list[str]:
+    """What the served model needs, pinned to this environment (no slow inference)."""
+    from importlib.metadata import version
+
+    packages = ["ganops", "mlflow", "keras", "numpy", "pandas"]
+    if keras.backend.backend() == "tensorflow":
+        packages.append("tensorflow")
+    return [f"{package}=={version(package)}" for package in packages]
+
+
+def log_generator(generator: keras.Model, name: str) -> str:
+    """Log the generator as a pyfunc (signature, input example) and register it; its version."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "generator.keras"
+        generator.save(path)
+        info = mlflow.pyfunc.log_model(
+            name="generator",
+            python_model=GeneratorModel(),
+            artifacts={"generator": str(path)},
+            signature=signature(tuple(generator.outputs[0].shape[1:])),
+            input_example=pd.DataFrame({"n": [4], "seed": [0]}),
+            registered_model_name=name,
+            pip_requirements=requirements(),
+        )
+    return str(info.registered_model_version)
+
+
+def champion(client: MlflowClient, name: str):
+    """The version holding the ``champion`` alias, or None."""
+    try:
+        return client.get_model_version_by_alias(name, CHAMPION)
+    except MlflowException:
+        return None
+
+
+def comparable(version: Any, metrics: dict[str, Any]) -> bool:
+    """Whether a version's recorded metric was measured like ``metrics`` (same extractor,
+    same sample count, same metric)."""
+    tags = version.tags
+    return (
+        tags.get("feature_extractor") == metrics["feature_extractor"]
+        and tags.get("samples") == str(metrics["samples"])
+        and tags.get("primary_metric") == metrics["primary"]["name"]
+    )
+
+
+def gate(
+    client: MlflowClient,
+    name: str,
+    version: str,
+    metrics: dict[str, Any],
+    remeasure: Callable[[str], float] | None,
+) -> Decision:
+    """Promote ``version`` if there is no champion or it beats the champion's number measured
+    the same way (re-measured with ``remeasure(model_uri)`` when recorded differently)."""
+    primary = metrics["primary"]
+    decision = Decision(name, version, False, "", primary["name"], float(primary["value"]))
+    current = champion(client, name)
+    if current is None:
+        decision.promoted, decision.reason = True, "first version: no champion yet"
+        return decision
+    decision.champion_version = str(current.version)
+    if comparable(current, metrics):
+        decision.champion_value = float(current.tags["primary_value"])
+    elif remeasure is not None:
+        decision.champion_value = float(remeasure(f"models:/{name}/{current.version}"))
+    else:
+        decision.reason = "champion was measured differently and cannot be re-measured"
+        return decision
+    decision.promoted = better(
+        decision.challenger_value, decision.champion_value, primary["better"]
+    )
+    decision.reason = "beats the champion" if decision.promoted else "does not beat the champion"
+    return decision
+
+
+def lock_path(name: str) -> str:
+    """A lock file shared by every process on this machine that registers ``name``."""
+    return os.path.join(tempfile.gettempdir(), f"{name}.registry.lock")
+
+
+def register(
+    generator: keras.Model,
+    metrics: dict[str, Any],
+    tags: dict[str, str],
+    remeasure: Callable[[str], float] | None = None,
+) -> Decision:
+    """Log, register, tag and alias ``challenger``; promote to ``champion`` through the gate.
+
+    The gate runs under a file lock, so two registrations at once cannot both read the old
+    champion and leave the worse model holding the alias. The decision and both numbers are
+    logged to the active MLflow run.
+    """
+    client = MlflowClient()
+    name = model_name(metrics["variant"], metrics["dataset"])
+    version = log_generator(generator, name)
+    primary = metrics["primary"]
+    version_tags = {
+        **tags,
+        "primary_metric": primary["name"],
+        "primary_value": repr(float(primary["value"])),
+        "feature_extractor": metrics["feature_extractor"],
+        "samples": str(metrics["samples"]),
+    }
+    for key, value in version_tags.items():
+        client.set_model_version_tag(name, version, key, value)
+    client.set_registered_model_alias(name, CHALLENGER, version)
+    with FileLock(lock_path(name)):
+        decision = gate(client, name, version, metrics, remeasure)
+        if decision.promoted:
+            client.set_registered_model_alias(name, CHAMPION, version)
+    mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
+    mlflow.log_metric(f"registry_challenger_{primary['name']}", decision.challenger_value)
+    if decision.champion_value is not None:
+        mlflow.log_metric(f"registry_champion_{primary['name']}", decision.champion_value)
+    return decision

@@ -1,0 +1,99 @@
+import mlflow
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+from ganops.tracking.registry import CHALLENGER, CHAMPION, better, model_name, register
+from ganops.variants import build_variant
+from ganops.variants.base import DataSpec
+
+
+def metrics(value, extractor="domain-classifier-a", samples=500):
+    return {
+        "variant": "gan",
+        "dataset": "digits",
+        "samples": samples,
+        "feature_extractor": extractor,
+        "primary": {"name": "fid", "value": value, "better": "lower"},
+    }
+
+
+@pytest.fixture
+def registry(tmp_path, digits_input):
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+    mlflow.set_experiment("ganops")
+    generator = build_variant(
+        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
+    ).generator
+
+    def submit(value, **kwargs):
+        with mlflow.start_run() as run:
+            decision = register(generator, metrics(value, **kwargs), {"git_commit": "abc"})
+        return decision, run.info.run_id
+
+    return MlflowClient(), submit, generator
+
+
+def alias(client, which):
+    return str(client.get_model_version_by_alias(model_name("gan", "digits"), which).version)
+
+
+def test_first_version_becomes_champion_and_worse_ones_do_not(registry):
+    client, submit, _ = registry
+    first, _ = submit(5.0)
+    assert first.promoted and first.reason.startswith("first version")
+    assert alias(client, CHAMPION) == alias(client, CHALLENGER) == first.version
+    worse, run_id = submit(6.0)
+    assert not worse.promoted and worse.champion_value == 5.0
+    assert alias(client, CHAMPION) == first.version and alias(client, CHALLENGER) == worse.version
+    logged = client.get_run(run_id).data
+    assert logged.tags["registry.promoted"] == "False"
+    assert logged.metrics["registry_champion_fid"] == 5.0
+    assert logged.metrics["registry_challenger_fid"] == 6.0
+    better_one, _ = submit(4.0)
+    assert better_one.promoted and alias(client, CHAMPION) == better_one.version
+
+
+def test_versions_carry_their_measurement_and_provenance(registry):
+    client, submit, _ = registry
+    decision, _ = submit(5.0)
+    tags = client.get_model_version(decision.name, decision.version).tags
+    assert tags["git_commit"] == "abc" and tags["feature_extractor"] == "domain-classifier-a"
+    assert float(tags["primary_value"]) == 5.0 and tags["samples"] == "500"
+
+
+def test_a_champion_measured_differently_is_not_beaten_on_paper(registry):
+    client, submit, _ = registry
+    submit(5.0, extractor="domain-classifier-old")
+    decision, _ = submit(1.0)  # a better number, but from another feature extractor
+    assert not decision.promoted and "measured differently" in decision.reason
+
+
+def test_remeasured_champion_is_compared_on_the_same_footing(registry):
+    client, submit, generator = registry
+    submit(5.0, extractor="domain-classifier-old")
+    seen = []
+
+    def remeasure(uri):
+        seen.append(uri)
+        return 2.0
+
+    with mlflow.start_run():
+        lose = register(generator, metrics(3.0), {}, remeasure)
+    with mlflow.start_run():
+        win = register(generator, metrics(1.0), {}, remeasure)
+    assert seen[0].startswith("models:/ganops-gan-digits/")
+    assert not lose.promoted and lose.champion_value == 2.0
+    assert win.promoted and alias(client, CHAMPION) == win.version
+
+
+def test_the_champion_loads_and_generates(registry):
+    _, submit, _ = registry
+    submit(5.0)
+    model = mlflow.pyfunc.load_model(f"models:/{model_name('gan', 'digits')}@{CHAMPION}")
+    assert model.predict(pd.DataFrame({"n": [2], "seed": [0]})).shape == (2, 16, 16, 1)
+
+
+def test_better_follows_the_direction():
+    assert better(1.0, 2.0, "lower") and not better(2.0, 2.0, "lower")
+    assert better(3.0, 2.0, "higher")
