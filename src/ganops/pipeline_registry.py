@@ -1,8 +1,8 @@
 """Project pipelines.
 
-``__default__``: ingest -> preprocess -> features -> train and evaluate DCGAN.
+``__default__``: ingest -> preprocess -> features -> train, evaluate, register DCGAN.
 ``data``: ingest + preprocess.  ``features``: the dataset's feature extractor.
-``train`` / ``evaluate``: every variant, each in its own namespace.
+``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace.
 ``all``: everything.  Select variants with ``--namespaces <variant>``.
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from ganops.pipelines import compare, evaluate, features, ingest, preprocess, train
+from ganops.pipelines import compare, evaluate, features, ingest, preprocess, register, train
 from ganops.variants import VARIANTS
 
 DEFAULT_VARIANT = "dcgan"
@@ -22,16 +22,24 @@ def register_pipelines() -> dict[str, Pipeline]:
     extractor = features.create_pipeline()
     trained = {name: train.create_pipeline(name) for name in VARIANTS}
     evaluated = {name: evaluate.create_pipeline(name) for name in VARIANTS}
+    registered = {name: register.create_pipeline(name) for name in VARIANTS}
     training = sum(trained.values(), Pipeline([]))
     evaluation = sum(evaluated.values(), Pipeline([]))
+    registration = sum(registered.values(), Pipeline([]))
+    default = DEFAULT_VARIANT
     return {
-        "__default__": data + extractor + trained[DEFAULT_VARIANT] + evaluated[DEFAULT_VARIANT],
+        "__default__": data
+        + extractor
+        + trained[default]
+        + evaluated[default]
+        + registered[default],
         "ingest": ingest.create_pipeline(),
         "preprocess": preprocess.create_pipeline(),
         "data": data,
         "features": extractor,
         "train": training,
         "evaluate": evaluation,
-        "all": data + extractor + training + evaluation,
+        "register": registration,
+        "all": data + extractor + training + evaluation + registration,
         "compare": compare.create_pipeline(),
     }

@@ -43,6 +43,7 @@ OUTPUTS = [
     f"data/08_reporting/{VARIANT}/metrics.json",
     f"data/08_reporting/{VARIANT}/evaluation.png",
     f"data/08_reporting/{VARIANT}/report.html",
+    f"data/08_reporting/{VARIANT}/registration.json",
 ]
 
 
@@ -222,6 +223,14 @@ def test_mlflow_run_has_params_metrics_and_artifacts(trained: KedroRun, mlflow_c
     assert {"eval_fid", "eval_kid", "eval_precision", "eval_recall"} <= run.data.metrics.keys()
 
 
+def test_first_registration_becomes_champion(trained: KedroRun, mlflow_client):
+    name = f"ganops-{VARIANT}-{DATASET}"
+    champion = mlflow_client.get_model_version_by_alias(name, "champion")
+    assert str(champion.version) == "1"
+    assert champion.tags["params_hash"] and champion.tags["backend"] == "tensorflow"
+    assert champion.tags["feature_extractor"].startswith("domain-classifier-")
+
+
 def test_training_kept_the_best_scored_generator(trained: KedroRun):
     folder = trained.project / f"data/08_reporting/{VARIANT}"
     scores = pd.read_csv(folder / "scores.csv")
@@ -274,6 +283,15 @@ def test_second_run_resumes_without_retraining(resumed, mlflow_client):
     second = dcgan_runs(mlflow_client, started_after=again.started_ms)
     assert len(second) == 1 and second[0].info.status == "FINISHED"
     assert mlflow_client.get_metric_history(second[0].info.run_id, "d_loss") == []
+
+
+def test_second_registration_of_the_same_model_does_not_take_the_champion(resumed):
+    again, _ = resumed
+    decision = json.loads(
+        (again.project / f"data/08_reporting/{VARIANT}/registration.json").read_text()
+    )
+    assert decision["version"] == "2" and decision["champion_version"] == "1"
+    assert not decision["promoted"] and decision["challenger_value"] == decision["champion_value"]
 
 
 def test_second_run_keeps_a_meaningful_throughput(resumed):

@@ -10,7 +10,16 @@ from ganops.variants import VARIANTS
 
 def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
     pipes = register_pipelines()
-    assert {"__default__", "data", "features", "train", "evaluate", "all"} <= pipes.keys()
+    assert {
+        "__default__",
+        "data",
+        "features",
+        "train",
+        "evaluate",
+        "register",
+        "all",
+        "compare",
+    } <= pipes.keys()
     default = {n.name for n in pipes["__default__"].nodes}
     assert default == {
         "ingest_dataset",
@@ -19,6 +28,8 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "fit_feature_extractor",
         "dcgan.train",
         "dcgan.evaluate",
+        "dcgan.report",
+        "dcgan.register",
     }
     train = pipes["train"]
     assert {n.namespace for n in train.nodes} == set(VARIANTS)

@@ -7,6 +7,7 @@ from mlflow.exceptions import MlflowException
 from ganops.serving.pyfunc import MAX_IMAGES, GeneratorModel, parse_requests, signature
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
+from stores import use_mlflow_store
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +17,7 @@ def logged_model(tmp_path_factory, digits_input):
         "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
     ).generator
     generator.save(folder / "generator.keras")
-    mlflow.set_tracking_uri(f"sqlite:///{folder}/mlflow.db")
+    use_mlflow_store(folder)
     with mlflow.start_run():
         info = mlflow.pyfunc.log_model(
             name="generator",

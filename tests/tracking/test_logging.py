@@ -3,6 +3,7 @@ import numpy as np
 from mlflow import MlflowClient
 
 from ganops.tracking.logging import MlflowMetrics
+from stores import use_mlflow_store
 
 
 class FakeTrainer:
@@ -11,7 +12,7 @@ class FakeTrainer:
 
 def test_every_step_is_logged_in_batches_with_artifacts(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+    use_mlflow_store(tmp_path)
     (tmp_path / "samples.png").write_bytes(b"\x89PNG fake")
     callback = MlflowMetrics("dcgan-digits", every=4, reports=tmp_path)
     with mlflow.start_run() as run:

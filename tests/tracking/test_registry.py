@@ -6,6 +6,7 @@ from mlflow import MlflowClient
 from ganops.tracking.registry import CHALLENGER, CHAMPION, better, model_name, register
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
+from stores import use_mlflow_store
 
 
 def metrics(value, extractor="domain-classifier-a", samples=500):
@@ -20,8 +21,7 @@ def metrics(value, extractor="domain-classifier-a", samples=500):
 
 @pytest.fixture
 def registry(tmp_path, digits_input):
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
-    mlflow.set_experiment("ganops")
+    use_mlflow_store(tmp_path)
     generator = build_variant(
         "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
     ).generator

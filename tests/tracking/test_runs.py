@@ -2,11 +2,11 @@ import mlflow
 
 from ganops.pipelines.compare.nodes import compare
 from ganops.tracking.runs import evaluated_runs
+from stores import use_mlflow_store
 
 
 def test_leaderboard_from_a_real_tracking_store(tmp_path):
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
-    mlflow.set_experiment("ganops")
+    use_mlflow_store(tmp_path)
     assert evaluated_runs().empty
     for name, fid in [("gan-digits", 3.0), ("dcgan-digits", 1.0), ("ingest", None)]:
         with mlflow.start_run(run_name=name):

@@ -1,0 +1,65 @@
+"""Registration: the evaluated generator into the MLflow registry, through the champion gate."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import asdict
+from typing import Any
+
+import keras
+import mlflow
+
+from ganops.config import validate
+from ganops.evaluation.evaluate import EvaluationConfig, primary_score
+from ganops.tracking.registry import register
+from ganops.training.backend import devices
+
+
+def git_commit() -> str:
+    """The checked-out commit, or ``unknown`` outside a git repository."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=10
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def register_generator(
+    generator: keras.Model,
+    metrics: dict[str, Any],
+    train_summary: dict[str, Any],
+    feature_extractor: keras.Model,
+    reference_features: dict[str, Any],
+    evaluation: dict[str, Any],
+) -> dict[str, Any]:
+    """Register the generator as ``ganops-<variant>-<dataset>`` (alias ``challenger``); make
+    it ``champion`` only if it beats the current champion on the primary metric.
+
+    Args:
+        generator: the best generator of the run.
+        metrics: its evaluation (``metrics.json``).
+        train_summary: the training summary (run fingerprint, data hash).
+        feature_extractor: the dataset's extractor, to re-measure a champion if needed.
+        reference_features: the reference set the metric is measured against.
+        evaluation: the ``evaluation`` parameters (sample count and seed to re-measure with).
+
+    Returns:
+        The decision: version, promoted or not, why, and both numbers.
+    """
+    config = validate(EvaluationConfig, evaluation, "evaluation")
+    score = primary_score(feature_extractor, reference_features, config.samples, config.seed)
+
+    def remeasure(uri: str) -> float:
+        return score(mlflow.pyfunc.load_model(uri).unwrap_python_model().generator)
+
+    tags = {
+        "git_commit": git_commit(),
+        "data_hash": train_summary["data_hash"],
+        "params_hash": train_summary["fingerprint"],
+        "best_step": str(train_summary.get("best_step")),
+        "backend": keras.backend.backend(),
+        "device": ", ".join(devices()) or "CPU",
+    }
+    return asdict(register(generator, metrics, tags, remeasure))
