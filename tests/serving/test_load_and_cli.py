@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganops.cli import main
+from ganops.console import main
 from ganops.errors import GanopsError
-from ganops.serving.load import load_generator, model_uri
+from ganops.serving import load_generator, model_uri
 from ganops.tracking.registry import register
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec

@@ -1,1 +1,5 @@
-"""Consuming registered generators: the pyfunc model (and, next, loading and the CLI)."""
+"""Consuming registered generators: ``load_generator``, the pyfunc model, the CLI's engine."""
+
+from ganops.serving.load import Generator, load_generator, model_uri
+
+__all__ = ["Generator", "load_generator", "model_uri"]

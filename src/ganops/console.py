@@ -1,4 +1,7 @@
-"""``ganops``: use registered generators from the command line."""
+"""``ganops``: use registered generators from the command line.
+
+(Not ``cli.py``: Kedro reserves ``<package>.cli`` for Kedro CLI plugins.)
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from ganops.evaluation.plots import samples_picture
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ganops", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="ganops", description="Use generators registered in MLflow by ganops."
+    )
     commands = p.add_subparsers(dest="command", required=True)
     gen = commands.add_parser(
         "generate",
