@@ -13,3 +13,26 @@ def use_mlflow_store(folder: Path, experiment: str = "ganops") -> str:
         mlflow.create_experiment(experiment, artifact_location=(folder / "artifacts").as_uri())
     mlflow.set_experiment(experiment)  # MLflow caches the experiment id across stores
     return uri
+
+
+def registered_store(folder: Path, digits_input: dict) -> str:
+    """A store in ``folder`` holding one tiny untrained GAN registered as the champion of
+    ``ganops-gan-digits``; returns its URI."""
+    from ganops.tracking.registry import register
+    from ganops.variants import build_variant
+    from ganops.variants.base import DataSpec
+
+    uri = use_mlflow_store(folder)
+    generator = build_variant(
+        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
+    ).generator
+    metrics = {
+        "variant": "gan",
+        "dataset": "digits",
+        "samples": 10,
+        "feature_extractor": "x",
+        "primary": {"name": "fid", "value": 1.0, "better": "lower"},
+    }
+    with mlflow.start_run():
+        register(generator, metrics, {})
+    return uri

@@ -10,14 +10,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import mlflow
 import numpy as np
 import pytest
 
-from ganops.tracking.registry import register
-from ganops.variants import build_variant
-from ganops.variants.base import DataSpec
-from stores import use_mlflow_store
+from stores import registered_store
 
 BIN = Path(sys.executable).parent
 
@@ -42,19 +38,7 @@ def post(url: str, payload: dict) -> tuple[int, dict]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, digits_input):
     folder = tmp_path_factory.mktemp("serve")
-    uri = use_mlflow_store(folder)
-    generator = build_variant(
-        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
-    ).generator
-    metrics = {
-        "variant": "gan",
-        "dataset": "digits",
-        "samples": 10,
-        "feature_extractor": "x",
-        "primary": {"name": "fid", "value": 1.0, "better": "lower"},
-    }
-    with mlflow.start_run():
-        register(generator, metrics, {})
+    uri = registered_store(folder, digits_input)
     port = free_port()
     env = {
         **os.environ,

@@ -11,28 +11,12 @@ from PIL import Image
 from ganops.console import main
 from ganops.errors import GanopsError
 from ganops.serving import load_generator, model_uri
-from ganops.tracking.registry import register
-from ganops.variants import build_variant
-from ganops.variants.base import DataSpec
-from stores import use_mlflow_store
+from stores import registered_store
 
 
 @pytest.fixture(scope="module")
 def tracking_uri(tmp_path_factory, digits_input):
-    uri = use_mlflow_store(tmp_path_factory.mktemp("registry"))
-    generator = build_variant(
-        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
-    ).generator
-    metrics = {
-        "variant": "gan",
-        "dataset": "digits",
-        "samples": 10,
-        "feature_extractor": "x",
-        "primary": {"name": "fid", "value": 1.0, "better": "lower"},
-    }
-    with mlflow.start_run():
-        register(generator, metrics, {})
-    return uri
+    return registered_store(tmp_path_factory.mktemp("registry"), digits_input)
 
 
 def test_load_generator_gives_seeded_images(tracking_uri):
