@@ -4,6 +4,7 @@
 ``data``: ingest + preprocess.  ``features``: the dataset's feature extractor.
 ``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace.
 ``all``: everything.  Select variants with ``--namespaces <variant>``.
+``retrain``: the scheduled job (cron-safe; a no-op when nothing changed).
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 """
 
@@ -41,5 +42,8 @@ def register_pipelines() -> dict[str, Pipeline]:
         "evaluate": evaluation,
         "register": registration,
         "all": data + extractor + training + evaluation + registration,
+        # Scheduled retraining: the whole chain. Unchanged data and parameters resume the
+        # finished runs and register nothing; changes retrain and go through the gate.
+        "retrain": data + extractor + training + evaluation + registration,
         "compare": compare.create_pipeline(),
     }

@@ -285,13 +285,13 @@ def test_second_run_resumes_without_retraining(resumed, mlflow_client):
     assert mlflow_client.get_metric_history(second[0].info.run_id, "d_loss") == []
 
 
-def test_second_registration_of_the_same_model_does_not_take_the_champion(resumed):
+def test_an_unchanged_second_run_registers_nothing(resumed):
     again, _ = resumed
     decision = json.loads(
         (again.project / f"data/08_reporting/{VARIANT}/registration.json").read_text()
     )
-    assert decision["version"] == "2" and decision["champion_version"] == "1"
-    assert not decision["promoted"] and decision["challenger_value"] == decision["champion_value"]
+    assert decision["version"] == "1" and not decision["promoted"]
+    assert decision["reason"].startswith("unchanged: champion v1")
 
 
 def test_second_run_keeps_a_meaningful_throughput(resumed):
@@ -393,3 +393,29 @@ def test_failed_runs_are_marked_failed_in_mlflow(bad_project: Path):
     assert {r.info.status for r in runs} == {"FAILED"}, [
         (r.info.run_name, r.info.status) for r in runs
     ]
+
+
+# --- scheduled retraining ------------------------------------------------------------------
+
+
+def test_retrain_promotes_only_a_better_model_and_is_a_no_op_when_nothing_changed(
+    resumed, run_cmd, edit_params, mlflow_client
+):
+    project = resumed[0].project
+    registration = project / f"data/08_reporting/{VARIANT}/registration.json"
+    edit_params(
+        project,
+        f"parameters_{VARIANT}.yml",
+        {f"{VARIANT}.model.generator_optimizer.learning_rate": 5e-4},
+    )
+    run_cmd(project, "kedro", "run", "--pipelines", "retrain")
+    decision = json.loads(registration.read_text())
+    assert decision["version"] == "2" and decision["champion_version"] == "1"
+    better = decision["challenger_value"] < decision["champion_value"]
+    assert decision["promoted"] == better
+    champion = mlflow_client.get_model_version_by_alias(f"ganops-{VARIANT}-{DATASET}", "champion")
+    assert str(champion.version) == ("2" if better else "1")
+
+    run_cmd(project, "kedro", "run", "--pipelines", "retrain")
+    decision = json.loads(registration.read_text())
+    assert decision["reason"].startswith("unchanged") and not decision["promoted"]

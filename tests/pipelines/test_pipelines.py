@@ -19,7 +19,9 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "register",
         "all",
         "compare",
+        "retrain",
     } <= pipes.keys()
+    assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes}
     default = {n.name for n in pipes["__default__"].nodes}
     assert default == {
         "ingest_dataset",

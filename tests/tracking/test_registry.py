@@ -97,3 +97,17 @@ def test_the_champion_loads_and_generates(registry):
 def test_better_follows_the_direction():
     assert better(1.0, 2.0, "lower") and not better(2.0, 2.0, "lower")
     assert better(3.0, 2.0, "higher")
+
+
+def test_an_unchanged_run_registers_nothing(registry):
+    client, _, generator = registry
+    with mlflow.start_run():
+        first = register(generator, metrics(5.0), {"params_hash": "run-a"})
+    with mlflow.start_run():
+        again = register(generator, metrics(4.0), {"params_hash": "run-a"})
+    assert not again.promoted and again.reason.startswith("unchanged: champion v1")
+    assert again.version == first.version == alias(client, CHAMPION)
+    assert len(client.search_model_versions(f"name='{first.name}'")) == 1
+    with mlflow.start_run():
+        changed = register(generator, metrics(4.0), {"params_hash": "run-b"})
+    assert changed.promoted and changed.version == "2"

@@ -134,14 +134,35 @@ def register(
 ) -> Decision:
     """Log, register, tag and alias ``challenger``; promote to ``champion`` through the gate.
 
+    Nothing is registered when the champion was trained from the same data and parameters
+    (its ``params_hash`` tag equals ``tags["params_hash"]``): the retrain pipeline's quick exit.
+
     The gate runs under a file lock, so two registrations at once cannot both read the old
     champion and leave the worse model holding the alias. The decision and both numbers are
     logged to the active MLflow run.
     """
     client = MlflowClient()
     name = model_name(metrics["variant"], metrics["dataset"])
-    version = log_generator(generator, name)
     primary = metrics["primary"]
+    current = champion(client, name)
+    if (
+        current is not None
+        and tags.get("params_hash")
+        and (current.tags.get("params_hash") == tags["params_hash"])
+    ):
+        decision = Decision(
+            name,
+            str(current.version),
+            False,
+            f"unchanged: champion v{current.version} was trained from the same data and parameters",
+            primary["name"],
+            float(primary["value"]),
+            str(current.version),
+            float(current.tags["primary_value"]),
+        )
+        mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
+        return decision
+    version = log_generator(generator, name)
     version_tags = {
         **tags,
         "primary_metric": primary["name"],

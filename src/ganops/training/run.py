@@ -13,6 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 
 from ganops.config import validate
 from ganops.training import backend
@@ -77,17 +78,21 @@ def train_run(
     )
     set_precision(config.mixed_precision)
     try:
-        gan = build_variant(variant, model, spec, config.d_steps)
+        gan = build_variant(variant, model, spec, config.d_steps)  # validates: before any output
         best = [BestCheckpoint(score, config.evaluate_every, checkpoint_dir)] if score else []
-        losses, trainer = fit(
-            gan,
-            model_input,
-            config,
-            checkpoint_dir,
-            report_dir,
-            [*callbacks, *best],
-            run_fingerprint(variant, model, config, meta["data_hash"]),
-        )
+        checkpoint_dir.parent.mkdir(parents=True, exist_ok=True)
+        # One training per variant folder at a time (cron retrains may overlap): the second
+        # waits, then resumes the finished run instead of interleaving checkpoints.
+        with FileLock(str(checkpoint_dir.parent / ".train.lock")):
+            losses, trainer = fit(
+                gan,
+                model_input,
+                config,
+                checkpoint_dir,
+                report_dir,
+                [*callbacks, *best],
+                run_fingerprint(variant, model, config, meta["data_hash"]),
+            )
     finally:
         set_precision(False)
     summary = {
