@@ -2,6 +2,7 @@
 
 ``__default__``: ingest -> preprocess -> features -> train, evaluate, register DCGAN.
 ``data``: ingest + preprocess.  ``features``: the dataset's feature extractor.
+``prepare``: data + features (what training a variant on a new dataset needs first).
 ``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace.
 ``all``: everything.  Select variants with ``--namespaces <variant>``.
 ``retrain``: the scheduled job (cron-safe; a no-op when nothing changed).
@@ -38,6 +39,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "preprocess": preprocess.create_pipeline(),
         "data": data,
         "features": extractor,
+        "prepare": data + extractor,
         "train": training,
         "evaluate": evaluation,
         "register": registration,

@@ -20,6 +20,7 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "all",
         "compare",
         "retrain",
+        "prepare",
     } <= pipes.keys()
     assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes}
     default = {n.name for n in pipes["__default__"].nodes}
