@@ -121,6 +121,14 @@ def gate(
     return decision
 
 
+def log_decision(decision: Decision) -> None:
+    """The gate's decision as tags, and both numbers as metrics, on the active MLflow run."""
+    mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
+    mlflow.log_metric(f"registry_challenger_{decision.metric}", decision.challenger_value)
+    if decision.champion_value is not None:
+        mlflow.log_metric(f"registry_champion_{decision.metric}", decision.champion_value)
+
+
 def lock_path(name: str) -> str:
     """A lock file shared by every process on this machine that registers ``name``."""
     return os.path.join(tempfile.gettempdir(), f"{name}.registry.lock")
@@ -151,16 +159,17 @@ def register(
         and (current.tags.get("params_hash") == tags["params_hash"])
     ):
         decision = Decision(
-            name,
-            str(current.version),
-            False,
-            f"unchanged: champion v{current.version} was trained from the same data and parameters",
-            primary["name"],
-            float(primary["value"]),
-            str(current.version),
-            float(current.tags["primary_value"]),
+            name=name,
+            version=str(current.version),
+            promoted=False,
+            reason=f"unchanged: champion v{current.version} was trained from the same data "
+            "and parameters",
+            metric=primary["name"],
+            challenger_value=float(primary["value"]),
+            champion_version=str(current.version),
+            champion_value=float(current.tags["primary_value"]),
         )
-        mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
+        log_decision(decision)
         return decision
     version = log_generator(generator, name)
     version_tags = {
@@ -177,8 +186,5 @@ def register(
         decision = gate(client, name, version, metrics, remeasure)
         if decision.promoted:
             client.set_registered_model_alias(name, CHAMPION, version)
-    mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
-    mlflow.log_metric(f"registry_challenger_{primary['name']}", decision.challenger_value)
-    if decision.champion_value is not None:
-        mlflow.log_metric(f"registry_champion_{primary['name']}", decision.champion_value)
+    log_decision(decision)
     return decision
