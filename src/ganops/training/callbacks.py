@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from ganops.evaluation.evaluate import generate
 from ganops.evaluation.plots import gif_bytes, samples_picture
 from ganops.io import atomic_write
 
@@ -52,7 +53,7 @@ class SampleGrid(Callback):
         self.frames = self.folder / "samples"
 
     def picture(self, trainer: Any) -> np.ndarray:
-        samples = trainer.gan.generate(trainer.gan.latent(self.count, self.seed))
+        samples = generate(trainer.gan.generator, self.count, self.seed)
         return samples_picture(samples, self.reference)
 
     def frame_files(self) -> list[tuple[int, Path]]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import keras
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
 Batch = dict[str, Any]
@@ -64,14 +63,6 @@ class Adversarial:
             if all(net is not seen for seen in nets):
                 nets.append(net)
         return nets
-
-    def latent(self, n: int, seed: int) -> np.ndarray:
-        """A fixed, reproducible latent batch (for sample grids and serving)."""
-        return np.random.default_rng(seed).standard_normal((n, self.latent_dim), np.float32)
-
-    def generate(self, z: np.ndarray) -> np.ndarray:
-        """Generator outputs for latent vectors, in inference mode, as numpy."""
-        return keras.ops.convert_to_numpy(self.generator(z, training=False))
 
 
 class OptimizerConfig(BaseModel):
