@@ -419,3 +419,40 @@ def test_retrain_promotes_only_a_better_model_and_is_a_no_op_when_nothing_change
     run_cmd(project, "kedro", "run", "--pipelines", "retrain")
     decision = json.loads(registration.read_text())
     assert decision["reason"].startswith("unchanged") and not decision["promoted"]
+
+
+# --- an unreachable tracking server --------------------------------------------------------
+
+
+def test_unreachable_tracking_server_loses_nothing_and_registration_is_retried_alone(
+    resumed, run_cmd, edit_params, mlflow_client
+):
+    project = resumed[0].project
+    edit_params(
+        project,
+        f"parameters_{VARIANT}.yml",
+        {f"{VARIANT}.model.generator_optimizer.learning_rate": 3e-4},
+    )
+    run_cmd(project, "kedro", "run", "--pipelines", "train,evaluate", "--namespaces", VARIANT)
+    results = [
+        project / f"data/06_models/{VARIANT}/generator.keras",
+        project / f"data/08_reporting/{VARIANT}/metrics.json",
+    ]
+    before = [fingerprint(p) for p in results]
+    local = project / "conf/local/mlflow.yml"
+    local.write_text("server:\n  mlflow_tracking_uri: http://127.0.0.1:9\n")  # nothing listens
+    try:
+        failed = run_cmd(
+            project, "kedro", "run", "--pipelines", "register", "--namespaces", VARIANT, check=False
+        )
+    finally:
+        local.unlink()
+    assert failed.returncode != 0
+    assert "MLflow tracking server http://127.0.0.1:9 is unreachable" in failed.stdout
+    assert [fingerprint(p) for p in results] == before  # training results are intact
+
+    run_cmd(project, "kedro", "run", "--pipelines", "register", "--namespaces", VARIANT)
+    name = f"ganops-{VARIANT}-{DATASET}"
+    newest = max(int(v.version) for v in mlflow_client.search_model_versions(f"name='{name}'"))
+    decision = json.loads((project / f"data/08_reporting/{VARIANT}/registration.json").read_text())
+    assert decision["version"] == str(newest) and newest >= 3

@@ -97,12 +97,23 @@ def test_a_request_table_gives_images(server):
     assert images.shape == (3, 16, 16, 1) and images.min() >= 0 and images.max() <= 1
 
 
+def test_latent_vectors_give_one_image_each(server):
+    z = [[0.1, -0.2, 0.3, 0.0], [1.0, 0.5, -1.0, 2.0]]  # the served GAN's latent_dim is 4
+    status, body = post(
+        f"{server}/invocations", {"dataframe_split": {"columns": ["z"], "data": [[v] for v in z]}}
+    )
+    assert status == 200, body
+    assert np.asarray(body["predictions"]).shape == (2, 16, 16, 1)
+
+
 @pytest.mark.parametrize(
     ("data", "columns", "message"),
     [
         ([[0, 1]], ["n", "seed"], "n must be between"),
         ([[500, 1]], ["n", "seed"], "n must be between"),
         ([[1, 1]], ["count", "seed"], "n"),
+        ([[[0.1, 0.2]]], ["z"], "'z' must be 4 finite numbers"),
+        ([[["a", "b", "c", "d"]]], ["z"], "z"),
     ],
 )
 def test_bad_requests_get_a_400_and_the_server_keeps_serving(server, data, columns, message):

@@ -10,6 +10,7 @@ from PIL import Image
 
 from ganops.console import main
 from ganops.errors import GanopsError
+from ganops.evaluation.evaluate import latents
 from ganops.serving import load_generator, model_uri
 from stores import registered_store
 
@@ -29,6 +30,10 @@ def test_load_generator_gives_seeded_images(tracking_uri):
         generator.generate(0)
     with pytest.raises(GanopsError, match="not a conditional generator"):
         generator.generate(2, labels=[1, 2])
+    z = latents(5, generator.latent_dim, seed=1)
+    np.testing.assert_allclose(generator.decode(z), images, atol=1e-6)
+    with pytest.raises(GanopsError, match=f"vectors of {generator.latent_dim} numbers"):
+        generator.decode(z[:, :-1])
 
 
 def test_a_missing_model_is_a_clear_error(tracking_uri):

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from mlflow.exceptions import MlflowException
 
-from ganops.serving.pyfunc import MAX_IMAGES, GeneratorModel, parse_requests, signature
+from ganops.serving.pyfunc import MAX_IMAGES, GeneratorModel, request_latents, signature
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
 from stores import use_mlflow_store
@@ -46,14 +46,30 @@ def test_requests_give_seeded_images_in_unit_range(logged_model):
         ({"n": [200, 200], "seed": [1, 2]}, f"at most {MAX_IMAGES} images per call"),
         ({"n": [1.5], "seed": [1]}, "'n' must be an integer"),
         ({"count": [1], "seed": [1]}, r"missing column\(s\) \['n'\]"),
+        ({"z": [[0.0] * 3]}, "row 0: 'z' must be 4 finite numbers, got shape \\(3,\\)"),
+        ({"z": [[0.0, 1.0, float("nan"), 0.0]]}, "'z' must be 4 finite numbers"),
+        ({"z": [["a", "b", "c", "d"]]}, "'z' must be a list of numbers"),
+        ({"z": [[0.0] * 4] * (MAX_IMAGES + 1)}, f"at most {MAX_IMAGES} images per call"),
+        ({"z": [[0.0] * 4], "n": [1], "seed": [0]}, "not both"),
+        ({"n": [], "seed": []}, "empty"),
     ],
 )
 def test_bad_requests_are_refused_with_a_clear_message(table, message):
     with pytest.raises(MlflowException, match=message) as err:
-        parse_requests(pd.DataFrame(table))
+        request_latents(pd.DataFrame(table), latent_dim=4)
     assert err.value.get_http_status_code() == 400
 
 
 def test_the_served_model_validates_too(logged_model):
     with pytest.raises(MlflowException, match="n must be between"):
         logged_model.predict(pd.DataFrame({"n": [0], "seed": [0]}))
+
+
+def test_latent_rows_give_one_image_each_matching_the_seeded_ones(logged_model):
+    from ganops.evaluation.evaluate import latents
+
+    z = latents(3, 4, seed=7)
+    out = logged_model.predict(pd.DataFrame({"z": [list(map(float, v)) for v in z]}))
+    np.testing.assert_allclose(
+        out, logged_model.predict(pd.DataFrame({"n": [3], "seed": [7]})), atol=1e-6
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -22,6 +23,7 @@ class EvaluationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     classifier: ClassifierConfig = ClassifierConfig()  # the extractor (features pipeline)
+    inception_weights: Path | None = None  # a local Inception-v3 weights file instead
     samples: PositiveInt = 10000
     seed: int = 0
     kid_subsets: PositiveInt = 100
@@ -31,16 +33,24 @@ class EvaluationConfig(BaseModel):
     nearest_shown: PositiveInt = 16
 
 
-def generate(generator: keras.Model, n: int, seed: int, batch_size: int = 1000) -> np.ndarray:
-    """``n`` samples from fixed, seeded latent vectors, in inference mode."""
-    latent_dim = generator.inputs[0].shape[-1]
-    z = np.random.default_rng(seed).standard_normal((n, latent_dim), np.float32)
+def latents(n: int, latent_dim: int, seed: int) -> np.ndarray:
+    """``n`` seeded standard-normal latent vectors: the same seed, the same vectors."""
+    return np.random.default_rng(seed).standard_normal((n, latent_dim), np.float32)
+
+
+def decode(generator: keras.Model, z: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """The generator's samples for latent vectors ``z``, batch by batch, in inference mode."""
     return np.concatenate(
         [
             keras.ops.convert_to_numpy(generator(z[i : i + batch_size], training=False))
-            for i in range(0, n, batch_size)
+            for i in range(0, len(z), batch_size)
         ]
     )
+
+
+def generate(generator: keras.Model, n: int, seed: int) -> np.ndarray:
+    """``n`` samples from seeded latent vectors (what evaluation, grids and serving draw)."""
+    return decode(generator, latents(n, generator.inputs[0].shape[-1], seed))
 
 
 def distribution_metrics(

@@ -2,13 +2,17 @@
 
 No ImageNet weights can be downloaded, so Fréchet distance and KID are computed on features
 of a *domain classifier* trained by the pipeline on the dataset's real training split (its
-penultimate layer; its softmax gives the classifier score). 2-D points are their own features.
+penultimate layer; its softmax gives the classifier score), or on Inception-v3's pool features
+when the user gives a local weights file. 2-D points are their own features.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import warnings
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -16,9 +20,12 @@ import numpy as np
 from keras import layers
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
-from ganops.errors import DataError
+from ganops.errors import ConfigError, DataError
+from ganops.io import atomic_write
 
+log = logging.getLogger(__name__)
 FEATURE_LAYER = "features"
+INCEPTION_SIZE = 299  # the input side Inception-v3's published FIDs use
 
 
 class ClassifierConfig(BaseModel):
@@ -105,14 +112,68 @@ def identity_extractor(sample_shape: tuple[int, ...]) -> keras.Model:
     )
 
 
-def fit_extractor(
-    model_input: dict[str, Any], config: ClassifierConfig
+def inception_version(weights: Path) -> str:
+    """Identity of an Inception extractor: the content of its weights file."""
+    digest = hashlib.sha256()
+    with open(weights, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return "inception-v3-" + digest.hexdigest()[:12]
+
+
+def inception_base(weights: Path) -> keras.Model:
+    """Inception-v3 with the user's weights, with or without the ImageNet top."""
+    if not weights.is_file():
+        raise ConfigError(f"evaluation.inception_weights: {weights} is not a file")
+    errors = []
+    for include_top in (True, False):
+        try:
+            with warnings.catch_warnings():  # a top-less file warns of the missing top
+                warnings.filterwarnings("ignore", "Skipping nested container")
+                return keras.applications.InceptionV3(
+                    include_top=include_top,
+                    weights=str(weights),
+                    input_shape=(INCEPTION_SIZE, INCEPTION_SIZE, 3),
+                    pooling=None if include_top else "avg",
+                )
+        except Exception as error:  # noqa: BLE001 - Keras raises several kinds on a bad file
+            errors.append(str(error).splitlines()[0])
+    raise ConfigError(
+        f"evaluation.inception_weights: {weights} holds no Inception-v3 weights "
+        f"(with top: {errors[0]}; without: {errors[1]})"
+    )
+
+
+def inception_extractor(
+    sample_shape: tuple[int, ...], weights: Path
 ) -> tuple[keras.Model, dict[str, Any]]:
-    """The right extractor for the data: a trained domain classifier, or the identity."""
+    """Images in [-1, 1] (Inception's own input range), gray made RGB, resized to 299, through
+    Inception-v3: its 2048 pool features, and its ImageNet softmax when the file has the top
+    (then the classifier score is the Inception Score)."""
+    base = inception_base(weights)
+    info = {"version": inception_version(weights), "feature_dim": 2048}
+    inputs = keras.Input(sample_shape)
+    rgb = inputs if sample_shape[-1] == 3 else layers.Concatenate()([inputs] * 3)
+    x = layers.Resizing(INCEPTION_SIZE, INCEPTION_SIZE)(rgb)
+    if "predictions" not in {layer.name for layer in base.layers}:  # no top: pooled features
+        return keras.Model(inputs, base(x), name="inception_v3_features"), info
+    head = keras.Model(base.input, [base.get_layer("avg_pool").output, base.output])
+    pooled, probabilities = head(x)
+    features = layers.Identity(name=FEATURE_LAYER)(pooled)
+    return keras.Model(inputs, [probabilities, features], name="inception_v3"), info
+
+
+def fit_extractor(
+    model_input: dict[str, Any], config: ClassifierConfig, inception_weights: Path | None = None
+) -> tuple[keras.Model, dict[str, Any]]:
+    """The right extractor for the data: the identity for points, Inception-v3 when its
+    weights are given, else a trained domain classifier."""
     meta = model_input["meta"]
     if meta["kind"] == "points":
         info = {"version": "identity", "feature_dim": meta["sample_shape"][0]}
         return identity_extractor(tuple(meta["sample_shape"])), info
+    if inception_weights is not None:
+        return inception_extractor(tuple(meta["sample_shape"]), Path(inception_weights))
     return train_classifier(model_input, config)
 
 
@@ -140,3 +201,36 @@ def features_and_probabilities(
     )
     features, probabilities = in_batches(head, x, batch_size)
     return features, probabilities
+
+
+def planned_version(
+    meta: dict[str, Any], config: ClassifierConfig, inception_weights: Path | None
+) -> str | None:
+    """The version ``fit_extractor`` will produce, known before fitting (None: identity)."""
+    if meta["kind"] == "points":
+        return None
+    if inception_weights is None:
+        return extractor_version(meta["data_hash"], config)
+    weights = Path(inception_weights)
+    return inception_version(weights) if weights.is_file() else None  # None: fit names it
+
+
+def cached_extractor(
+    model_input: dict[str, Any],
+    config: ClassifierConfig,
+    inception_weights: Path | None,
+    cache: Path,
+) -> tuple[keras.Model, dict[str, Any]]:
+    """``fit_extractor``, reusing the extractor of the same version from ``cache`` when there
+    (an unchanged retrain does not refit the classifier)."""
+    version = planned_version(model_input["meta"], config, inception_weights)
+    if version is None:
+        return fit_extractor(model_input, config, inception_weights)
+    model_path, info_path = cache / f"{version}.keras", cache / f"{version}.json"
+    if model_path.is_file() and info_path.is_file():
+        log.info("feature extractor %s reused from %s", version, model_path)
+        return keras.saving.load_model(model_path), json.loads(info_path.read_text())
+    extractor, info = fit_extractor(model_input, config, inception_weights)
+    atomic_write(model_path, extractor.save)
+    atomic_write(info_path, lambda tmp: tmp.write_text(json.dumps(info, indent=2)))
+    return extractor, info

@@ -8,7 +8,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 fit_feature_extractor,
-                ["model_input", "params:evaluation"],
+                ["model_input", "params:evaluation", "feature_cache"],
                 ["feature_extractor", "reference_features"],
                 name="fit_feature_extractor",
             ),

@@ -1,0 +1,39 @@
+"""Is the MLflow tracking store there? One clear error before any work, not a retry storm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+from ganops.errors import GanopsError
+
+HOW_TO_FIX = (
+    "start the server, or point server.mlflow_tracking_uri in conf/local/mlflow.yml "
+    "elsewhere (default: sqlite:///mlflow.db)"
+)
+
+
+class TrackingUnavailable(GanopsError, ConnectionError):
+    """The MLflow tracking server or database cannot be reached."""
+
+
+def check_tracking_uri(uri: str, root: Path = Path("."), timeout: float = 5.0) -> None:
+    """Raise ``TrackingUnavailable`` naming ``uri`` when its server does not answer or its
+    SQLite file's folder does not exist (MLflow would retry for minutes, then fail deep)."""
+    scheme = urlparse(uri).scheme
+    if scheme in ("http", "https"):
+        try:
+            requests.get(f"{uri.rstrip('/')}/health", timeout=timeout).raise_for_status()
+        except requests.RequestException as err:
+            raise TrackingUnavailable(
+                f"MLflow tracking server {uri} is unreachable ({type(err).__name__}): {HOW_TO_FIX}"
+            ) from None
+    elif scheme == "sqlite":
+        path = uri.removeprefix("sqlite:///")
+        folder = (root / path).parent if not path.startswith("/") else Path(path).parent
+        if path != ":memory:" and not folder.is_dir():
+            raise TrackingUnavailable(
+                f"MLflow tracking database {uri}: folder {folder} does not exist: {HOW_TO_FIX}"
+            )
