@@ -9,6 +9,15 @@ TINY_MODELS = {
     },
     "dcgan": {"generator_filters": [16, 8, 8], "discriminator_filters": [8, 8]},
 }
+TINY_NETWORKS = {  # the variants whose networks follow the data (conv for images, MLP for points)
+    "latent_dim": 8,
+    "generator_filters": [16, 8, 8],
+    "discriminator_filters": [8, 8],
+    "generator_units": [16],
+    "discriminator_units": [16],
+}
+TINY_MODELS |= {name: TINY_NETWORKS for name in ("wgan", "lsgan", "wgan_gp", "sngan")}
+TINY_MODELS |= {name: TINY_MODELS["gan"] for name in ("mode_collapse", "convergence_failure")}
 TINY_TRAIN = {
     "steps": 6,
     "batch_size": 16,

@@ -1,4 +1,4 @@
-"""Pure adversarial loss functions on discriminator logits (``keras.ops`` only)."""
+"""Pure adversarial loss functions on discriminator/critic outputs (``keras.ops`` only)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,49 @@ def generator_non_saturating(fake_logits):
 def generator_minimax(fake_logits):
     """log(1 - D(G(z))): the original objective, which saturates when D wins."""
     return -_bce(fake_logits, 0.0)
+
+
+def critic_wasserstein(real_scores, fake_scores):
+    """E[C(G(z))] - E[C(x)]: minus the critic's Wasserstein-1 estimate (Arjovsky 2017)."""
+    return ops.mean(fake_scores) - ops.mean(real_scores)
+
+
+def generator_wasserstein(fake_scores):
+    """-E[C(G(z))] (Arjovsky 2017)."""
+    return -ops.mean(fake_scores)
+
+
+def discriminator_least_squares(real_out, fake_out, real_label: float = 1.0):
+    """1/2 E[(D(x) - b)^2] + 1/2 E[D(G(z))^2] with a-b-c = 0-1-1 (Mao 2017)."""
+    return 0.5 * ops.mean(ops.square(real_out - real_label)) + 0.5 * ops.mean(ops.square(fake_out))
+
+
+def generator_least_squares(fake_out):
+    """1/2 E[(D(G(z)) - 1)^2] (Mao 2017)."""
+    return 0.5 * ops.mean(ops.square(fake_out - 1.0))
+
+
+def discriminator_hinge(real_out, fake_out):
+    """E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] (Lim 2017, Miyato 2018)."""
+    return ops.mean(ops.relu(1.0 - real_out)) + ops.mean(ops.relu(1.0 + fake_out))
+
+
+def generator_hinge(fake_out):
+    """-E[D(G(z))] (Lim 2017, Miyato 2018)."""
+    return -ops.mean(fake_out)
+
+
+def gradient_penalty(gradients):
+    """E[(||grad C(x_hat)||_2 - 1)^2], each sample's norm over all its axes (Gulrajani 2017)."""
+    axes = tuple(range(1, len(gradients.shape)))
+    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=axes) + 1e-12)  # finite grad at 0
+    return ops.mean(ops.square(norms - 1.0))
+
+
+def interpolate(real, fake, alpha):
+    """real + alpha (fake - real), one ``alpha`` of shape (batch,) per sample (Gulrajani 2017)."""
+    alpha = ops.reshape(alpha, (-1,) + (1,) * (len(real.shape) - 1))
+    return real + alpha * (fake - real)
 
 
 GENERATOR_LOSSES = {"non_saturating": generator_non_saturating, "minimax": generator_minimax}

@@ -1,9 +1,12 @@
+import keras
 import numpy as np
 import pytest
+from keras import layers
 
 from ganops.errors import ConfigError
 from ganops.nets.conv import base_size, dcgan_discriminator, dcgan_generator
 from ganops.nets.dense import mlp_discriminator, mlp_generator
+from ganops.nets.layers import MinibatchStdDev
 
 
 @pytest.mark.parametrize(
@@ -34,3 +37,35 @@ def test_mlp_shapes_and_linear_output_for_points():
     assert tuple(d(out).shape) == (3, 1)
     with pytest.raises(ValueError):
         mlp_discriminator((2,), [8, 4], [0.1])  # one dropout rate per layer
+
+
+def test_spectral_norm_wraps_every_weight_layer_and_keeps_one_logit():
+    d = dcgan_discriminator((8, 8, 1), [4, 4], dropout=0.0, spectral_norm=True)
+    kinds = [type(layer) for layer in d.layers]
+    assert layers.Dropout not in kinds
+    wrapped = [layer.layer for layer in d.layers if isinstance(layer, layers.SpectralNormalization)]
+    assert [type(layer) for layer in wrapped] == [layers.Conv2D, layers.Conv2D, layers.Dense]
+    assert tuple(d(np.ones((3, 8, 8, 1), np.float32), training=True).shape) == (3, 1)
+    m = mlp_discriminator((2,), [8, 4], [0.0, 0.1], spectral_norm=True)
+    assert [type(layer) for layer in m.layers].count(layers.Dropout) == 1
+    wrapped = [layer for layer in m.layers if isinstance(layer, layers.SpectralNormalization)]
+    assert len(wrapped) == 3 and all(isinstance(w.layer, layers.Dense) for w in wrapped)
+    assert tuple(m(np.ones((3, 2), np.float32), training=True).shape) == (3, 1)
+
+
+def test_spectral_norm_logit_stays_float32_under_mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        d = mlp_discriminator((2,), [8], [0.0], spectral_norm=True)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert d(np.ones((3, 2), np.float32)).dtype == "float32"
+
+
+def test_minibatch_std_discriminators_run_on_images_and_points():
+    d = dcgan_discriminator((8, 8, 1), [4, 4], minibatch_std=True)
+    assert isinstance(d.layers[-3], MinibatchStdDev) and d.layers[-3].output.shape[-1] == 5
+    assert tuple(d(np.ones((3, 8, 8, 1), np.float32)).shape) == (3, 1)
+    m = mlp_discriminator((2,), [8], [0.1], minibatch_std=True, spectral_norm=True)
+    assert isinstance(m.layers[-2], MinibatchStdDev) and m.layers[-2].output.shape[-1] == 9
+    assert tuple(m(np.ones((3, 2), np.float32)).shape) == (3, 1)

@@ -8,6 +8,7 @@ import keras
 from keras import layers
 
 from ganops.errors import ConfigError
+from ganops.nets.layers import MinibatchStdDev, spectral
 
 
 def base_size(image_size: int, upsamplings: int) -> int:
@@ -53,14 +54,30 @@ def dcgan_generator(
 
 
 def dcgan_discriminator(
-    image_shape: Sequence[int], filters: Sequence[int], kernel_size: int = 5, dropout: float = 0.3
+    image_shape: Sequence[int],
+    filters: Sequence[int],
+    kernel_size: int = 5,
+    dropout: float = 0.3,
+    *,
+    spectral_norm: bool = False,
+    minibatch_std: bool = False,
 ) -> keras.Model:
-    """image -> stride-2 convs (LeakyReLU + dropout) -> one logit."""
+    """image -> stride-2 convs (LeakyReLU + dropout) -> one logit.
+
+    ``spectral_norm`` wraps every conv and the logit layer (Miyato 2018); ``minibatch_std``
+    appends the batch-diversity channel before flattening (Karras 2018); ``dropout`` 0 adds
+    no Dropout layer.
+    """
     model = keras.Sequential([keras.Input(tuple(image_shape))], name="discriminator")
     for depth in filters:
-        model.add(layers.Conv2D(depth, kernel_size, strides=2, padding="same"))
+        model.add(
+            spectral(layers.Conv2D(depth, kernel_size, strides=2, padding="same"), spectral_norm)
+        )
         model.add(layers.LeakyReLU(0.2))
-        model.add(layers.Dropout(dropout))
+        if dropout:
+            model.add(layers.Dropout(dropout))
+    if minibatch_std:
+        model.add(MinibatchStdDev())
     model.add(layers.Flatten())
-    model.add(layers.Dense(1, dtype="float32"))
+    model.add(spectral(layers.Dense(1, dtype="float32"), spectral_norm))
     return model

@@ -6,11 +6,14 @@ TensorFlow (the default, CPU and GPU) uses ``GradientTape`` inside ``tf.function
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import keras
 
 from ganops.errors import ConfigError
-from ganops.variants.base import Adversarial, Batch
+
+if TYPE_CHECKING:  # variants import this module (gradient penalties)
+    from ganops.variants.base import Adversarial, Batch
 
 
 def devices() -> list[str]:
@@ -53,6 +56,8 @@ def make_train_call(
             scaled = player.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, player.variables)
         player.optimizer.apply(grads, player.variables)
+        if player.after_update is not None:
+            player.after_update()
         return logs
 
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
@@ -65,3 +70,16 @@ def make_train_call(
         return logs
 
     return lambda batches: {k: float(v) for k, v in call(batches).items()}
+
+
+def input_gradients(fn: Callable, x):
+    """d sum(fn(x)) / dx: per-sample input gradients when samples do not interact (gradient
+    penalties). Differentiable itself, so a penalty on it can be minimised."""
+    if keras.backend.backend() != "tensorflow":
+        raise ConfigError(f"input gradients under Keras backend '{keras.backend.backend()}'")
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    return tape.gradient(y, x)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
+from ganops.training.monitor import MonitorConfig
+
 #: Knobs that change how long or how verbosely a run goes, not what it computes: a checkpoint
 #: written under other values of these can still be resumed.
 RESUMABLE_KEYS = {
@@ -14,6 +16,7 @@ RESUMABLE_KEYS = {
     "log_every",
     "evaluate_every",
     "progress_bar",
+    "monitor",
 }
 
 
@@ -40,6 +43,9 @@ class TrainConfig(BaseModel):
     jit_compile: bool = Field(False, description="XLA; measure first, it can be slower on CPU")
     mixed_precision: bool = Field(False, description="float16 compute (GPU)")
     progress_bar: bool = True
+    monitor: MonitorConfig = Field(
+        MonitorConfig(), description="failure-mode detectors, and whether they stop training"
+    )
 
     def identity(self) -> dict:
         """The settings that define what a run computes (for resume fingerprints)."""

@@ -16,9 +16,11 @@ import pandas as pd
 from filelock import FileLock
 
 from ganops.config import validate
+from ganops.errors import ConfigError
 from ganops.training import backend
 from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid
 from ganops.training.config import TrainConfig
+from ganops.training.monitor import FailureMonitor
 from ganops.training.trainer import Trainer
 from ganops.variants import build_variant
 from ganops.variants.base import Adversarial, DataSpec
@@ -79,6 +81,14 @@ def train_run(
     set_precision(config.mixed_precision)
     try:
         gan = build_variant(variant, model, spec, config.d_steps)  # validates: before any output
+        if config.batch_size % gan.batch_multiple:
+            raise ConfigError(
+                f"{variant}.train.batch_size: {config.batch_size} is not a multiple of "
+                f"{gan.batch_multiple} (model.stabilizers.pack)"
+            )
+        monitor = FailureMonitor(
+            config.monitor, model_input["x_train"], d_loss_has_floor=gan.bounded_loss
+        )
         best = [BestCheckpoint(score, config.evaluate_every, checkpoint_dir)] if score else []
         checkpoint_dir.parent.mkdir(parents=True, exist_ok=True)
         # One training per variant folder at a time (cron retrains may overlap): the second
@@ -90,7 +100,7 @@ def train_run(
                 config,
                 checkpoint_dir,
                 report_dir,
-                [*callbacks, *best],
+                [monitor, *callbacks, *best],
                 run_fingerprint(variant, model, config, meta["data_hash"]),
             )
     finally:
@@ -103,6 +113,8 @@ def train_run(
         "fingerprint": trainer.fingerprint,
         "data_hash": meta["data_hash"],
         "final_losses": {c: float(np.mean(losses[c].tail(50))) for c in losses if c != "step"},
+        "failures": monitor.failures,
+        "stopped_early": trainer.stop_reason,
     }
     scores = best[0].scores if best else pd.DataFrame()
     if best:

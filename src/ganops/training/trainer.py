@@ -50,7 +50,11 @@ def check_finite(logs: dict[str, float], step: int, last_good: Path | None) -> N
 
 
 class Trainer:
-    """Runs the players' updates on a schedule, with checkpoints, resume and callbacks."""
+    """Runs the players' updates on a schedule, with checkpoints, resume and callbacks.
+
+    A callback stops training early by setting ``stop_reason``: the loop checkpoints that
+    step, leaves, and still runs every ``on_end``.
+    """
 
     def __init__(
         self,
@@ -66,6 +70,7 @@ class Trainer:
         self.history = pd.DataFrame()
         self.last_checkpoint: Path | None = None
         self.images_per_second = float("nan")
+        self.stop_reason: str | None = None
         backend.build_optimizers(gan)
 
     def resume(self) -> int:
@@ -114,6 +119,7 @@ class Trainer:
         """
         cfg = self.config
         step = self.resume()
+        self.stop_reason = None
         updates = sum(p.steps for p in self.gan.players)
         call = backend.make_train_call(self.gan, cfg.jit_compile)
         for cb in self.callbacks:
@@ -138,11 +144,20 @@ class Trainer:
                 bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
                 for cb in self.callbacks:
                     cb.on_step(self, step, logs)
-                if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+                stop = self.stop_reason is not None
+                if stop or step % cfg.checkpoint_every == 0 or step == cfg.steps:
                     self.measure_throughput(step - first, started)
                     self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
                     rows = []
                     self.save_checkpoint(step)
+                if stop:
+                    log.warning(
+                        "stopping early at step %d (checkpoint %s): %s",
+                        step,
+                        self.last_checkpoint,
+                        self.stop_reason,
+                    )
+                    break
         self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
         for cb in self.callbacks:
             cb.on_end(self, step)

@@ -7,10 +7,21 @@ from typing import Any
 
 from ganops.config import validate
 from ganops.errors import ConfigError
-from ganops.variants import dcgan, gan
+from ganops.variants import dcgan, gan, lsgan, sngan, wgan, wgan_gp
 from ganops.variants.base import Adversarial, DataSpec
 
-VARIANTS: dict[str, ModuleType] = {"gan": gan, "dcgan": dcgan}
+VARIANTS: dict[str, ModuleType] = {
+    "gan": gan,
+    "dcgan": dcgan,
+    "wgan": wgan,
+    "lsgan": lsgan,
+    "wgan_gp": wgan_gp,
+    "sngan": sngan,
+    # The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names,
+    # each with its own parameters file, runs, reports and registered models.
+    "mode_collapse": gan,
+    "convergence_failure": gan,
+}
 
 
 def get_variant(name: str) -> ModuleType:

@@ -1,18 +1,20 @@
 """What every variant provides: networks, players (who updates what, on which loss), sampling.
 
-A variant module exposes ``Config`` (a pydantic model, its ``model:`` parameters), ``DATA_KINDS``
-(the data it accepts) and ``build(config, spec) -> Adversarial``. The Trainer only ever sees an
-``Adversarial``: adding a variant never touches it.
+A variant module exposes ``Config`` (a pydantic model, its ``model:`` parameters),
+``DATA_KINDS`` (the data it accepts) and ``build(config, spec, d_steps) -> Adversarial``. The
+Trainer only ever sees an ``Adversarial``: adding a variant never touches it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import keras
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
+
+from ganops.variants.stabilizers import Stabilizers
 
 Batch = dict[str, Any]
 LossFn = Callable[[Batch], tuple[Any, dict[str, Any]]]
@@ -33,13 +35,15 @@ class DataSpec:
 
 @dataclass
 class Player:
-    """One side of the game: ``loss(batch) -> (scalar, logs)`` minimised over ``networks``."""
+    """One side of the game: ``loss(batch) -> (scalar, logs)`` minimised over ``networks``;
+    ``after_update`` runs after each of its updates (weight clipping, moving averages)."""
 
     name: str
     networks: list[keras.Model]
     optimizer: keras.optimizers.Optimizer
     loss: LossFn
     steps: int = 1
+    after_update: Callable[[], None] | None = None
 
     @property
     def variables(self) -> list[keras.Variable]:
@@ -48,12 +52,17 @@ class Player:
 
 @dataclass
 class Adversarial:
-    """A built variant: the networks, the players in update order, and how to sample."""
+    """A built variant: the generator that is sampled, evaluated and exported (a moving
+    average of the trained one when that stabilizer is on), the players in update order,
+    their random state, what the batch size must be a multiple of, and whether the
+    discriminator's loss is bounded below by 0 (then near 0 means it wins)."""
 
     generator: keras.Model
     players: list[Player]
     latent_dim: int
     seed: keras.random.SeedGenerator
+    batch_multiple: int = 1
+    bounded_loss: bool = True
 
     @property
     def networks(self) -> list[keras.Model]:
@@ -66,15 +75,19 @@ class Adversarial:
 
 
 class OptimizerConfig(BaseModel):
-    """Adam settings; the book's GANs use lr 1e-4..2e-4 with beta_1 = 0.5 (Radford 2015)."""
+    """Adam (the book's GANs: lr 1e-4..2e-4, beta_1 0.5, Radford 2015) or RMSprop (WGAN);
+    the betas are Adam's."""
 
     model_config = ConfigDict(extra="forbid")
 
+    name: Literal["adam", "rmsprop"] = "adam"
     learning_rate: PositiveFloat = 2e-4
     beta_1: float = Field(0.5, ge=0.0, lt=1.0)
     beta_2: float = Field(0.999, ge=0.0, lt=1.0)
 
     def build(self) -> keras.optimizers.Optimizer:
+        if self.name == "rmsprop":
+            return keras.optimizers.RMSprop(self.learning_rate)
         return keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2)
 
 
@@ -86,3 +99,4 @@ class VariantConfig(BaseModel):
     latent_dim: int = Field(100, gt=0)
     generator_optimizer: OptimizerConfig = OptimizerConfig()
     discriminator_optimizer: OptimizerConfig = OptimizerConfig()
+    stabilizers: Stabilizers = Stabilizers()

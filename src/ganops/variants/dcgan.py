@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ganops.nets.conv import dcgan_discriminator, dcgan_generator
-from ganops.variants.base import Adversarial, DataSpec
-from ganops.variants.standard import StandardConfig, standard_game
+from ganops.variants.base import Adversarial, DataSpec, VariantConfig
+from ganops.variants.game import game
+from ganops.variants.networks import discriminator_shape
 
 DATA_KINDS = ("images",)
 
 
-class Config(StandardConfig):
+class Config(VariantConfig):
     """Tutorial defaults: projection 256 -> 128 -> 64 filters, discriminator 64 -> 128."""
 
+    loss: Literal["non_saturating", "minimax"] = "non_saturating"
     generator_filters: list[int] = Field([256, 128, 64], min_length=2)
     discriminator_filters: list[int] = Field([64, 128], min_length=1)
     kernel_size: int = Field(5, gt=0)
@@ -26,6 +30,10 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
     )
     discriminator = dcgan_discriminator(
-        spec.sample_shape, config.discriminator_filters, config.kernel_size, config.dropout
+        discriminator_shape(config, spec),
+        config.discriminator_filters,
+        config.kernel_size,
+        config.dropout,
+        minibatch_std=config.stabilizers.minibatch_std,
     )
-    return standard_game(generator, discriminator, config, d_steps)
+    return game(generator, discriminator, config, config.loss, d_steps)

@@ -1,0 +1,167 @@
+"""Failure-mode detection during training: the signatures *The GAN Book* describes.
+
+The discriminator wins (its loss pinned near 0 while the generator's climbs), sample
+diversity collapses (mode collapse), losses diverge. Detectors are pure functions returning
+a one-sentence message or None; :class:`FailureMonitor` runs them around the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from scipy.spatial.distance import pdist
+
+from ganops.evaluation.evaluate import generate
+from ganops.training.callbacks import Callback
+
+log = logging.getLogger(__name__)
+DIVERSITY_LIMIT = 500  # samples in a diversity estimate: pdist is quadratic
+
+
+class MonitorConfig(BaseModel):
+    """Thresholds of the failure detectors, and whether a detected failure stops training."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window: PositiveInt = Field(100, description="steps of the rolling loss window")
+    d_loss_floor: float = Field(
+        0.05, description="the discriminator wins when its rolling mean loss is below this"
+    )
+    g_loss_rise: float = Field(
+        0.5, description="... while the generator loss rose this much (window halves' means)"
+    )
+    diversity_ratio: float = Field(
+        0.3, description="samples' diversity below this fraction of the real data's: collapse"
+    )
+    divergence: float = Field(
+        1e3, description="a loss whose rolling mean absolute value exceeds this diverges"
+    )
+    every: PositiveInt = Field(250, description="steps between diversity checks")
+    samples: PositiveInt = Field(256, description="samples per diversity estimate")
+    stop_early: bool = Field(False, description="stop training at the first failure")
+
+
+def discriminator_wins(d_loss: np.ndarray, g_loss: np.ndarray, config: MonitorConfig) -> str | None:
+    """The discriminator's rolling mean loss under the floor while the generator's climbs
+    (second half of the window above the first by ``g_loss_rise``); needs a full window."""
+    n = config.window
+    if len(d_loss) < n or len(g_loss) < n:
+        return None
+    d, g = np.asarray(d_loss[-n:], float), np.asarray(g_loss[-n:], float)
+    d_mean, before, after = d.mean(), g[: n // 2].mean(), g[n // 2 :].mean()
+    if d_mean < config.d_loss_floor and after - before >= config.g_loss_rise:
+        return (
+            f"the discriminator wins: its loss averages {d_mean:.3g} over the last {n} steps "
+            f"(floor {config.d_loss_floor:g}) while the generator's rose from {before:.3g} "
+            f"to {after:.3g}"
+        )
+    return None
+
+
+def losses_diverging(
+    history: Mapping[str, np.ndarray] | pd.DataFrame, config: MonitorConfig
+) -> str | None:
+    """Loss columns (``step`` aside) whose mean absolute value over the last full window
+    exceeds ``divergence``."""
+    n = config.window
+    levels = {
+        name: float(np.abs(np.asarray(values, float)[-n:]).mean())
+        for name, values in dict(history).items()
+        if name != "step" and len(values) >= n
+    }
+    bad = {name: level for name, level in levels.items() if level > config.divergence}
+    if not bad:
+        return None
+    named = ", ".join(f"{name} ({level:.3g})" for name, level in sorted(bad.items()))
+    return (
+        f"losses diverging: mean absolute value over the last {n} steps above "
+        f"{config.divergence:g} for {named}"
+    )
+
+
+def diversity(samples: np.ndarray, limit: int = DIVERSITY_LIMIT) -> float:
+    """Mean pairwise Euclidean distance between (at most ``limit``, flattened) samples."""
+    flat = np.asarray(samples[:limit], float).reshape(min(len(samples), limit), -1)
+    return float(pdist(flat).mean()) if len(flat) > 1 else 0.0
+
+
+def diversity_collapsed(
+    fake_diversity: float, real_diversity: float, config: MonitorConfig
+) -> str | None:
+    """Samples' diversity below ``diversity_ratio`` of the real data's: mode collapse."""
+    if real_diversity <= 0:
+        return None
+    ratio = fake_diversity / real_diversity
+    if ratio < config.diversity_ratio:
+        return (
+            f"sample diversity collapsed: mean pairwise distance {fake_diversity:.3g} is "
+            f"{ratio:.2f} of the real data's {real_diversity:.3g} "
+            f"(threshold {config.diversity_ratio:g})"
+        )
+    return None
+
+
+class FailureMonitor(Callback):
+    """Watches losses every step and sample diversity every ``every`` steps.
+
+    Each failure kind (a detector's name) is reported once, at the first step it fires: a
+    warning in the log and an entry ``failures[kind] = {"step": ..., "message": ...}``. With
+    ``stop_early`` the first failure sets ``trainer.stop_reason``. ``d_loss_has_floor=False``
+    (Wasserstein critics: unbounded loss) skips :func:`discriminator_wins`.
+    """
+
+    def __init__(
+        self,
+        config: MonitorConfig,
+        real: np.ndarray,
+        sample: Callable[[Any, int, int], np.ndarray] = generate,
+        d_name: str = "d_loss",
+        g_name: str = "g_loss",
+        d_loss_has_floor: bool = True,
+        seed: int = 0,
+    ):
+        self.config, self.sample, self.seed = config, sample, seed
+        self.d_name, self.g_name, self.d_loss_has_floor = d_name, g_name, d_loss_has_floor
+        rng = np.random.default_rng(seed)
+        picked = rng.choice(len(real), min(len(real), config.samples), replace=False)
+        self.real_diversity = diversity(real[np.sort(picked)])
+        self.losses: dict[str, deque[float]] = {}
+        self.failures: dict[str, dict[str, Any]] = {}
+
+    def on_start(self, trainer: Any, step: int) -> None:
+        self.losses, self.failures = {}, {}
+
+    def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
+        for name, value in logs.items():
+            self.losses.setdefault(name, deque(maxlen=self.config.window)).append(float(value))
+        for kind, check in self.checks(step).items():
+            if kind not in self.failures and (message := check(trainer)):
+                self.report(trainer, step, kind, message)
+
+    def checks(self, step: int) -> dict[str, Callable[[Any], str | None]]:
+        """The detectors due at ``step``, by failure kind."""
+        cfg, losses = self.config, self.losses
+        due = {"losses_diverging": lambda trainer: losses_diverging(losses, cfg)}
+        if self.d_loss_has_floor and self.d_name in losses and self.g_name in losses:
+            due["discriminator_wins"] = lambda trainer: discriminator_wins(
+                np.asarray(losses[self.d_name]), np.asarray(losses[self.g_name]), cfg
+            )
+        if step % cfg.every == 0:
+            due["diversity_collapsed"] = lambda trainer: diversity_collapsed(
+                diversity(self.sample(trainer.gan.generator, cfg.samples, self.seed)),
+                self.real_diversity,
+                cfg,
+            )
+        return due
+
+    def report(self, trainer: Any, step: int, kind: str, message: str) -> None:
+        log.warning("failure mode %s at step %d: %s", kind, step, message)
+        self.failures[kind] = {"step": step, "message": message}
+        if self.config.stop_early and trainer.stop_reason is None:
+            trainer.stop_reason = f"{kind} at step {step}: {message}"

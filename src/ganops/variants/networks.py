@@ -1,0 +1,57 @@
+"""Networks sized to the data, for the variants that take images and 2-D points alike:
+DCGAN convolutions for images (Radford 2015), MLPs for points."""
+
+from __future__ import annotations
+
+import keras
+from pydantic import Field
+
+from ganops.nets.conv import dcgan_discriminator, dcgan_generator
+from ganops.nets.dense import mlp_discriminator, mlp_generator
+from ganops.nets.layers import packed_shape
+from ganops.variants.base import DataSpec, VariantConfig
+
+
+class NetworksConfig(VariantConfig):
+    """Images use the ``*_filters``, 2-D points the ``*_units``."""
+
+    generator_filters: list[int] = Field([256, 128, 64], min_length=2)
+    discriminator_filters: list[int] = Field([64, 128], min_length=1)
+    kernel_size: int = Field(5, gt=0)
+    generator_units: list[int] = Field([128, 128], min_length=1)
+    discriminator_units: list[int] = Field([128, 128], min_length=1)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="discriminator dropout")
+
+
+def discriminator_shape(config: VariantConfig, spec: DataSpec) -> tuple[int, ...]:
+    """The discriminator's input: one sample, or a pack of them (PacGAN)."""
+    return packed_shape(spec.sample_shape, config.stabilizers.pack)
+
+
+def networks(
+    config: NetworksConfig, spec: DataSpec, spectral_norm: bool = False
+) -> tuple[keras.Model, keras.Model]:
+    """(generator, discriminator) for data of ``spec``."""
+    options = {"spectral_norm": spectral_norm, "minibatch_std": config.stabilizers.minibatch_std}
+    if spec.kind == "images":
+        generator = dcgan_generator(
+            config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
+        )
+        discriminator = dcgan_discriminator(
+            discriminator_shape(config, spec),
+            config.discriminator_filters,
+            config.kernel_size,
+            config.dropout,
+            **options,
+        )
+        return generator, discriminator
+    generator = mlp_generator(
+        config.latent_dim, spec.sample_shape, config.generator_units, "linear"
+    )
+    discriminator = mlp_discriminator(
+        discriminator_shape(config, spec),
+        config.discriminator_units,
+        [config.dropout] * len(config.discriminator_units),
+        **options,
+    )
+    return generator, discriminator

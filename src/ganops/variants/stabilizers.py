@@ -1,0 +1,83 @@
+"""Book Skill 5's stabilizers as switches, usable with every variant (``model.stabilizers``).
+
+Each field says in one line why it helps. TTUR (different learning rates for the two players,
+Heusel 2017) needs no switch: set ``generator_optimizer`` and ``discriminator_optimizer``.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt
+
+
+class Stabilizers(BaseModel):
+    """All off by default: a variant trains as its paper describes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    real_label: float = Field(
+        1.0,
+        gt=0.5,
+        le=1.0,
+        description="one-sided label smoothing (Salimans 2016): < 1 keeps the discriminator "
+        "from over-confident real scores; logit and least-squares objectives only",
+    )
+    instance_noise: NonNegativeFloat = Field(
+        0.0,
+        description="std of Gaussian noise added to every discriminator input (Sønderby "
+        "2016): real and fake distributions overlap, so its gradients stay informative",
+    )
+    instance_noise_steps: NonNegativeInt = Field(
+        0, description="discriminator updates over which the noise fades to 0 (0: constant)"
+    )
+    normal_init: bool = Field(
+        False, description="N(0, 0.02) weights, zero biases (Radford 2015): a tame start"
+    )
+    mixed_batches: bool = Field(
+        False,
+        description="one discriminator pass on real and fake together instead of separate "
+        "batches (separate is the usual advice: batch statistics stay per source)",
+    )
+    ema: float = Field(
+        0.0,
+        ge=0.0,
+        lt=1.0,
+        description="decay of an exponential moving average of the generator's weights, "
+        "which is then what is sampled, evaluated and registered (Yazıcı 2019): 0 is off",
+    )
+    minibatch_std: bool = Field(
+        False,
+        description="append the batch's feature std to the discriminator (Karras 2018): it "
+        "sees when samples lack variety, which counters mode collapse",
+    )
+    pack: PositiveInt = Field(
+        1,
+        description="samples the discriminator judges jointly (PacGAN, Lin 2018): "
+        "collapsed packs are easy to tell apart; the batch size must be a multiple",
+    )
+
+
+def instance_noise(x, std: float, fade_steps: int, step, seed: keras.random.SeedGenerator):
+    """``x`` plus N(0, std_t) noise, std_t fading linearly to 0 over ``fade_steps``."""
+    if fade_steps:
+        std = std * ops.maximum(0.0, 1.0 - ops.cast(step, "float32") / fade_steps)
+    return x + ops.cast(std, x.dtype) * keras.random.normal(ops.shape(x), dtype=x.dtype, seed=seed)
+
+
+def ema_copy(generator: keras.Model) -> keras.Model:
+    """A copy of ``generator`` with the same weights, to hold their moving average."""
+    copy = keras.models.clone_model(generator)
+    copy.set_weights(generator.get_weights())
+    return copy
+
+
+def ema_update(average: keras.Model, generator: keras.Model, decay: float) -> None:
+    """Move the average's trainable weights towards the generator's; copy the rest (batch
+    statistics)."""
+    trainable = {id(v) for v in generator.trainable_variables}
+    for mean, weight in zip(average.weights, generator.weights, strict=True):
+        if id(weight) in trainable:
+            mean.assign(decay * mean + (1.0 - decay) * weight)
+        else:
+            mean.assign(weight)

@@ -1,0 +1,142 @@
+"""The critic's extras and the stabilizer switches do what they claim."""
+
+import keras
+import numpy as np
+import pytest
+
+from ganops.errors import ConfigError
+from ganops.losses import gradient_penalty
+from ganops.nets.layers import MinibatchStdDev
+from ganops.training import backend
+from ganops.training.run import train_run
+from ganops.training.trainer import sample_batches
+from ganops.variants import build_variant
+from ganops.variants.base import DataSpec
+from tiny import TINY_MODELS, TINY_TRAIN
+
+
+def build(name, data, d_steps=1, **stabilizers):
+    keras.utils.set_random_seed(0)
+    model = {**TINY_MODELS[name], "stabilizers": stabilizers}
+    return build_variant(name, model, DataSpec.from_meta(data["meta"]), d_steps)
+
+
+def train_steps(gan, data, steps=1, batch=8):
+    backend.build_optimizers(gan)
+    call = backend.make_train_call(gan)
+    updates = sum(p.steps for p in gan.players)
+    for step in range(steps):
+        logs = call(sample_batches(data["x_train"], None, step, (updates, batch), seed=0))
+    return logs
+
+
+def snapshot(model):
+    return [np.array(w) for w in model.weights]
+
+
+@pytest.mark.parametrize("kind", ["images", "points"])
+def test_wgan_clipping_keeps_every_critic_weight_in_range(kind, inputs):
+    gan = build("wgan", inputs[kind], d_steps=5)
+    critic = gan.players[0].networks[0]
+    assert max(np.abs(w).max() for w in snapshot(critic)) > 0.01  # Glorot starts wider
+    train_steps(gan, inputs[kind])
+    assert max(np.abs(w).max() for w in snapshot(critic)) <= 0.01 + 1e-7
+
+
+def test_gradient_penalty_of_a_linear_critic_is_hand_computable():
+    """C(x) = <w, x> has gradient w at every x: the penalty is (|w| - 1)^2 for any batch."""
+    critic = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten()])
+    critic.add(keras.layers.Dense(1, use_bias=False))
+    w = np.array([[1.0], [2.0], [2.0], [0.0]], np.float32)  # |w| = 3
+    critic.layers[-1].kernel.assign(w)
+    x = keras.ops.convert_to_tensor(np.random.default_rng(0).normal(size=(5, 2, 2, 1)), "float32")
+    gradients = backend.input_gradients(critic, x)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gradients)[3].ravel(), w.ravel())
+    assert float(gradient_penalty(gradients)) == pytest.approx(4.0, rel=1e-5)
+
+
+def test_wgan_gp_logs_its_penalty_and_the_critic_learns_to_lower_it(inputs):
+    gan = build("wgan_gp", inputs["points"], d_steps=5)
+    first = train_steps(gan, inputs["points"], steps=1)
+    later = train_steps(gan, inputs["points"], steps=30)
+    assert np.isfinite(first["gradient_penalty"]) and later["gradient_penalty"] >= 0
+    assert later["gradient_penalty"] < first["gradient_penalty"]
+
+
+def test_label_smoothing_needs_a_labelled_objective(inputs):
+    with pytest.raises(ConfigError, match="real_label: label smoothing .* not hinge"):
+        build("sngan", inputs["points"], real_label=0.9)
+    smoothed = build("lsgan", inputs["points"], real_label=0.9)
+    plain = build("lsgan", inputs["points"])
+    batch = {"x": inputs["points"]["x_train"][:16]}
+    assert float(smoothed.players[0].loss(batch)[0]) != float(plain.players[0].loss(batch)[0])
+
+
+def test_normal_init_draws_weights_from_n_0_002(inputs):
+    gan = build("dcgan", inputs["images"], normal_init=True)
+    kernels = [w for w in snapshot(gan.generator) if w.ndim > 1]
+    biggest = max(kernels, key=np.size)
+    assert np.std(biggest) == pytest.approx(0.02, rel=0.1)
+
+
+def test_instance_noise_reaches_the_discriminator_and_fades(inputs):
+    from ganops.variants.stabilizers import instance_noise
+
+    x = np.zeros((4000, 2), np.float32)
+    seed = keras.random.SeedGenerator(0)
+    assert np.std(np.asarray(instance_noise(x, 0.5, 0, 0, seed))) == pytest.approx(0.5, rel=0.05)
+    half = np.asarray(instance_noise(x, 0.5, 100, 50, seed))
+    assert np.std(half) == pytest.approx(0.25, rel=0.05)
+    assert not np.asarray(instance_noise(x, 0.5, 100, 100, seed)).any()
+    noisy = build("gan", inputs["points"], instance_noise=1.0)
+    batch = {"x": inputs["points"]["x_train"][:16]}
+    losses = {float(noisy.players[0].loss(batch)[0]) for _ in range(2)}
+    assert len(losses) == 2  # the same batch is judged through fresh noise
+
+
+def test_mixed_batches_change_what_the_discriminator_judges_together(inputs):
+    """With a batch statistic in the discriminator, one mixed pass differs from two."""
+    data = inputs["points"]
+    batch = {"x": data["x_train"][:16]}
+    model = {**TINY_MODELS["gan"], "discriminator_dropout": [0.0]}
+    losses = {}
+    for mixed in (False, True):
+        keras.utils.set_random_seed(0)
+        stabilizers = {"mixed_batches": mixed, "minibatch_std": True}
+        gan = build_variant(
+            "gan", {**model, "stabilizers": stabilizers}, DataSpec.from_meta(data["meta"])
+        )
+        losses[mixed] = float(gan.players[0].loss(batch)[0])
+    assert losses[True] != pytest.approx(losses[False])
+
+
+def test_ema_generator_is_sampled_and_trails_the_trained_one(inputs):
+    gan = build("gan", inputs["points"], ema=0.9)
+    trained = gan.players[1].networks[0]
+    assert gan.generator is not trained
+    start = snapshot(trained)
+    np.testing.assert_array_equal(snapshot(gan.generator)[0], start[0])
+    train_steps(gan, inputs["points"])
+    kernel = trained.trainable_variables[0]
+    index = [id(w) for w in trained.weights].index(id(kernel))
+    expected = 0.9 * start[index] + 0.1 * np.array(kernel)
+    np.testing.assert_allclose(snapshot(gan.generator)[index], expected, rtol=1e-5, atol=1e-7)
+    assert any(id(net) == id(gan.generator) for net in gan.networks)  # checkpointed too
+
+
+def test_minibatch_std_adds_the_layer(inputs):
+    gan = build("sngan", inputs["images"], minibatch_std=True)
+    discriminator = gan.players[0].networks[0]
+    assert any(isinstance(layer, MinibatchStdDev) for layer in discriminator.layers)
+
+
+def test_packing_joins_samples_and_needs_a_batch_multiple(inputs, tmp_path):
+    gan = build("lsgan", inputs["images"], pack=2)
+    assert gan.players[0].networks[0].inputs[0].shape[-1] == 2  # two gray images a decision
+    assert gan.batch_multiple == 2
+    logs = train_steps(gan, inputs["images"], batch=8)
+    assert np.isfinite(logs["d_loss"])
+    model = {**TINY_MODELS["lsgan"], "stabilizers": {"pack": 3}}
+    with pytest.raises(ConfigError, match="batch_size: 16 is not a multiple of 3"):
+        train_run(inputs["images"], "lsgan", model, TINY_TRAIN, tmp_path / "c", tmp_path / "r")
+    assert not (tmp_path / "c").exists()
