@@ -5,7 +5,9 @@
 ``prepare``: data + features (what training a variant on a new dataset needs first).
 ``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace.
 ``all``: everything.  Select variants with ``--namespaces <variant>``.
-``retrain``: the scheduled job (cron-safe; a no-op when nothing changed).
+``failure_modes``: the book's mode-collapse and convergence-failure experiments, measured.
+``retrain``: the scheduled job for every variant but those experiments (cron-safe; a no-op
+when nothing changed).
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 from kedro.pipeline import Pipeline
 
 from ganops.pipelines import compare, evaluate, features, ingest, preprocess, register, train
-from ganops.variants import VARIANTS
+from ganops.variants import EXPERIMENTS, VARIANTS
 
 DEFAULT_VARIANT = "dcgan"
 
@@ -28,13 +30,11 @@ def register_pipelines() -> dict[str, Pipeline]:
     training = sum(trained.values(), Pipeline([]))
     evaluation = sum(evaluated.values(), Pipeline([]))
     registration = sum(registered.values(), Pipeline([]))
-    default = DEFAULT_VARIANT
+    chains = {name: trained[name] + evaluated[name] + registered[name] for name in VARIANTS}
+    production = sum((chains[n] for n in VARIANTS if n not in EXPERIMENTS), Pipeline([]))
+    experiments = sum((trained[n] + evaluated[n] for n in EXPERIMENTS), Pipeline([]))
     return {
-        "__default__": data
-        + extractor
-        + trained[default]
-        + evaluated[default]
-        + registered[default],
+        "__default__": data + extractor + chains[DEFAULT_VARIANT],
         "ingest": ingest.create_pipeline(),
         "preprocess": preprocess.create_pipeline(),
         "data": data,
@@ -44,8 +44,9 @@ def register_pipelines() -> dict[str, Pipeline]:
         "evaluate": evaluation,
         "register": registration,
         "all": data + extractor + training + evaluation + registration,
+        "failure_modes": data + extractor + experiments,
         # Scheduled retraining: the whole chain. Unchanged data and parameters resume the
         # finished runs and register nothing; changes retrain and go through the gate.
-        "retrain": data + extractor + training + evaluation + registration,
+        "retrain": data + extractor + production,
         "compare": compare.create_pipeline(),
     }

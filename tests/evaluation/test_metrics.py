@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from ganops.data.sources import make_mixture
+from ganops.evaluation import metrics
 from ganops.evaluation.metrics import (
     classifier_score,
     density_coverage,
@@ -97,3 +98,15 @@ def test_nearest_neighbours_find_copies():
     pool = gaussian(300, 5)
     index, distance = nearest_neighbours(pool[[7, 42]], pool)
     assert list(index) == [7, 42] and np.allclose(distance, 0, atol=1e-6)
+
+
+def test_class_coverage_counts_classes_and_measures_imbalance():
+    eye = np.eye(10)
+    balanced = metrics.class_coverage(np.tile(eye, (10, 1)))
+    assert balanced["classes_covered"] == 10
+    assert balanced["class_kl_from_uniform"] == pytest.approx(0)
+    collapsed = metrics.class_coverage(np.tile(eye[3], (100, 1)))
+    assert collapsed["classes_covered"] == 1
+    assert collapsed["class_kl_from_uniform"] == pytest.approx(np.log(10))
+    few = np.concatenate([np.tile(eye[0], (199, 1)), eye[[1]]])  # 1 of 200 < 10% of 20
+    assert metrics.class_coverage(few)["classes_covered"] == 1

@@ -50,3 +50,12 @@ def test_leaderboard_keeps_the_latest_run_per_variant_and_dataset_best_first():
     board = leaderboard(runs)
     assert list(board["run_id"]) == ["c", "b", "d"]
     assert list(board.columns[:4]) == ["dataset", "variant", "fid", "kid"]
+
+
+def test_report_shows_failure_modes_seen_in_training(tmp_path):
+    failures = {"discriminator_wins": {"step": 144, "message": "the discriminator wins: ..."}}
+    summary = {"failures": failures, "stopped_early": "discriminator_wins at step 144: ..."}
+    page = html_report(METRICS, summary, tmp_path, Image.new("L", (4, 4)))
+    assert "Failure modes seen in training" in page
+    assert "<th>discriminator_wins</th><td>step 144: the discriminator wins" in page
+    assert "No failure mode" in html_report(METRICS, {}, tmp_path, Image.new("L", (4, 4)))

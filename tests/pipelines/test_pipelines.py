@@ -5,7 +5,7 @@ from ganops.errors import ConfigError
 from ganops.pipeline_registry import register_pipelines
 from ganops.pipelines.ingest.nodes import ingest_dataset
 from ganops.pipelines.preprocess.nodes import dataset_card
-from ganops.variants import VARIANTS
+from ganops.variants import EXPERIMENTS, VARIANTS
 
 
 def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
@@ -21,8 +21,14 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "compare",
         "retrain",
         "prepare",
+        "failure_modes",
     } <= pipes.keys()
-    assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes}
+    experiments = {n.name for n in pipes["all"].nodes if n.namespace in EXPERIMENTS}
+    assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes} - (
+        experiments
+    )
+    assert {n.namespace for n in pipes["failure_modes"].nodes} >= set(EXPERIMENTS)
+    assert not any(n.name.endswith("register") for n in pipes["failure_modes"].nodes)
     default = {n.name for n in pipes["__default__"].nodes}
     assert default == {
         "ingest_dataset",

@@ -2,7 +2,7 @@ import mlflow
 import numpy as np
 from mlflow import MlflowClient
 
-from ganops.tracking.logging import MlflowMetrics
+from ganops.tracking.logging import MlflowMetrics, log_failures
 from stores import use_mlflow_store
 
 
@@ -36,3 +36,14 @@ def test_without_an_active_run_nothing_is_logged(tmp_path):
     callback.on_step(FakeTrainer(), 1, {"d_loss": 1.0})
     callback.on_end(FakeTrainer(), 1)
     assert callback.pending == []
+
+
+def test_failure_modes_become_run_tags(tmp_path):
+    use_mlflow_store(tmp_path)
+    failures = {"mode_coverage_collapsed": {"step": 500, "message": "mode collapse: 30%"}}
+    with mlflow.start_run() as run:
+        log_failures(failures, "mode_coverage_collapsed at step 500: mode collapse: 30%")
+    tags = MlflowClient().get_run(run.info.run_id).data.tags
+    assert tags["failure.mode_coverage_collapsed"] == "step 500: mode collapse: 30%"
+    assert tags["stopped_early"].startswith("mode_coverage_collapsed at step 500")
+    log_failures(failures, None)  # no active run: nothing, no error

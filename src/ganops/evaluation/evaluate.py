@@ -11,7 +11,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from ganops.evaluation import metrics
-from ganops.evaluation.features import ClassifierConfig, features_and_probabilities
+from ganops.evaluation.features import (
+    FEATURE_LAYER,
+    ClassifierConfig,
+    features_and_probabilities,
+)
 from ganops.evaluation.plots import image_grid
 
 PRIMARY = ("fid", "lower")  # the metric that picks checkpoints and champions, and its direction
@@ -113,6 +117,26 @@ def primary_score(
     return score
 
 
+def mode_coverage(
+    extractor: keras.Model, meta: dict[str, Any]
+) -> Callable[[np.ndarray], float] | None:
+    """A function giving the share of modes samples cover: the mixture's modes (2-D
+    mixtures) or the classifier's classes (labelled images); None when there are no modes."""
+    if "means" in meta:
+        return lambda samples: (
+            metrics.mixture_metrics(samples, meta["means"], meta["std"])["modes_covered"]
+            / len(meta["means"])
+        )
+    if FEATURE_LAYER not in {layer.name for layer in extractor.layers}:
+        return None
+
+    def share(samples: np.ndarray) -> float:
+        found = metrics.class_coverage(features_and_probabilities(extractor, samples)[1])
+        return found["classes_covered"] / found["classes_total"]
+
+    return share
+
+
 def reference_set(model_input: dict[str, Any], extractor: keras.Model) -> dict[str, Any]:
     """Features (and class probabilities) of the real training split: what samples are
     compared with."""
@@ -138,6 +162,7 @@ def evaluate(
         result["classifier_score"], result["classifier_score_std"] = metrics.classifier_score(
             probabilities
         )
+        result |= metrics.class_coverage(probabilities)
     if "means" in meta:
         result |= metrics.mixture_metrics(samples, meta["means"], meta["std"])
     if meta["kind"] != "images":

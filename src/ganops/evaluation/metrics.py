@@ -125,15 +125,33 @@ def mixture_metrics(
     distances = pairwise_distances(np.asarray(samples, np.float64), means)
     nearest = distances.argmin(axis=1)
     good = distances.min(axis=1) <= threshold * std
-    histogram = np.bincount(nearest[good], minlength=len(means)).astype(np.float64)
-    share = histogram / max(histogram.sum(), 1.0)
-    uniform = 1.0 / len(means)
-    kl = float(np.sum(share[share > 0] * np.log(share[share > 0] / uniform)))
+    histogram = np.bincount(nearest[good], minlength=len(means))
     return {
         "modes_covered": int((histogram > 0).sum()),
         "modes_total": len(means),
         "high_quality": float(good.mean()),
-        "kl_from_uniform": kl,
+        "kl_from_uniform": kl_from_uniform(histogram),
+    }
+
+
+def kl_from_uniform(histogram: np.ndarray) -> float:
+    """KL(p || uniform) of a histogram's shares (the "reverse KL" of mode-collapse studies:
+    0 when every bin is equally used, log(bins) when one bin takes all)."""
+    share = np.asarray(histogram, np.float64) / max(float(np.sum(histogram)), 1.0)
+    used = share[share > 0]
+    return float(np.sum(used * np.log(used * len(share))))
+
+
+def class_coverage(probabilities: np.ndarray, min_share: float = 0.1) -> dict[str, float]:
+    """Mode coverage of labelled images through a classifier: a class is covered when at
+    least ``min_share`` of a uniform share of samples is classified as it."""
+    classes = probabilities.shape[1]
+    histogram = np.bincount(probabilities.argmax(axis=1), minlength=classes)
+    covered = histogram >= min_share * len(probabilities) / classes
+    return {
+        "classes_covered": int(covered.sum()),
+        "classes_total": classes,
+        "class_kl_from_uniform": kl_from_uniform(histogram),
     }
 
 

@@ -73,10 +73,19 @@ def html_report(
         "steps trained": summary.get("steps"),
         "best step": summary.get("best_step"),
         "images/s": summary.get("images_per_second"),
+        "stopped early": summary.get("stopped_early") or "no",
     }
+    failures = summary.get("failures") or {}
+    warning = (
+        "<h2>Failure modes seen in training</h2>"
+        + table({kind: f"step {f['step']}: {f['message']}" for kind, f in failures.items()})
+        if failures
+        else "<p>No failure mode detected during training.</p>"
+    )
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         table(about),
+        warning,
         "<h2>Metrics</h2>",
         table(metrics["metrics"]),
         "<h2>Pictures</h2>",

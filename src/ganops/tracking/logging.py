@@ -52,3 +52,13 @@ class MlflowMetrics(Callback):
             for name in ("samples.png", "progress.gif"):
                 if (self.reports / name).is_file():
                     mlflow.log_artifact(str(self.reports / name))
+
+
+def log_failures(failures: dict[str, dict[str, Any]], stopped_early: str | None) -> None:
+    """Failure modes as tags ``failure.<kind>`` = "step N: message" on the active run."""
+    if mlflow.active_run() is None:
+        return
+    tags = {f"failure.{kind}": f"step {f['step']}: {f['message']}" for kind, f in failures.items()}
+    if stopped_early:
+        tags["stopped_early"] = stopped_early
+    mlflow.set_tags(tags)

@@ -42,7 +42,13 @@ class MonitorConfig(BaseModel):
     divergence: float = Field(
         1e3, description="a loss whose rolling mean absolute value exceeds this diverges"
     )
-    every: PositiveInt = Field(250, description="steps between diversity checks")
+    coverage: float = Field(
+        0.5, description="samples covering less than this share of the modes: mode collapse"
+    )
+    warmup: int = Field(
+        500, ge=0, description="steps before sample checks (generators start near-constant)"
+    )
+    every: PositiveInt = Field(250, description="steps between sample checks")
     samples: PositiveInt = Field(256, description="samples per diversity estimate")
     stop_early: bool = Field(False, description="stop training at the first failure")
 
@@ -91,6 +97,16 @@ def diversity(samples: np.ndarray, limit: int = DIVERSITY_LIMIT) -> float:
     return float(pdist(flat).mean()) if len(flat) > 1 else 0.0
 
 
+def coverage_collapsed(share: float, config: MonitorConfig) -> str | None:
+    """Samples cover less than ``coverage`` of the modes (mixture modes, or classes)."""
+    if share < config.coverage:
+        return (
+            f"mode collapse: samples cover {share:.0%} of the modes "
+            f"(threshold {config.coverage:.0%})"
+        )
+    return None
+
+
 def diversity_collapsed(
     fake_diversity: float, real_diversity: float, config: MonitorConfig
 ) -> str | None:
@@ -108,26 +124,27 @@ def diversity_collapsed(
 
 
 class FailureMonitor(Callback):
-    """Watches losses every step and sample diversity every ``every`` steps.
+    """Watches losses every step, and samples every ``every`` steps after ``warmup``.
 
     Each failure kind (a detector's name) is reported once, at the first step it fires: a
     warning in the log and an entry ``failures[kind] = {"step": ..., "message": ...}``. With
-    ``stop_early`` the first failure sets ``trainer.stop_reason``. ``d_loss_has_floor=False``
-    (Wasserstein critics: unbounded loss) skips :func:`discriminator_wins`.
+    ``stop_early`` the first failure sets ``trainer.stop_reason``. ``coverage`` gives the
+    share of modes samples cover, when the data has modes (``evaluate.mode_coverage``).
+    ``d_loss_has_floor=False`` (Wasserstein critics: unbounded loss) skips
+    :func:`discriminator_wins`.
     """
 
     def __init__(
         self,
         config: MonitorConfig,
         real: np.ndarray,
-        sample: Callable[[Any, int, int], np.ndarray] = generate,
-        d_name: str = "d_loss",
-        g_name: str = "g_loss",
+        coverage: Callable[[np.ndarray], float] | None = None,
         d_loss_has_floor: bool = True,
+        sample: Callable[[Any, int, int], np.ndarray] = generate,
         seed: int = 0,
     ):
-        self.config, self.sample, self.seed = config, sample, seed
-        self.d_name, self.g_name, self.d_loss_has_floor = d_name, g_name, d_loss_has_floor
+        self.config, self.coverage, self.d_loss_has_floor = config, coverage, d_loss_has_floor
+        self.sample, self.seed = sample, seed
         rng = np.random.default_rng(seed)
         picked = rng.choice(len(real), min(len(real), config.samples), replace=False)
         self.real_diversity = diversity(real[np.sort(picked)])
@@ -140,24 +157,27 @@ class FailureMonitor(Callback):
     def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
         for name, value in logs.items():
             self.losses.setdefault(name, deque(maxlen=self.config.window)).append(float(value))
-        for kind, check in self.checks(step).items():
-            if kind not in self.failures and (message := check(trainer)):
+        for kind, check in self.checks(trainer, step).items():
+            if kind not in self.failures and (message := check()):
                 self.report(trainer, step, kind, message)
 
-    def checks(self, step: int) -> dict[str, Callable[[Any], str | None]]:
+    def checks(self, trainer: Any, step: int) -> dict[str, Callable[[], str | None]]:
         """The detectors due at ``step``, by failure kind."""
         cfg, losses = self.config, self.losses
-        due = {"losses_diverging": lambda trainer: losses_diverging(losses, cfg)}
-        if self.d_loss_has_floor and self.d_name in losses and self.g_name in losses:
-            due["discriminator_wins"] = lambda trainer: discriminator_wins(
-                np.asarray(losses[self.d_name]), np.asarray(losses[self.g_name]), cfg
+        due = {"losses_diverging": lambda: losses_diverging(losses, cfg)}
+        if self.d_loss_has_floor and {"d_loss", "g_loss"} <= losses.keys():
+            due["discriminator_wins"] = lambda: discriminator_wins(
+                np.asarray(losses["d_loss"]), np.asarray(losses["g_loss"]), cfg
             )
-        if step % cfg.every == 0:
-            due["diversity_collapsed"] = lambda trainer: diversity_collapsed(
-                diversity(self.sample(trainer.gan.generator, cfg.samples, self.seed)),
-                self.real_diversity,
-                cfg,
+        if step >= cfg.warmup and step % cfg.every == 0:
+            samples = self.sample(trainer.gan.generator, cfg.samples, self.seed)
+            due["diversity_collapsed"] = lambda: diversity_collapsed(
+                diversity(samples), self.real_diversity, cfg
             )
+            if self.coverage is not None:
+                due["mode_coverage_collapsed"] = lambda: coverage_collapsed(
+                    self.coverage(samples), cfg
+                )
         return due
 
     def report(self, trainer: Any, step: int, kind: str, message: str) -> None:

@@ -60,11 +60,13 @@ def train_run(
     report_dir: Path,
     callbacks: list[Callback] = (),
     score: Callable[[keras.Model], float] | None = None,
+    coverage: Callable[[np.ndarray], float] | None = None,
 ) -> RunResult:
     """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted).
 
     With ``score`` (lower is better) the generator is scored every ``evaluate_every`` steps
-    and the best weights are the ones returned.
+    and the best weights are the ones returned. Failure modes are watched throughout (with
+    ``coverage``, the share of modes samples cover, mode collapse too).
     """
     config = validate(TrainConfig, train, f"{variant}.train")
     meta = model_input["meta"]
@@ -87,7 +89,7 @@ def train_run(
                 f"{gan.batch_multiple} (model.stabilizers.pack)"
             )
         monitor = FailureMonitor(
-            config.monitor, model_input["x_train"], d_loss_has_floor=gan.bounded_loss
+            config.monitor, model_input["x_train"], coverage, d_loss_has_floor=gan.bounded_loss
         )
         best = [BestCheckpoint(score, config.evaluate_every, checkpoint_dir)] if score else []
         checkpoint_dir.parent.mkdir(parents=True, exist_ok=True)

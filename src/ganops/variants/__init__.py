@@ -17,11 +17,11 @@ VARIANTS: dict[str, ModuleType] = {
     "lsgan": lsgan,
     "wgan_gp": wgan_gp,
     "sngan": sngan,
-    # The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names,
-    # each with its own parameters file, runs, reports and registered models.
-    "mode_collapse": gan,
-    "convergence_failure": gan,
 }
+#: The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names, each
+#: with its own parameters file, runs and reports.
+EXPERIMENTS = ("mode_collapse", "convergence_failure")
+VARIANTS |= dict.fromkeys(EXPERIMENTS, gan)
 
 
 def get_variant(name: str) -> ModuleType:

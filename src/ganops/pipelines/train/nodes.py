@@ -9,9 +9,9 @@ import keras
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ganops.evaluation.evaluate import primary_score
+from ganops.evaluation.evaluate import mode_coverage, primary_score
 from ganops.evaluation.plots import loss_figure
-from ganops.tracking.logging import MlflowMetrics
+from ganops.tracking.logging import MlflowMetrics, log_failures
 from ganops.training.run import train_run
 
 
@@ -25,7 +25,8 @@ def train(
     checkpoints: Path,
     reports: Path,
 ) -> tuple[keras.Model, pd.DataFrame, pd.DataFrame, Figure, dict[str, Any]]:
-    """Train (or resume) one variant, keeping the generator of the best score.
+    """Train (or resume) one variant, keeping the generator of the best score; failure modes
+    seen on the way are logged as warnings and MLflow tags.
 
     Args:
         model_input: the preprocessed dataset.
@@ -46,6 +47,10 @@ def train(
     score = primary_score(
         feature_extractor, reference_features, train.get("evaluate_samples", 2000)
     )
-    result = train_run(model_input, variant, model, train, checkpoints, reports, [logger], score)
+    coverage = mode_coverage(feature_extractor, model_input["meta"])
+    result = train_run(
+        model_input, variant, model, train, checkpoints, reports, [logger], score, coverage
+    )
+    log_failures(result.summary["failures"], result.summary["stopped_early"])
     figure = loss_figure(result.losses, result.scores)
     return result.gan.generator, result.losses, result.scores, figure, result.summary
