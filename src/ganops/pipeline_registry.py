@@ -9,13 +9,23 @@
 ``retrain``: the scheduled job for every variant but those experiments (cron-safe; a no-op
 when nothing changed).
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
+``mixtures``: the mixtures study (variants x ring8/grid25 x seeds: mode coverage).
 """
 
 from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from ganops.pipelines import compare, evaluate, features, ingest, preprocess, register, train
+from ganops.pipelines import (
+    compare,
+    evaluate,
+    features,
+    ingest,
+    mixtures,
+    preprocess,
+    register,
+    train,
+)
 from ganops.variants import EXPERIMENTS, VARIANTS
 
 DEFAULT_VARIANT = "dcgan"
@@ -49,4 +59,5 @@ def register_pipelines() -> dict[str, Pipeline]:
         # finished runs and register nothing; changes retrain and go through the gate.
         "retrain": data + extractor + production,
         "compare": compare.create_pipeline(),
+        "mixtures": mixtures.create_pipeline(),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -110,3 +111,30 @@ def gif_bytes(frames: Sequence[np.ndarray], seconds_per_frame: float = 0.3) -> b
         buffer, np.stack(frames), extension=".gif", duration=seconds_per_frame * 1000, loop=0
     )
     return buffer.getvalue()
+
+
+def study_figure(
+    samples: dict[tuple[str, str], np.ndarray], references: dict[str, np.ndarray]
+) -> Figure:
+    """Generated points (orange) over real ones (grey): one row per dataset, one column per
+    variant."""
+    datasets = list(dict.fromkeys(d for d, _ in samples))
+    variants = list(dict.fromkeys(v for _, v in samples))
+    fig, axes = plt.subplots(
+        len(datasets),
+        len(variants),
+        figsize=(2.2 * len(variants), 2.2 * len(datasets)),
+        squeeze=False,
+        dpi=90,
+    )
+    for (i, dataset), (j, variant) in itertools.product(enumerate(datasets), enumerate(variants)):
+        ax, real = axes[i][j], references[dataset]
+        ax.scatter(real[:, 0], real[:, 1], s=1, c="0.75")
+        if (dataset, variant) in samples:
+            points = samples[dataset, variant]
+            ax.scatter(points[:, 0], points[:, 1], s=1, c="tab:orange")
+        limit = 1.5 * float(np.abs(real).max())
+        ax.set(xlim=(-limit, limit), ylim=(-limit, limit), xticks=[], yticks=[], aspect="equal")
+        ax.set_title(f"{variant} · {dataset}", fontsize=8)
+    fig.tight_layout()
+    return fig

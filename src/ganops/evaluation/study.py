@@ -1,0 +1,39 @@
+"""Studies over seeds: per-run measurements -> mean ± standard error per group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+MIXTURE_METRICS = {  # column -> how the table names it
+    "modes_covered": "modes covered",
+    "high_quality": "high-quality share",
+    "kl_from_uniform": "reverse KL",
+}
+
+
+def summarize(
+    runs: pd.DataFrame,
+    by: Sequence[str] = ("dataset", "variant"),
+    metrics: Sequence[str] = tuple(MIXTURE_METRICS),
+) -> pd.DataFrame:
+    """``<metric>_mean`` and ``<metric>_se`` (standard error over runs; NaN for one run) per
+    group, and the number of runs, in the groups' first-seen order."""
+    groups = runs.groupby(list(by), sort=False)[list(metrics)]
+    table = groups.mean().add_suffix("_mean").join(groups.sem().add_suffix("_se"))
+    table["runs"] = groups.size()
+    ordered = [f"{m}_{s}" for m in metrics for s in ("mean", "se")] + ["runs"]
+    return table[ordered].reset_index()
+
+
+def markdown(table: pd.DataFrame, names: dict[str, str] = MIXTURE_METRICS) -> str:
+    """The summary as a Markdown table, each cell "mean ± se"."""
+    header = ["dataset", "variant", *names.values(), "seeds"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, row in table.iterrows():
+        cells = [f"{row[f'{m}_mean']:.3g} ± {row[f'{m}_se']:.2g}" for m in names]
+        lines.append(
+            f"| {row['dataset']} | {row['variant']} | {' | '.join(cells)} | {row['runs']} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,3 @@
+from ganops.pipelines.mixtures.pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]

@@ -1,0 +1,108 @@
+"""The mixtures study: unconditional variants x 2-D mixtures x seeds, mode coverage measured."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+
+from ganops.config import validate
+from ganops.data.sources import ingest, select_dataset
+from ganops.data.transforms import PreprocessConfig, to_model_input
+from ganops.errors import ConfigError
+from ganops.evaluation.evaluate import generate
+from ganops.evaluation.metrics import mixture_metrics
+from ganops.evaluation.plots import study_figure
+from ganops.evaluation.study import markdown, summarize
+from ganops.training.run import train_run
+
+log = logging.getLogger(__name__)
+SHOWN = 1000  # points per scatter in the study's figure
+
+
+class StudyConfig(BaseModel):
+    """Which runs the study makes; variants keep their own parameters except overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    datasets: list[str] = Field(["ring8", "grid25"], min_length=1)
+    variants: list[str] = Field(["gan", "wgan", "lsgan", "wgan_gp", "sngan"], min_length=1)
+    seeds: list[int] = Field([0, 1, 2], min_length=1)
+    samples: PositiveInt = 2500
+    models: dict[str, dict[str, Any]] = {}  # per variant: model parameters for 2-D points
+    train: dict[str, Any] = {}  # for every variant: train parameters (steps, batch size...)
+
+
+def mixture_input(
+    dataset: str, datasets: dict[str, Any], preprocess: dict[str, Any]
+) -> dict[str, Any]:
+    """A 2-D mixture dataset, ingested and preprocessed as the pipelines would."""
+    raw = ingest(dataset, select_dataset(dataset, datasets))
+    data = to_model_input(raw, validate(PreprocessConfig, preprocess, "preprocess"))
+    if "means" not in data["meta"]:
+        raise ConfigError(f"mixtures_study.datasets: '{dataset}' is not a 2-D Gaussian mixture")
+    return data
+
+
+def mixtures_study(
+    study: dict[str, Any],
+    datasets: dict[str, Any],
+    preprocess: dict[str, Any],
+    folder: Path,
+    **variants: dict[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame, str, Figure, dict[str, Any]]:
+    """Train every (dataset, variant, seed) of ``study`` and measure its mode coverage.
+
+    Args:
+        study: the ``mixtures_study`` parameters (see ``StudyConfig``).
+        datasets: the ingestion parameters (``datasets``).
+        preprocess: the ``preprocess`` parameters.
+        folder: where each run keeps its checkpoints and samples (finished runs resume).
+        variants: each variant's parameters block (``variant``, ``model``, ``train``).
+
+    Returns:
+        The summary (mean and standard error over seeds), every run's numbers, the summary
+        as Markdown, scatter plots of seed 0, and the summary as MLflow metrics.
+    """
+    config = validate(StudyConfig, study, "mixtures_study")
+    unknown = sorted(set(config.variants) - variants.keys())
+    if unknown:
+        raise ConfigError(
+            f"mixtures_study.variants: unknown {unknown}; known: {', '.join(sorted(variants))}"
+        )
+    rows, shown, references = [], {}, {}
+    for dataset in config.datasets:
+        data = mixture_input(dataset, datasets, preprocess)
+        meta, references[dataset] = data["meta"], data["x_train"][:2000]
+        for variant in config.variants:
+            params = variants[variant]
+            model = params["model"] | config.models.get(variant, {})
+            for seed in config.seeds:
+                run = folder / dataset / variant / f"seed-{seed}"
+                train = params["train"] | config.train | {"seed": seed}
+                result = train_run(
+                    data, variant, model, train, run / "checkpoints", run / "reports"
+                )
+                samples = generate(result.gan.generator, config.samples, seed)
+                found = mixture_metrics(samples, meta["means"], meta["std"])
+                log.info("study %s / %s / seed %d: %s", dataset, variant, seed, found)
+                failures = ", ".join(result.summary["failures"])
+                rows.append({"dataset": dataset, "variant": variant, "seed": seed} | found)
+                rows[-1]["failures"] = failures
+                shown.setdefault((dataset, variant), samples[:SHOWN])
+    runs = pd.DataFrame(rows)
+    table = summarize(runs)
+    logged = {
+        f"{row['dataset']}_{row['variant']}_{column}": {
+            "value": float(row[column]),
+            "step": 0,
+        }
+        for _, row in table.iterrows()
+        for column in table.columns
+        if column.endswith(("_mean", "_se")) and pd.notna(row[column])
+    }
+    return table, runs, markdown(table), study_figure(shown, references), logged
