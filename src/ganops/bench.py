@@ -21,7 +21,7 @@ import yaml
 
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
-from ganops.variants import build_variant
+from ganops.variants import EXPERIMENTS, VARIANTS, build_variant
 from ganops.variants.base import DataSpec
 
 STAGES = [
@@ -45,11 +45,18 @@ def variant_params(project: Path, variant: str) -> dict[str, Any]:
 
 
 def throughput(
-    model_input: dict, variant: str, model: dict, batch: int, steps: int, warmup: int = 5
+    model_input: dict,
+    variant: str,
+    params: dict,
+    batch: int,
+    steps: int,
+    warmup: int = 5,
 ) -> float:
-    """Generator steps per second times batch size, all players updated (compile excluded)."""
+    """Generator steps per second times batch size, every player updated as its parameters
+    say (n critic steps included; compile excluded)."""
     keras.utils.set_random_seed(0)
-    gan = build_variant(variant, model, DataSpec.from_meta(model_input["meta"]))
+    d_steps = params["train"].get("d_steps", 1)
+    gan = build_variant(variant, params["model"], DataSpec.from_meta(model_input["meta"]), d_steps)
     backend.build_optimizers(gan)
     call = backend.make_train_call(gan)
     updates = sum(p.steps for p in gan.players)
@@ -120,12 +127,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "sample_shape": model_input["meta"]["sample_shape"],
         "images_per_second": {},
     }
-    for variant in ("gan", "dcgan"):
-        model = variant_params(project, variant)["model"]
+    for variant in (name for name in VARIANTS if name not in EXPERIMENTS):
+        params = variant_params(project, variant)
         for batch in args.batches:
-            rate = throughput(model_input, variant, model, batch, args.steps)
+            rate = throughput(model_input, variant, params, batch, args.steps)
             results["images_per_second"][f"{variant}@{batch}"] = round(rate, 1)
-            print(f"{variant:>6} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
+            print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
     if not args.no_stages:
         results["stage_seconds"] = stage_seconds(project)
         for stage, secs in results["stage_seconds"].items():

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ganops.variants import VARIANTS
+
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "digits"
-VARIANTS = ("gan", "dcgan")
 STAGES = [
     "ingest",
     "preprocess",
@@ -104,6 +105,11 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
     first = run_cmd(path, "dvc", "repro")
     commit(run_cmd, path, "dvc repro")
     return Repo(path, first.stdout)
+
+
+def test_dvc_yaml_has_every_variant():
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+    assert stages["train"]["foreach"] == stages["evaluate"]["foreach"] == list(VARIANTS)
 
 
 def test_repro_runs_every_stage_and_writes_their_outputs(repo: Repo):
