@@ -1,5 +1,5 @@
-"""Networks sized to the data, for the variants that take images and 2-D points alike:
-DCGAN convolutions for images (Radford 2015), MLPs for points."""
+"""Networks sized to the data: DCGAN convolutions for images (Radford 2015), MLPs for 2-D
+points. The variants that take both pick by the data's kind."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from ganops.nets.layers import packed_shape
 from ganops.variants.base import DataSpec, VariantConfig
 
 
-class NetworksConfig(VariantConfig):
-    """Images use the ``*_filters``, 2-D points the ``*_units``."""
+class ConvConfig(VariantConfig):
+    """DCGAN stacks: the tutorial's 256 -> 128 -> 64 generator, 64 -> 128 discriminator."""
 
     generator_filters: list[int] = Field([256, 128, 64], min_length=2)
     discriminator_filters: list[int] = Field([64, 128], min_length=1)
     kernel_size: int = Field(5, gt=0)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="discriminator dropout")
+
+
+class NetworksConfig(ConvConfig):
+    """Images use the ``*_filters``, 2-D points the ``*_units``."""
+
     generator_units: list[int] = Field([128, 128], min_length=1)
     discriminator_units: list[int] = Field([128, 128], min_length=1)
-    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="discriminator dropout")
 
 
 def discriminator_shape(config: VariantConfig, spec: DataSpec) -> tuple[int, ...]:
@@ -28,23 +33,30 @@ def discriminator_shape(config: VariantConfig, spec: DataSpec) -> tuple[int, ...
     return packed_shape(spec.sample_shape, config.stabilizers.pack)
 
 
+def conv_networks(
+    config: ConvConfig, spec: DataSpec, spectral_norm: bool = False
+) -> tuple[keras.Model, keras.Model]:
+    """(generator, discriminator) of DCGAN stacks sized to the images."""
+    generator = dcgan_generator(
+        config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
+    )
+    discriminator = dcgan_discriminator(
+        discriminator_shape(config, spec),
+        config.discriminator_filters,
+        config.kernel_size,
+        config.dropout,
+        spectral_norm=spectral_norm,
+        minibatch_std=config.stabilizers.minibatch_std,
+    )
+    return generator, discriminator
+
+
 def networks(
     config: NetworksConfig, spec: DataSpec, spectral_norm: bool = False
 ) -> tuple[keras.Model, keras.Model]:
-    """(generator, discriminator) for data of ``spec``."""
-    options = {"spectral_norm": spectral_norm, "minibatch_std": config.stabilizers.minibatch_std}
+    """(generator, discriminator) for data of ``spec``: conv stacks or MLPs."""
     if spec.kind == "images":
-        generator = dcgan_generator(
-            config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
-        )
-        discriminator = dcgan_discriminator(
-            discriminator_shape(config, spec),
-            config.discriminator_filters,
-            config.kernel_size,
-            config.dropout,
-            **options,
-        )
-        return generator, discriminator
+        return conv_networks(config, spec, spectral_norm)
     generator = mlp_generator(
         config.latent_dim, spec.sample_shape, config.generator_units, "linear"
     )
@@ -52,6 +64,7 @@ def networks(
         discriminator_shape(config, spec),
         config.discriminator_units,
         [config.dropout] * len(config.discriminator_units),
-        **options,
+        spectral_norm=spectral_norm,
+        minibatch_std=config.stabilizers.minibatch_std,
     )
     return generator, discriminator
