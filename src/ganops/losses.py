@@ -68,6 +68,3 @@ def interpolate(real, fake, alpha):
     """real + alpha (fake - real), one ``alpha`` of shape (batch,) per sample (Gulrajani 2017)."""
     alpha = ops.reshape(alpha, (-1,) + (1,) * (len(real.shape) - 1))
     return real + alpha * (fake - real)
-
-
-GENERATOR_LOSSES = {"non_saturating": generator_non_saturating, "minimax": generator_minimax}

@@ -58,3 +58,17 @@ def test_generate_is_seeded_and_batched(digits_input):
     z = latents(1500, 4, seed=3)
     np.testing.assert_array_equal(a, decode(generator, z, batch_size=700))
     assert not np.array_equal(a, generate(generator, 1500, seed=4))
+
+
+def test_mode_coverage_counts_mixture_modes_and_classes(ring_input, digits_input, digits_extractor):
+    from ganops.evaluation.evaluate import mode_coverage
+
+    ring = mode_coverage(identity_extractor((2,)), ring_input["meta"])
+    points = ring_input["x_train"]
+    assert ring(points) == 1.0
+    assert ring(np.repeat(points[:1], 100, axis=0)) == 1 / 8
+    digits = mode_coverage(digits_extractor[0], digits_input["meta"])
+    assert digits(digits_input["x_train"][:500]) == 1.0
+    assert digits(np.repeat(digits_input["x_train"][:1], 100, axis=0)) == 0.1
+    unlabeled = {**digits_input["meta"], "num_classes": 0}  # e.g. Inception's ImageNet classes
+    assert mode_coverage(digits_extractor[0], unlabeled) is None

@@ -127,8 +127,9 @@ def mode_coverage(
             metrics.mixture_metrics(samples, meta["means"], meta["std"])["modes_covered"]
             / len(meta["means"])
         )
-    if FEATURE_LAYER not in {layer.name for layer in extractor.layers}:
-        return None
+    names = {layer.name for layer in extractor.layers}
+    if FEATURE_LAYER not in names or extractor.outputs[0].shape[-1] != meta.get("num_classes"):
+        return None  # no classifier of the dataset's own classes (Inception's are ImageNet's)
 
     def share(samples: np.ndarray) -> float:
         found = metrics.class_coverage(features_and_probabilities(extractor, samples)[1])
@@ -162,7 +163,8 @@ def evaluate(
         result["classifier_score"], result["classifier_score_std"] = metrics.classifier_score(
             probabilities
         )
-        result |= metrics.class_coverage(probabilities)
+        if probabilities.shape[1] == meta.get("num_classes"):  # the dataset's own classes
+            result |= metrics.class_coverage(probabilities)
     if "means" in meta:
         result |= metrics.mixture_metrics(samples, meta["means"], meta["std"])
     if meta["kind"] != "images":
