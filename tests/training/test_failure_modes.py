@@ -9,7 +9,7 @@ from ganops.evaluation.evaluate import mode_coverage
 from ganops.training.run import train_run
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "base"
-STEPS = 750  # sample checks at 500 and 750 (after the warm-up)
+STEPS = 1250  # one sample check, right after the warm-up
 
 
 def shipped(name: str) -> dict:
@@ -41,6 +41,8 @@ def test_detectors_fire_on_the_books_failure_configurations(
 ):
     result = short_run(name, digits_input, digits_extractor, tmp_path)
     assert failure in result.summary["failures"], result.summary["failures"]
+    resumed = short_run(name, digits_input, digits_extractor, tmp_path)  # finished: no steps
+    assert resumed.summary["failures"] == result.summary["failures"]
 
 
 def test_detectors_stay_quiet_on_a_healthy_run(digits_input, digits_extractor, tmp_path):

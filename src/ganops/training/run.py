@@ -89,7 +89,11 @@ def train_run(
                 f"{gan.batch_multiple} (model.stabilizers.pack)"
             )
         monitor = FailureMonitor(
-            config.monitor, model_input["x_train"], coverage, d_loss_has_floor=gan.bounded_loss
+            config.monitor,
+            model_input["x_train"],
+            coverage,
+            d_loss_has_floor=gan.bounded_loss,
+            folder=checkpoint_dir,
         )
         best = [BestCheckpoint(score, config.evaluate_every, checkpoint_dir)] if score else []
         checkpoint_dir.parent.mkdir(parents=True, exist_ok=True)
