@@ -15,24 +15,30 @@ def use_mlflow_store(folder: Path, experiment: str = "ganops") -> str:
     return uri
 
 
-def registered_store(folder: Path, digits_input: dict) -> str:
-    """A store in ``folder`` holding one tiny untrained GAN registered as the champion of
-    ``ganops-gan-digits``; returns its URI."""
+def register_tiny_gan(digits_input: dict, dataset: str = "digits", fid: float = 1.0):
+    """Register a tiny untrained GAN as ``ganops-gan-<dataset>`` scored ``fid``, in the
+    active store; returns the gate's decision."""
     from ganops.tracking.registry import register
     from ganops.variants import build_variant
     from ganops.variants.base import DataSpec
 
-    uri = use_mlflow_store(folder)
     generator = build_variant(
         "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
     ).generator
     metrics = {
         "variant": "gan",
-        "dataset": "digits",
+        "dataset": dataset,
         "samples": 10,
         "feature_extractor": "x",
-        "primary": {"name": "fid", "value": 1.0, "better": "lower"},
+        "primary": {"name": "fid", "value": fid, "better": "lower"},
     }
     with mlflow.start_run():
-        register(generator, metrics, {})
+        return register(generator, metrics, {})
+
+
+def registered_store(folder: Path, digits_input: dict) -> str:
+    """A store in ``folder`` holding one tiny untrained GAN registered as the champion of
+    ``ganops-gan-digits``; returns its URI."""
+    uri = use_mlflow_store(folder)
+    register_tiny_gan(digits_input)
     return uri

@@ -2,10 +2,9 @@
 
 import multiprocessing
 
-import mlflow
 from mlflow import MlflowClient
 
-from stores import use_mlflow_store
+from stores import register_tiny_gan, use_mlflow_store
 
 
 def register_one(folder, fid, delay, start):
@@ -16,22 +15,9 @@ def register_one(folder, fid, delay, start):
     from ganops.data.sources import load_digits
     from ganops.data.transforms import PreprocessConfig, to_model_input
     from ganops.tracking import registry
-    from ganops.tracking.registry import register
-    from ganops.variants import build_variant
-    from ganops.variants.base import DataSpec
 
     use_mlflow_store(folder)
-    data = to_model_input(load_digits(), PreprocessConfig(image_size=16))
-    generator = build_variant(
-        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(data["meta"])
-    ).generator
-    metrics = {
-        "variant": "gan",
-        "dataset": "race",
-        "samples": 10,
-        "feature_extractor": "x",
-        "primary": {"name": "fid", "value": fid, "better": "lower"},
-    }
+    digits = to_model_input(load_digits(), PreprocessConfig(image_size=16))
     decide = registry.gate
 
     def slow_gate(*args):
@@ -41,8 +27,7 @@ def register_one(folder, fid, delay, start):
 
     registry.gate = slow_gate
     start.wait(timeout=120)
-    with mlflow.start_run():
-        register(generator, metrics, {})
+    register_tiny_gan(digits, dataset="race", fid=fid)
 
 
 def test_concurrent_registrations_promote_the_better_model(tmp_path):
