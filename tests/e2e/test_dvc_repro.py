@@ -21,11 +21,15 @@ from ganops.variants import VARIANTS
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "digits"
+TRAINED = (
+    "gan",
+    "dcgan",
+)  # the copy's dvc.yaml trains these two: DVC's mechanics, not each variant
 STAGES = [
     "ingest",
     "preprocess",
     "features",
-    *(f"{s}@{v}" for s in ("train", "evaluate") for v in VARIANTS),
+    *(f"{s}@{v}" for s in ("train", "evaluate") for v in TRAINED),
 ]
 RUNNING = re.compile(r"Running stage '([^']+)'")
 STAGE_OUTPUTS = {
@@ -47,7 +51,7 @@ STAGE_OUTPUTS = {
             f"data/08_reporting/{v}/losses.csv",
             f"data/08_reporting/{v}/scores.csv",
         ]
-        for v in VARIANTS
+        for v in TRAINED
     },
     "features": [
         f"data/04_feature/{DATASET}/{f}" for f in ("extractor.keras", "reference_features.npz")
@@ -56,7 +60,7 @@ STAGE_OUTPUTS = {
         f"evaluate@{v}": [
             f"data/08_reporting/{v}/{f}" for f in ("metrics.json", "evaluation.png", "report.html")
         ]
-        for v in VARIANTS
+        for v in TRAINED
     },
 }
 
@@ -90,6 +94,10 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
     """A committed git + DVC repository after its first, full `dvc repro`."""
     path = make_project(tmp_path_factory.mktemp("dvc") / "project")
     shutil.copy2(REPO / ".gitignore", path / ".gitignore")
+    stages = yaml.safe_load((path / "dvc.yaml").read_text())
+    for stage in ("train", "evaluate"):
+        stages["stages"][stage]["foreach"] = list(TRAINED)
+    (path / "dvc.yaml").write_text(yaml.safe_dump(stages, sort_keys=False))
     run_cmd(path, "git", "init", "-q")
     run_cmd(path, "git", "config", "user.email", "e2e@example.com")
     run_cmd(path, "git", "config", "user.name", "e2e")
