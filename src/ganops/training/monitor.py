@@ -7,6 +7,7 @@ a one-sentence message or None; :class:`FailureMonitor` runs them around the loo
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections import deque
@@ -183,13 +184,16 @@ class FailureMonitor(Callback):
                 np.asarray(losses["d_loss"]), np.asarray(losses["g_loss"]), cfg
             )
         if step >= cfg.warmup and step % cfg.every == 0:
-            samples = self.sample(trainer.gan.generator, cfg.samples, self.seed)
+            # drawn once, and only while a sample check is still unreported
+            samples = functools.cache(
+                lambda: self.sample(trainer.gan.generator, cfg.samples, self.seed)
+            )
             due["diversity_collapsed"] = lambda: diversity_collapsed(
-                diversity(samples), self.real_diversity, cfg
+                diversity(samples()), self.real_diversity, cfg
             )
             if self.coverage is not None:
                 due["mode_coverage_collapsed"] = lambda: coverage_collapsed(
-                    self.coverage(samples), cfg
+                    self.coverage(samples()), cfg
                 )
         return due
 
