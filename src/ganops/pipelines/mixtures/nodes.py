@@ -11,13 +11,13 @@ from matplotlib.figure import Figure
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from ganops.config import validate
-from ganops.data.sources import ingest, select_dataset
-from ganops.data.transforms import PreprocessConfig, to_model_input
 from ganops.errors import ConfigError
 from ganops.evaluation.evaluate import generate
 from ganops.evaluation.metrics import mixture_metrics
 from ganops.evaluation.plots import study_figure
 from ganops.evaluation.study import markdown, summarize
+from ganops.pipelines.ingest.nodes import ingest_dataset
+from ganops.pipelines.preprocess.nodes import preprocess as preprocess_node
 from ganops.training.run import train_run
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,8 @@ class StudyConfig(BaseModel):
 def mixture_input(
     dataset: str, datasets: dict[str, Any], preprocess: dict[str, Any]
 ) -> dict[str, Any]:
-    """A 2-D mixture dataset, ingested and preprocessed as the pipelines would."""
-    raw = ingest(dataset, select_dataset(dataset, datasets))
-    data = to_model_input(raw, validate(PreprocessConfig, preprocess, "preprocess"))
+    """A 2-D mixture dataset, through the ingest and preprocess nodes."""
+    data = preprocess_node(ingest_dataset(dataset, datasets), preprocess)
     if "means" not in data["meta"]:
         raise ConfigError(f"mixtures_study.datasets: '{dataset}' is not a 2-D Gaussian mixture")
     return data
@@ -91,8 +90,11 @@ def mixtures_study(
                 found = mixture_metrics(samples, meta["means"], meta["std"])
                 log.info("study %s / %s / seed %d: %s", dataset, variant, seed, found)
                 failures = ", ".join(result.summary["failures"])
-                rows.append({"dataset": dataset, "variant": variant, "seed": seed} | found)
-                rows[-1]["failures"] = failures
+                rows.append(
+                    {"dataset": dataset, "variant": variant, "seed": seed}
+                    | found
+                    | {"failures": failures}
+                )
                 shown.setdefault((dataset, variant), samples[:SHOWN])
     runs = pd.DataFrame(rows)
     table = summarize(runs)
