@@ -18,6 +18,13 @@ TINY_NETWORKS = {  # the variants whose networks follow the data (conv for image
 }
 TINY_MODELS |= {name: TINY_NETWORKS for name in ("wgan", "lsgan", "wgan_gp", "sngan")}
 TINY_MODELS |= {name: TINY_MODELS["gan"] for name in ("mode_collapse", "convergence_failure")}
+TINY_CONV = {"latent_dim": 8, "generator_filters": [16, 8, 8], "discriminator_filters": [8, 8]}
+TINY_MODELS |= {
+    "cgan": TINY_CONV | {"label_embedding": 4},
+    "acgan": TINY_CONV | {"label_embedding": 4},
+    "sgan": TINY_CONV | {"labelled": 20},
+    "infogan": TINY_CONV | {"codes": 10, "continuous_codes": 2},
+}
 TINY_TRAIN = {
     "steps": 6,
     "batch_size": 16,

@@ -68,3 +68,15 @@ def interpolate(real, fake, alpha):
     """real + alpha (fake - real), one ``alpha`` of shape (batch,) per sample (Gulrajani 2017)."""
     alpha = ops.reshape(alpha, (-1,) + (1,) * (len(real.shape) - 1))
     return real + alpha * (fake - real)
+
+
+def class_cross_entropy(one_hot, logits):
+    """Mean categorical cross-entropy of class logits against one-hot targets (ACGAN's class
+    loss, InfoGAN's categorical code, SGAN's labelled images)."""
+    return ops.mean(ops.categorical_crossentropy(one_hot, logits, from_logits=True))
+
+
+def gaussian_code_loss(codes, means):
+    """Negative log-likelihood of continuous codes under N(means, 1), up to a constant
+    (InfoGAN's continuous codes with a fixed standard deviation, Chen 2016)."""
+    return ops.mean(ops.sum(ops.square(codes - means), axis=-1)) / 2.0

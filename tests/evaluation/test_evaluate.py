@@ -2,15 +2,9 @@ import numpy as np
 import pytest
 
 from ganops.data.sources import make_mixture
-from ganops.evaluation.evaluate import (
-    EvaluationConfig,
-    decode,
-    evaluate,
-    generate,
-    latents,
-    memorization,
-)
+from ganops.evaluation.evaluate import EvaluationConfig, evaluate, memorization
 from ganops.evaluation.features import fit_extractor, identity_extractor
+from ganops.sampling import decode, generate, latents
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ganops.console import main
 from ganops.errors import GanopsError
-from ganops.evaluation.evaluate import latents
+from ganops.sampling import latents
 from ganops.serving import load_generator, model_uri
 from stores import registered_store
 

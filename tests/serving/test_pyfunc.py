@@ -66,7 +66,7 @@ def test_the_served_model_validates_too(logged_model):
 
 
 def test_latent_rows_give_one_image_each_matching_the_seeded_ones(logged_model):
-    from ganops.evaluation.evaluate import latents
+    from ganops.sampling import latents
 
     z = latents(3, 4, seed=7)
     out = logged_model.predict(pd.DataFrame({"z": [list(map(float, v)) for v in z]}))

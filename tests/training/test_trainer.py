@@ -4,7 +4,8 @@ import pytest
 import tensorflow as tf
 
 from ganops.errors import ConfigError, TrainingDiverged
-from ganops.evaluation.evaluate import generate, primary_score
+from ganops.evaluation.evaluate import primary_score
+from ganops.sampling import generate
 from ganops.training import checkpoint
 from ganops.training.callbacks import BestCheckpoint, SampleGrid
 from ganops.training.config import TrainConfig

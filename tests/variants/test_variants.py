@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ganops.errors import ConfigError
-from ganops.evaluation.evaluate import generate
+from ganops.sampling import generate
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
 from ganops.variants import VARIANTS, build_variant, get_variant

@@ -73,6 +73,32 @@ def split_indices(
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
+def labelled_subset(y: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """Indices of ``count`` examples balanced over the classes (the first classes get one more
+    when ``count`` does not divide evenly), drawn with ``seed``: semi-supervised training's
+    labelled examples."""
+    classes = np.unique(y)
+    share, extra = divmod(count, len(classes))
+    rng = np.random.default_rng(seed)
+    picked = []
+    for i, label in enumerate(classes):
+        members, wanted = np.flatnonzero(y == label), share + (i < extra)
+        if wanted > len(members):
+            raise DataError(
+                f"{count} labelled examples need {wanted} of class {label}, which has only "
+                f"{len(members)} training examples"
+            )
+        picked.append(rng.choice(members, wanted, replace=False))
+    return np.sort(np.concatenate(picked))
+
+
+def hide_labels(y: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``y`` with every label but those at ``keep`` replaced by -1 (unlabelled)."""
+    hidden = np.full_like(y, -1)
+    hidden[keep] = y[keep]
+    return hidden
+
+
 def fingerprint(*arrays: np.ndarray) -> str:
     """A short content hash of arrays (shape, dtype and bytes)."""
     h = hashlib.sha256()

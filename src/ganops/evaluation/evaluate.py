@@ -17,6 +17,7 @@ from ganops.evaluation.features import (
     features_and_probabilities,
 )
 from ganops.evaluation.plots import image_grid
+from ganops.sampling import generate
 
 PRIMARY = ("fid", "lower")  # the metric that picks checkpoints and champions, and its direction
 
@@ -35,26 +36,6 @@ class EvaluationConfig(BaseModel):
     k_precision: PositiveInt = 3
     k_density: PositiveInt = 5
     nearest_shown: PositiveInt = 16
-
-
-def latents(n: int, latent_dim: int, seed: int) -> np.ndarray:
-    """``n`` seeded standard-normal latent vectors: the same seed, the same vectors."""
-    return np.random.default_rng(seed).standard_normal((n, latent_dim), np.float32)
-
-
-def decode(generator: keras.Model, z: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """The generator's samples for latent vectors ``z``, batch by batch, in inference mode."""
-    return np.concatenate(
-        [
-            keras.ops.convert_to_numpy(generator(z[i : i + batch_size], training=False))
-            for i in range(0, len(z), batch_size)
-        ]
-    )
-
-
-def generate(generator: keras.Model, n: int, seed: int) -> np.ndarray:
-    """``n`` samples from seeded latent vectors (what evaluation, grids and serving draw)."""
-    return decode(generator, latents(n, generator.inputs[0].shape[-1], seed))
 
 
 def distribution_metrics(
@@ -138,6 +119,12 @@ def mode_coverage(
     return share
 
 
+def own_classes(probabilities: np.ndarray | None, meta: dict[str, Any]) -> bool:
+    """Whether the extractor's probabilities are over the dataset's own classes (Inception's
+    are ImageNet's)."""
+    return probabilities is not None and probabilities.shape[1] == meta.get("num_classes")
+
+
 def reference_set(model_input: dict[str, Any], extractor: keras.Model) -> dict[str, Any]:
     """Features (and class probabilities) of the real training split: what samples are
     compared with."""
@@ -145,7 +132,37 @@ def reference_set(model_input: dict[str, Any], extractor: keras.Model) -> dict[s
     reference = {"features": features}
     if probabilities is not None:
         reference["probabilities"] = probabilities
+    if model_input["meta"].get("num_classes"):
+        reference["labels"] = model_input["y_train"]
     return reference
+
+
+def conditional_metrics(
+    features: np.ndarray,
+    probabilities: np.ndarray | None,
+    asked: tuple[str, np.ndarray],
+    reference: dict[str, Any],
+) -> dict[str, float]:
+    """What a conditional generator's samples say of their conditions. For classes
+    (``label``): the domain classifier's accuracy against the classes asked for and the
+    intra-class FID (mean, and per class); for InfoGAN codes (``code``): the accuracy of the best
+    code-to-class matching, and the class each code matched."""
+    kind, values = asked
+    result: dict[str, float] = {}
+    if kind == "label" and "labels" in reference:
+        per_class = metrics.intra_class_fid(
+            reference["features"], reference["labels"], features, values
+        )
+        result["intra_fid"] = float(np.mean(list(per_class.values())))
+        result |= {f"intra_fid_class_{c}": v for c, v in per_class.items()}
+    if probabilities is None or "labels" not in reference:
+        return result
+    if kind == "label":
+        result["conditional_accuracy"] = metrics.accuracy(probabilities, values)
+    else:
+        result["code_matching_accuracy"], mapping = metrics.code_matching(values, probabilities)
+        result |= {f"code_{code}_class": float(c) for code, c in enumerate(mapping)}
+    return result
 
 
 def evaluate(
@@ -154,16 +171,23 @@ def evaluate(
     extractor: keras.Model,
     reference: dict[str, Any],
     config: EvaluationConfig,
+    asked: tuple[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, float], np.ndarray | None]:
-    """Every metric that applies to the data, and (for images) the nearest-neighbour picture."""
+    """Every metric that applies to the data, and (for images) the nearest-neighbour picture.
+
+    ``asked``: for a conditional generator's samples, its input (``label``/``code``) and the
+    value each sample was asked for."""
     meta = model_input["meta"]
     features, probabilities = features_and_probabilities(extractor, samples)
     result = distribution_metrics(reference["features"], features, config)
+    if asked is not None:
+        own = probabilities if own_classes(probabilities, meta) else None
+        result |= conditional_metrics(features, own, asked, reference)
     if probabilities is not None:
         result["classifier_score"], result["classifier_score_std"] = metrics.classifier_score(
             probabilities
         )
-        if probabilities.shape[1] == meta.get("num_classes"):  # the dataset's own classes
+        if own_classes(probabilities, meta):
             result |= metrics.class_coverage(probabilities)
     if "means" in meta:
         result |= metrics.mixture_metrics(samples, meta["means"], meta["std"])

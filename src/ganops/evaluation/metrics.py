@@ -3,8 +3,9 @@
 Definitions follow the papers: Fréchet distance (Heusel et al. 2017), KID (Bińkowski et al.
 2018: unbiased MMD² with the cubic polynomial kernel), improved precision/recall (Kynkäänniemi
 et al. 2019, k=3), density/coverage (Naeem et al. 2020, k=5), the Inception-Score formula
-(Salimans et al. 2016) and, for 2-D Gaussian mixtures, modes covered / high-quality share /
-KL of the mode histogram from uniform (Srivastava et al. 2017).
+(Salimans et al. 2016), intra-class FID (Miyato & Koyama 2018), InfoGAN's code-to-class
+matching and, for 2-D Gaussian mixtures, modes covered / high-quality share / KL of the mode
+histogram from uniform (Srivastava et al. 2017).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import warnings
 
 import numpy as np
 from scipy import linalg
+from scipy.optimize import linear_sum_assignment
 
 CHUNK = 1024  # rows per block of pairwise distances (bounds memory at CHUNK x N floats)
 
@@ -164,3 +166,34 @@ def nearest_neighbours(queries: np.ndarray, pool: np.ndarray) -> tuple[np.ndarra
         index.append(block.argmin(axis=1))
         distance.append(block.min(axis=1))
     return np.concatenate(index), np.concatenate(distance)
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Share of rows whose most probable class is the label: a classifier's accuracy, or a
+    conditional generator's (its samples classified, against the classes asked for)."""
+    return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels)))
+
+
+def intra_class_fid(
+    real: np.ndarray, real_labels: np.ndarray, fake: np.ndarray, fake_labels: np.ndarray
+) -> dict[int, float]:
+    """Fréchet distance per class: real features of each class against the features of the
+    samples asked for that class (classes with fewer than 2 of either are left out)."""
+    return {
+        int(c): fid(real[real_labels == c], fake[fake_labels == c])
+        for c in np.unique(fake_labels)
+        if min((real_labels == c).sum(), (fake_labels == c).sum()) >= 2
+    }
+
+
+def code_matching(codes: np.ndarray, probabilities: np.ndarray) -> tuple[float, np.ndarray]:
+    """The best one-to-one match of categorical codes to classes (Hungarian algorithm on the
+    code x predicted-class counts) and the share of samples it classifies right. Returns
+    (accuracy, class of each code; -1 for codes left unmatched)."""
+    codes = np.asarray(codes)
+    counts = np.zeros((codes.max() + 1, probabilities.shape[1]))
+    np.add.at(counts, (codes, np.argmax(probabilities, axis=1)), 1)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    mapping = np.full(len(counts), -1)
+    mapping[rows] = cols
+    return float(counts[rows, cols].sum() / len(codes)), mapping

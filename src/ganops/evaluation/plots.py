@@ -58,11 +58,14 @@ def points_picture(points: np.ndarray, reference: np.ndarray | None = None) -> n
     return figure_to_array(fig)
 
 
-def samples_picture(samples: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
-    """The right picture for a batch of samples: a grid for images, a scatter for points."""
+def samples_picture(
+    samples: np.ndarray, reference: np.ndarray | None = None, cols: int | None = None
+) -> np.ndarray:
+    """The right picture for a batch of samples: a grid for images (``cols`` wide: one row
+    per class for conditional samples), a scatter for points."""
     if samples.ndim == 2:
         return points_picture(samples, reference)
-    return image_grid(samples, scale=max(1, 128 // samples.shape[1]))
+    return image_grid(samples, cols, scale=max(1, 128 // samples.shape[1]))
 
 
 def loss_figure(

@@ -61,8 +61,10 @@ def dcgan_discriminator(
     *,
     spectral_norm: bool = False,
     minibatch_std: bool = False,
+    outputs: int = 1,
 ) -> keras.Model:
-    """image -> stride-2 convs (LeakyReLU + dropout) -> one logit.
+    """image -> stride-2 convs (LeakyReLU + dropout) -> one logit (or ``outputs`` of them:
+    conditional variants' extra heads).
 
     ``spectral_norm`` wraps every conv and the logit layer (Miyato 2018); ``minibatch_std``
     appends the batch-diversity channel before flattening (Karras 2018); ``dropout`` 0 adds
@@ -79,5 +81,5 @@ def dcgan_discriminator(
     if minibatch_std:
         model.add(MinibatchStdDev())
     model.add(layers.Flatten())
-    model.add(spectral(layers.Dense(1, dtype="float32"), spectral_norm))
+    model.add(spectral(layers.Dense(outputs, dtype="float32"), spectral_norm))
     return model

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from ganops.evaluation.evaluate import generate
 from ganops.evaluation.plots import gif_bytes, samples_picture
 from ganops.io import atomic_write
+from ganops.sampling import class_rows, generate
 
 
 class Callback:
@@ -32,7 +32,8 @@ def save_png(path: Path, picture: np.ndarray) -> None:
 
 
 class SampleGrid(Callback):
-    """Every ``every`` steps, draw the same latent vectors; at the end, a GIF of the grids.
+    """Every ``every`` steps, draw the same latent vectors; at the end, a GIF of the grids
+    (conditional generators: one row per class or code).
 
     Writes ``samples/step-XXXXXXXX.png``, ``samples.png`` (the last grid) and ``progress.gif``
     into ``folder``. Frames of a resumed run are kept; frames past the resume point are not.
@@ -53,8 +54,10 @@ class SampleGrid(Callback):
         self.frames = self.folder / "samples"
 
     def picture(self, trainer: Any) -> np.ndarray:
-        samples = generate(trainer.gan.generator, self.count, self.seed)
-        return samples_picture(samples, self.reference)
+        values, cols = class_rows(trainer.gan.generator, self.count)
+        count = self.count if values is None else len(values)
+        samples = generate(trainer.gan.generator, count, self.seed, values)
+        return samples_picture(samples, self.reference, cols)
 
     def frame_files(self) -> list[tuple[int, Path]]:
         found = ((self.FRAME.search(p.name), p) for p in self.frames.glob("step-*.png"))

@@ -16,7 +16,9 @@ import pandas as pd
 from filelock import FileLock
 
 from ganops.config import validate
+from ganops.data.transforms import hide_labels, labelled_subset
 from ganops.errors import ConfigError
+from ganops.evaluation.metrics import accuracy
 from ganops.training import backend
 from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid
 from ganops.training.config import TrainConfig
@@ -122,10 +124,40 @@ def train_run(
         "failures": monitor.failures,
         "stopped_early": trainer.stop_reason,
     }
+    if gan.classify is not None:
+        summary |= classifier_summary(gan.classify, model_input, config.seed, gan.labelled)
     scores = best[0].scores if best else pd.DataFrame()
     if best:
         summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
     return RunResult(gan, losses, scores, summary)
+
+
+def training_labels(
+    model_input: dict[str, Any], labelled: int | None, seed: int
+) -> np.ndarray | None:
+    """The labels training sees: none for unlabelled data; only ``labelled`` of them, balanced
+    over the classes, for semi-supervised variants (the others are -1)."""
+    if not model_input["meta"].get("num_classes"):
+        return None
+    y = model_input["y_train"]
+    return y if labelled is None else hide_labels(y, labelled_subset(y, labelled, seed))
+
+
+def classifier_summary(
+    classify: keras.Model, model_input: dict[str, Any], seed: int, labelled: int | None
+) -> dict[str, Any]:
+    """A semi-supervised variant's classifier: its accuracy on the held-out split and the
+    labelled examples per class it learned from."""
+    y = training_labels(model_input, labelled, seed)
+    per_class = dict(zip(*np.unique(y[y >= 0], return_counts=True), strict=True))
+    summary = {
+        "labelled": int((y >= 0).sum()),
+        "labelled_per_class": {str(k): int(v) for k, v in per_class.items()},
+    }
+    if len(model_input["x_test"]):
+        probabilities = classify.predict(model_input["x_test"], batch_size=500, verbose=0)
+        summary["classifier_test_accuracy"] = accuracy(probabilities, model_input["y_test"])
+    return summary
 
 
 def fit(
@@ -147,5 +179,5 @@ def fit(
     count = max(config.sample_count, POINTS_SHOWN) if points else config.sample_count
     samples = SampleGrid(report_dir, config.sample_every, count, reference=reference)
     trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
-    y = model_input["y_train"] if spec.num_classes else None
+    y = training_labels(model_input, gan.labelled, config.seed)
     return trainer.fit(model_input["x_train"], y), trainer

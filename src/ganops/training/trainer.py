@@ -26,13 +26,24 @@ def sample_batches(
     x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[int, int, int], seed: int
 ) -> dict[str, np.ndarray]:
     """Real batches for one step, a pure function of ``(seed, step)``: a resumed run sees
-    exactly the data an uninterrupted one would. ``shape`` is (updates, batch)."""
+    exactly the data an uninterrupted one would. ``shape`` is (updates, batch).
+
+    Partly labelled data (label -1: unlabelled) also gives batches of labelled examples only,
+    ``x_labelled`` and ``y_labelled`` (semi-supervised training)."""
     rng = np.random.default_rng([seed, step])
     size = int(np.prod(shape))
-    index = rng.choice(len(x), size=size, replace=size > len(x)).reshape(shape)
+
+    def draw(pool: np.ndarray) -> np.ndarray:
+        return pool[rng.choice(len(pool), size=size, replace=size > len(pool))].reshape(shape)
+
+    index = draw(np.arange(len(x)))
     batches = {"x": x[index]}
     if y is not None:
         batches["y"] = y[index]
+        labelled = np.flatnonzero(y >= 0)
+        if len(labelled) < len(y):
+            pick = draw(labelled)
+            batches |= {"x_labelled": x[pick], "y_labelled": y[pick]}
     return batches
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ganops.config import validate
 from ganops.errors import ConfigError
-from ganops.variants import dcgan, gan, lsgan, sngan, wgan, wgan_gp
+from ganops.variants import acgan, cgan, dcgan, gan, infogan, lsgan, sgan, sngan, wgan, wgan_gp
 from ganops.variants.base import Adversarial, DataSpec
 
 VARIANTS: dict[str, ModuleType] = {
@@ -17,6 +17,10 @@ VARIANTS: dict[str, ModuleType] = {
     "lsgan": lsgan,
     "wgan_gp": wgan_gp,
     "sngan": sngan,
+    "cgan": cgan,
+    "acgan": acgan,
+    "sgan": sgan,
+    "infogan": infogan,
 }
 #: The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names, each
 #: with its own parameters file, runs and reports.

@@ -55,7 +55,10 @@ class Adversarial:
     """A built variant: the generator that is sampled, evaluated and exported (a moving
     average of the trained one when that stabilizer is on), the players in update order,
     their random state, what the batch size must be a multiple of, and whether the
-    discriminator's loss is bounded below by 0 (then near 0 means it wins)."""
+    discriminator's loss is bounded below by 0 (then near 0 means it wins).
+
+    Semi-supervised variants also say how many labelled examples they learn from (the rest of
+    the training images count as unlabelled) and how they classify images."""
 
     generator: keras.Model
     players: list[Player]
@@ -63,6 +66,8 @@ class Adversarial:
     seed: keras.random.SeedGenerator
     batch_multiple: int = 1
     bounded_loss: bool = True
+    labelled: int | None = None
+    classify: keras.Model | None = None
 
     @property
     def networks(self) -> list[keras.Model]:

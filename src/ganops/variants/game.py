@@ -1,6 +1,8 @@
-"""The adversarial game every unconditional variant plays: the discriminator (or critic)
+"""The adversarial game every image/point variant plays: the discriminator (or critic)
 updates ``d_steps`` times, then the generator once, on an objective of ``ganops.losses``,
 with the critic's extras (weight clipping, gradient penalty) and the stabilizers as switches.
+Conditional variants add a ``Conditioning``: the generator's classes or codes, what the
+discriminator sees beside images, its extra heads and their losses.
 """
 
 from __future__ import annotations
@@ -38,6 +40,46 @@ class Critic:
     gradient_penalty: float = 0.0
 
 
+class Conditioning:
+    """What a conditional variant adds to the game; this base adds nothing (unconditional).
+
+    ``conditions``: the generator's inputs beside ``z`` for ``n`` fakes (name -> tensor);
+    ``labels`` / ``fake_labels``: the one-hot classes the discriminator sees beside real /
+    fake images (None: images only); ``split``: the discriminator's output -> (real/fake
+    output, auxiliary outputs); ``d_extra`` / ``g_extra``: each player's auxiliary loss and
+    its logs, or None.
+    """
+
+    def conditions(self, n, seed) -> dict:
+        return {}
+
+    def labels(self, batch):
+        return None
+
+    def fake_labels(self, conditions):
+        return None
+
+    def split(self, out):
+        return out, None
+
+    def d_extra(self, batch, real_aux, fake_aux, conditions) -> tuple | None:
+        return None
+
+    def g_extra(self, fake_aux, conditions) -> tuple | None:
+        return None
+
+
+def halves(tensor):
+    return (None, None) if tensor is None else tuple(ops.split(tensor, 2))
+
+
+def add_extra(loss, logs: dict, extra: tuple | None):
+    """``loss`` plus an auxiliary ``(loss, logs)``, if any."""
+    if extra is None:
+        return loss, logs
+    return loss + extra[0], logs | extra[1]
+
+
 def game(
     generator: keras.Model,
     discriminator: keras.Model,
@@ -45,14 +87,19 @@ def game(
     objective: str,
     d_steps: int = 1,
     critic: Critic = Critic(),
+    conditioning: Conditioning | None = None,
 ) -> Adversarial:
-    """The players of ``objective`` with ``config.stabilizers`` applied."""
+    """The players of ``objective`` with ``config.stabilizers`` applied (and a conditional
+    variant's ``conditioning``)."""
     s = config.stabilizers
     if s.real_label < 1.0 and objective not in SMOOTHABLE:
         raise ConfigError(
             f"stabilizers.real_label: label smoothing needs a labelled objective "
             f"({', '.join(sorted(SMOOTHABLE))}), not {objective}"
         )
+    if s.pack > 1 and conditioning is not None:
+        raise ConfigError("stabilizers.pack: packing is for unconditional variants only")
+    conditioning = conditioning or Conditioning()
     if s.normal_init:
         normal_init(generator)
         normal_init(discriminator, seed=1)
@@ -62,26 +109,39 @@ def game(
     d_objective, g_objective = OBJECTIVES[objective]
     smooth = {"real_label": s.real_label} if objective in SMOOTHABLE else {}
 
-    def noise(batch):
-        return keras.random.normal((ops.shape(batch["x"])[0], config.latent_dim), seed=seed)
+    def fakes(batch):
+        """Generated samples for a batch's size, and the conditions they were asked for."""
+        n = ops.shape(batch["x"])[0]
+        z = keras.random.normal((n, config.latent_dim), seed=seed)
+        conditions = conditioning.conditions(n, seed)
+        inputs = [{"z": z, **conditions}[t.name] for t in generator.inputs] if conditions else z
+        return generator(inputs, training=True), conditions
 
-    def judge(x):
-        """What the discriminator sees of a batch: noisy, packed."""
+    def judge(x, labels=None):
+        """The discriminator's (real/fake, auxiliary) outputs for a batch: noisy, packed."""
         if s.instance_noise:
             x = instance_noise(
                 x, s.instance_noise, s.instance_noise_steps, d_optimizer.iterations, seed
             )
-        return discriminator(pack(x, s.pack) if s.pack > 1 else x, training=True)
+        x = pack(x, s.pack) if s.pack > 1 else x
+        return conditioning.split(
+            discriminator(x if labels is None else [x, labels], training=True)
+        )
 
-    def judge_both(real, fake):
+    def judge_both(real, fake, real_labels, fake_labels):
         if not s.mixed_batches:
-            return judge(real), judge(fake)
-        both = judge(ops.concatenate([real, fake]))
-        return ops.split(both, 2)
+            return judge(real, real_labels), judge(fake, fake_labels)
+        labels = None if real_labels is None else ops.concatenate([real_labels, fake_labels])
+        out, aux = judge(ops.concatenate([real, fake]), labels)
+        (real_out, fake_out), (real_aux, fake_aux) = halves(out), halves(aux)
+        return (real_out, real_aux), (fake_out, fake_aux)
 
     def d_loss(batch):
-        real, fake = batch["x"], generator(noise(batch), training=True)
-        real_out, fake_out = judge_both(real, fake)
+        real, (fake, conditions) = batch["x"], fakes(batch)
+        real_labels = conditioning.labels(batch)
+        (real_out, real_aux), (fake_out, fake_aux) = judge_both(
+            real, fake, real_labels, conditioning.fake_labels(conditions)
+        )
         loss = d_objective(real_out, fake_out, **smooth)
         as_probability = ops.sigmoid if objective in LOGITS else (lambda v: v)
         logs = {
@@ -91,13 +151,21 @@ def game(
         if critic.gradient_penalty:
             alpha = keras.random.uniform((ops.shape(real)[0],), seed=seed)
             between = losses.interpolate(real, ops.stop_gradient(fake), alpha)
-            logs["gradient_penalty"] = losses.gradient_penalty(input_gradients(judge, between))
-            loss = loss + critic.gradient_penalty * logs["gradient_penalty"]
+            penalty = losses.gradient_penalty(
+                input_gradients(lambda v: judge(v, real_labels)[0], between)
+            )
+            logs["gradient_penalty"] = penalty
+            loss = loss + critic.gradient_penalty * penalty
+        loss, logs = add_extra(
+            loss, logs, conditioning.d_extra(batch, real_aux, fake_aux, conditions)
+        )
         return loss, {"d_loss": loss, **logs}
 
     def g_loss(batch):
-        loss = g_objective(judge(generator(noise(batch), training=True)))
-        return loss, {"g_loss": loss}
+        fake, conditions = fakes(batch)
+        out, aux = judge(fake, conditioning.fake_labels(conditions))
+        loss, logs = add_extra(g_objective(out), {}, conditioning.g_extra(aux, conditions))
+        return loss, {"g_loss": loss, **logs}
 
     def clip_weights():
         for weight in discriminator.trainable_variables:

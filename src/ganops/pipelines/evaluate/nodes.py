@@ -9,9 +9,10 @@ import keras
 from PIL import Image
 
 from ganops.config import validate
-from ganops.evaluation.evaluate import PRIMARY, EvaluationConfig, evaluate, generate
+from ganops.evaluation.evaluate import PRIMARY, EvaluationConfig, evaluate
 from ganops.evaluation.plots import samples_picture
 from ganops.evaluation.report import html_report
+from ganops.sampling import Inputs, balanced, generate
 
 
 def evaluate_generator(
@@ -37,8 +38,14 @@ def evaluate_generator(
         to its nearest training image (images) or samples over real points (2-D data).
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
-    samples = generate(generator, config.samples, config.seed)
-    values, picture = evaluate(samples, model_input, feature_extractor, reference_features, config)
+    inputs = Inputs.of(generator)
+    asked = (
+        (inputs.categorical, balanced(config.samples, inputs.classes)) if inputs.classes else None
+    )
+    samples = generate(generator, config.samples, config.seed)  # balanced over classes/codes
+    values, picture = evaluate(
+        samples, model_input, feature_extractor, reference_features, config, asked
+    )
     if picture is None:
         picture = samples_picture(samples[:2000], model_input["x_train"][:2000])
     extractor = reference_features["meta"]

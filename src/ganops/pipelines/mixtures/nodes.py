@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from ganops.config import validate
 from ganops.errors import ConfigError
-from ganops.evaluation.evaluate import generate
 from ganops.evaluation.metrics import mixture_metrics
 from ganops.evaluation.plots import study_figure
 from ganops.evaluation.study import markdown, summarize
 from ganops.pipelines.ingest.nodes import ingest_dataset
 from ganops.pipelines.preprocess.nodes import preprocess as preprocess_node
+from ganops.sampling import generate
 from ganops.training.run import train_run
 
 log = logging.getLogger(__name__)

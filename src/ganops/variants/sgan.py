@@ -1,0 +1,71 @@
+"""Semi-supervised GAN (book Skill 6, Odena 2016; Salimans 2016): the discriminator is a
+K+1-way classifier (the dataset's K classes and "fake"), trained on a few labelled images, many
+unlabelled ones and the generator's fakes. Its first K outputs are the classifier ganops
+measures on held-out images (the book never does)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import keras
+from keras import ops
+from pydantic import Field, PositiveInt
+
+from ganops.losses import class_cross_entropy
+from ganops.nets.conv import dcgan_generator
+from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.conditional import ConditionalConfig, discriminator, require_classes
+from ganops.variants.game import Conditioning, game
+
+DATA_KINDS = ("images",)
+
+
+class Config(ConditionalConfig):
+    """Labelled examples are balanced over the classes; the rest of the training split is
+    used without its labels."""
+
+    loss: Literal["non_saturating", "minimax"] = "non_saturating"
+    labelled: PositiveInt = Field(100, description="labelled training examples, all classes")
+    supervised_weight: float = Field(1.0, gt=0.0, description="weight of the labelled loss")
+
+
+class FakeClass(Conditioning):
+    """Outputs: K class logits and a "fake" logit. P(real) = 1 - P(fake), so the real/fake
+    logit is logsumexp(class logits) - fake logit, and the usual adversarial loss on it is the
+    unsupervised K+1 loss; labelled images add their K+1-way cross-entropy."""
+
+    def __init__(self, discriminator: keras.Model, classes: int, weight: float):
+        self.discriminator, self.classes, self.weight = discriminator, classes, weight
+
+    def split(self, out):
+        k = self.classes
+        return ops.logsumexp(out[:, :k], axis=-1, keepdims=True) - out[:, k:], None
+
+    def d_extra(self, batch, real_aux, fake_aux, conditions):
+        logits = self.discriminator(batch["x_labelled"], training=True)
+        loss = class_cross_entropy(ops.one_hot(batch["y_labelled"], self.classes + 1), logits)
+        return self.weight * loss, {"d_class_loss": loss}
+
+
+def classifier(discriminator: keras.Model, classes: int) -> keras.Model:
+    """Class probabilities from the discriminator's first K logits (the fake one ignored)."""
+    logits = discriminator.outputs[0][:, :classes]
+    return keras.Model(discriminator.inputs, ops.softmax(logits), name="classifier")
+
+
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+    classes = require_classes("sgan", spec)
+    generator = dcgan_generator(
+        config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
+    )
+    judge = discriminator(config, spec.sample_shape, outputs=classes + 1)
+    gan = game(
+        generator,
+        judge,
+        config,
+        config.loss,
+        d_steps,
+        conditioning=FakeClass(judge, classes, config.supervised_weight),
+    )
+    gan.labelled, gan.classify = config.labelled, classifier(judge, classes)
+    return gan
