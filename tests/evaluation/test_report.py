@@ -59,3 +59,17 @@ def test_report_shows_failure_modes_seen_in_training(tmp_path):
     assert "Failure modes seen in training" in page
     assert "<th>discriminator_wins</th><td>step 144: the discriminator wins" in page
     assert "No failure mode" in html_report(METRICS, {}, tmp_path, Image.new("L", (4, 4)))
+
+
+def test_report_shows_a_semi_supervised_classifiers_accuracy(tmp_path):
+    summary = {
+        "classifier_test_accuracy": 0.8125,
+        "labelled": 25,
+        "labelled_per_class": {"0": 3, "1": 2},
+    }
+    page = html_report(METRICS, summary, tmp_path, Image.new("L", (4, 4)))
+    assert "<th>classifier test accuracy</th><td>0.8125</td>" in page
+    assert "<td>25 (0: 3, 1: 2)</td>" in page
+    assert "classifier test accuracy" not in html_report(
+        METRICS, {}, tmp_path, Image.new("L", (4, 4))
+    )

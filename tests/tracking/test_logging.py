@@ -2,7 +2,7 @@ import mlflow
 import numpy as np
 from mlflow import MlflowClient
 
-from ganops.tracking.logging import MlflowMetrics, log_failures
+from ganops.tracking.logging import MlflowMetrics, log_summary
 from stores import use_mlflow_store
 
 
@@ -38,12 +38,18 @@ def test_without_an_active_run_nothing_is_logged(tmp_path):
     assert callback.pending == []
 
 
-def test_failure_modes_become_run_tags(tmp_path):
+def test_failure_modes_become_run_tags_and_classifier_accuracy_a_metric(tmp_path):
     use_mlflow_store(tmp_path)
-    failures = {"mode_coverage_collapsed": {"step": 500, "message": "mode collapse: 30%"}}
+    summary = {
+        "failures": {"mode_coverage_collapsed": {"step": 500, "message": "mode collapse: 30%"}},
+        "stopped_early": "mode_coverage_collapsed at step 500: mode collapse: 30%",
+        "classifier_test_accuracy": 0.75,
+        "labelled": 100,
+    }
     with mlflow.start_run() as run:
-        log_failures(failures, "mode_coverage_collapsed at step 500: mode collapse: 30%")
-    tags = MlflowClient().get_run(run.info.run_id).data.tags
-    assert tags["failure.mode_coverage_collapsed"] == "step 500: mode collapse: 30%"
-    assert tags["stopped_early"].startswith("mode_coverage_collapsed at step 500")
-    log_failures(failures, None)  # no active run: nothing, no error
+        log_summary(summary)
+    data = MlflowClient().get_run(run.info.run_id).data
+    assert data.tags["failure.mode_coverage_collapsed"] == "step 500: mode collapse: 30%"
+    assert data.tags["stopped_early"].startswith("mode_coverage_collapsed at step 500")
+    assert data.metrics == {"classifier_test_accuracy": 0.75, "labelled": 100.0}
+    log_summary(summary)  # no active run: nothing, no error

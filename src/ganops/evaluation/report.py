@@ -12,7 +12,10 @@ import pandas as pd
 from PIL import Image
 
 PICTURES = [
-    ("Samples (fixed latent vectors)", "samples.png"),
+    (
+        "Samples (fixed latent vectors; conditional variants: one row per class or code)",
+        "samples.png",
+    ),
     ("Training progress", "progress.gif"),
     ("Losses, discriminator outputs and the score during training", "loss_curve.png"),
 ]
@@ -75,6 +78,10 @@ def html_report(
         "images/s": summary.get("images_per_second"),
         "stopped early": summary.get("stopped_early") or "no",
     }
+    if "classifier_test_accuracy" in summary:  # semi-supervised variants
+        per_class = ", ".join(f"{k}: {v}" for k, v in summary["labelled_per_class"].items())
+        about["classifier test accuracy"] = summary["classifier_test_accuracy"]
+        about["labelled examples (per class)"] = f"{summary['labelled']} ({per_class})"
     failures = summary.get("failures") or {}
     warning = (
         "<h2>Failure modes seen in training</h2>"

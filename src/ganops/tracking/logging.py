@@ -54,11 +54,21 @@ class MlflowMetrics(Callback):
                     mlflow.log_artifact(str(self.reports / name))
 
 
-def log_failures(failures: dict[str, dict[str, Any]], stopped_early: str | None) -> None:
-    """Failure modes as tags ``failure.<kind>`` = "step N: message" on the active run."""
+def log_summary(summary: dict[str, Any]) -> None:
+    """What a training summary adds to the active run: failure modes as tags
+    ``failure.<kind>`` = "step N: message", and a semi-supervised classifier's held-out
+    accuracy with the number of labelled examples it learned from."""
     if mlflow.active_run() is None:
         return
+    failures = summary.get("failures") or {}
     tags = {f"failure.{kind}": f"step {f['step']}: {f['message']}" for kind, f in failures.items()}
-    if stopped_early:
-        tags["stopped_early"] = stopped_early
+    if summary.get("stopped_early"):
+        tags["stopped_early"] = summary["stopped_early"]
     mlflow.set_tags(tags)
+    if "classifier_test_accuracy" in summary:
+        mlflow.log_metrics(
+            {
+                "classifier_test_accuracy": summary["classifier_test_accuracy"],
+                "labelled": summary["labelled"],
+            }
+        )
