@@ -398,17 +398,25 @@ def test_failed_runs_are_marked_failed_in_mlflow(bad_project: Path):
 # --- scheduled retraining ------------------------------------------------------------------
 
 
-def test_retrain_promotes_only_a_better_model_and_is_a_no_op_when_nothing_changed(
-    resumed, run_cmd, edit_params, mlflow_client
-):
+@pytest.fixture(scope="module")
+def retrained(resumed, run_cmd, edit_params) -> Path:
+    """The project after `kedro run --pipelines retrain` with a changed DCGAN learning rate:
+    every production variant trained, evaluated and registered, DCGAN a second time."""
     project = resumed[0].project
-    registration = project / f"data/08_reporting/{VARIANT}/registration.json"
     edit_params(
         project,
         f"parameters_{VARIANT}.yml",
         {f"{VARIANT}.model.generator_optimizer.learning_rate": 5e-4},
     )
     run_cmd(project, "kedro", "run", "--pipelines", "retrain")
+    return project
+
+
+def test_retrain_promotes_only_a_better_model_and_is_a_no_op_when_nothing_changed(
+    retrained, run_cmd, mlflow_client
+):
+    project = retrained
+    registration = project / f"data/08_reporting/{VARIANT}/registration.json"
     decision = json.loads(registration.read_text())
     assert decision["version"] == "2" and decision["champion_version"] == "1"
     better = decision["challenger_value"] < decision["champion_value"]
@@ -419,6 +427,26 @@ def test_retrain_promotes_only_a_better_model_and_is_a_no_op_when_nothing_change
     run_cmd(project, "kedro", "run", "--pipelines", "retrain")
     decision = json.loads(registration.read_text())
     assert decision["reason"].startswith("unchanged") and not decision["promoted"]
+
+
+def test_conditional_variants_are_measured_registered_and_generate_the_classes_asked(
+    retrained, mlflow_client
+):
+    from ganops.serving.load import load_generator, model_uri
+
+    report = retrained / "data/08_reporting"
+    cgan = json.loads((report / "cgan/metrics.json").read_text())["metrics"]
+    assert 0.0 <= cgan["conditional_accuracy"] <= 1.0 and cgan["intra_fid"] > 0
+    infogan = json.loads((report / "infogan/metrics.json").read_text())["metrics"]
+    assert 0.0 <= infogan["code_matching_accuracy"] <= 1.0
+    sgan = json.loads((report / "sgan/train_summary.json").read_text())
+    assert 0.0 <= sgan["classifier_test_accuracy"] <= 1.0 and sgan["labelled"] == 20
+    assert "classifier test accuracy" in (report / "sgan/report.html").read_text()
+    for variant, asked in (("cgan", "labels"), ("acgan", "labels"), ("infogan", "codes")):
+        generator = load_generator(model_uri(f"ganops-{variant}-{DATASET}"))
+        twos = generator.generate(4, seed=1, **{asked: 2})
+        assert twos.shape == (4, 16, 16, 1)
+        assert not np.allclose(twos, generator.generate(4, seed=1, **{asked: 7}))
 
 
 # --- an unreachable tracking server --------------------------------------------------------

@@ -45,11 +45,14 @@ def test_leaderboard_keeps_the_latest_run_per_variant_and_dataset_best_first():
             "run_id": ["a", "b", "c", "d", "e"],
             "eval_fid": [9.0, 4.0, 1.0, 0.5, np.nan],
             "eval_kid": [0.9, 0.4, 0.1, 0.05, np.nan],
+            "eval_intra_fid": [np.nan, np.nan, 2.0, np.nan, np.nan],
+            "eval_intra_fid_class_3": [np.nan, np.nan, 2.5, np.nan, np.nan],
         }
     )
     board = leaderboard(runs)
     assert list(board["run_id"]) == ["c", "b", "d"]
-    assert list(board.columns[:4]) == ["dataset", "variant", "fid", "kid"]
+    assert list(board.columns[:5]) == ["dataset", "variant", "fid", "intra_fid", "kid"]
+    assert "intra_fid_class_3" not in board
 
 
 def test_report_shows_failure_modes_seen_in_training(tmp_path):

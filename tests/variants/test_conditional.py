@@ -148,5 +148,5 @@ def test_evaluation_of_real_images_asked_as_their_own_classes(digits_input, digi
     )
     codes, _ = evaluate(x, digits_input, classifier, reference, config, ("code", (y + 3) % 10))
     assert codes["code_matching_accuracy"] > 0.5
-    assert [codes[f"code_{c}_class"] for c in range(10)] == [(c - 3) % 10 for c in range(10)]
+    assert [codes[f"class_of_code_{c}"] for c in range(10)] == [(c - 3) % 10 for c in range(10)]
     assert "intra_fid" not in codes and balanced(5, 3).tolist() == [0, 1, 2, 0, 1]

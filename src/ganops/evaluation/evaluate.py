@@ -161,7 +161,7 @@ def conditional_metrics(
         result["conditional_accuracy"] = metrics.accuracy(probabilities, values)
     else:
         result["code_matching_accuracy"], mapping = metrics.code_matching(values, probabilities)
-        result |= {f"code_{code}_class": float(c) for code, c in enumerate(mapping)}
+        result |= {f"class_of_code_{code}": float(c) for code, c in enumerate(mapping)}
     return result
 
 

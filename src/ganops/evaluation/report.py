@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ PICTURES = [
     ("Training progress", "progress.gif"),
     ("Losses, discriminator outputs and the score during training", "loss_curve.png"),
 ]
+PER_CLASS = re.compile(r"_\d+$")  # metric names of one class or code
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;
@@ -119,7 +121,8 @@ def html_report(
 def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
     """The latest evaluated run per (variant, dataset), best primary metric first.
 
-    ``runs`` has one row per MLflow run: ``run_name``, ``start_time`` and ``eval_*`` metrics.
+    ``runs`` has one row per MLflow run: ``run_name``, ``start_time`` and ``eval_*`` metrics
+    (per-class details, such as ``eval_intra_fid_class_3``, stay in the runs).
     """
     evaluated = runs.dropna(subset=["eval_fid"]).copy()
     evaluated[["variant", "dataset"]] = evaluated["run_name"].str.split("-", n=1, expand=True)
@@ -127,7 +130,7 @@ def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
     columns = [
         "dataset",
         "variant",
-        *sorted(c for c in latest if c.startswith("eval_")),
+        *sorted(c for c in latest if c.startswith("eval_") and not PER_CLASS.search(c)),
         "run_id",
         "start_time",
     ]
