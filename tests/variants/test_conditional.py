@@ -150,3 +150,30 @@ def test_evaluation_of_real_images_asked_as_their_own_classes(digits_input, digi
     assert codes["code_matching_accuracy"] > 0.5
     assert [codes[f"class_of_code_{c}"] for c in range(10)] == [(c - 3) % 10 for c in range(10)]
     assert "intra_fid" not in codes and balanced(5, 3).tolist() == [0, 1, 2, 0, 1]
+
+
+@pytest.mark.parametrize("name", ["cgan", "acgan", "sgan", "infogan"])
+def test_conditional_variants_train_on_a_labelled_color_image_folder(name, tmp_path):
+    from PIL import Image
+
+    from ganops.data.sources import read_image_folder
+    from ganops.data.transforms import PreprocessConfig, to_model_input
+    from ganops.training.run import train_run
+    from tiny import TINY_TRAIN
+
+    rng = np.random.default_rng(0)
+    for label, colour in enumerate(["red", "green", "blue"]):
+        (tmp_path / "raw" / colour).mkdir(parents=True)
+        for i in range(12):
+            pixels = rng.integers(0, 60, (8, 8, 3), dtype=np.uint8)
+            pixels[..., label] += 180
+            Image.fromarray(pixels).save(tmp_path / "raw" / colour / f"{i}.png")
+    data = to_model_input(read_image_folder(tmp_path / "raw"), PreprocessConfig(image_size=8))
+    model = TINY_MODELS[name] | ({"labelled": 6} if name == "sgan" else {})
+    model |= {"codes": 3} if name == "infogan" else {}
+    result = train_run(data, name, model, TINY_TRAIN, tmp_path / "ckpt", tmp_path / "reports")
+    assert np.isfinite(list(result.summary["final_losses"].values())).all()
+    values, cols = class_rows(result.gan.generator, 6)
+    assert generate(result.gan.generator, 6, 0, values).shape == (6, 8, 8, 3)
+    if name != "sgan":
+        assert cols == 2
