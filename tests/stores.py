@@ -15,18 +15,23 @@ def use_mlflow_store(folder: Path, experiment: str = "ganops") -> str:
     return uri
 
 
-def register_tiny_gan(digits_input: dict, dataset: str = "digits", fid: float = 1.0):
-    """Register a tiny untrained GAN as ``ganops-gan-<dataset>`` scored ``fid``, in the
-    active store; returns the gate's decision."""
+TINY_REGISTERED = {"gan": {"latent_dim": 4, "generator_units": [8]}}  # others: tiny.TINY_MODELS
+
+
+def register_tiny(
+    digits_input: dict, variant: str = "gan", dataset: str = "digits", fid: float = 1.0
+):
+    """Register a tiny untrained ``variant`` as ``ganops-<variant>-<dataset>`` scored ``fid``,
+    in the active store; returns the gate's decision."""
     from ganops.tracking.registry import register
     from ganops.variants import build_variant
     from ganops.variants.base import DataSpec
+    from tiny import TINY_MODELS
 
-    generator = build_variant(
-        "gan", {"latent_dim": 4, "generator_units": [8]}, DataSpec.from_meta(digits_input["meta"])
-    ).generator
+    config = TINY_REGISTERED.get(variant) or TINY_MODELS[variant]
+    generator = build_variant(variant, config, DataSpec.from_meta(digits_input["meta"])).generator
     metrics = {
-        "variant": "gan",
+        "variant": variant,
         "dataset": dataset,
         "samples": 10,
         "feature_extractor": "x",
@@ -36,9 +41,15 @@ def register_tiny_gan(digits_input: dict, dataset: str = "digits", fid: float = 
         return register(generator, metrics, {})
 
 
-def registered_store(folder: Path, digits_input: dict) -> str:
-    """A store in ``folder`` holding one tiny untrained GAN registered as the champion of
-    ``ganops-gan-digits``; returns its URI."""
+def register_tiny_gan(digits_input: dict, dataset: str = "digits", fid: float = 1.0):
+    """Register a tiny untrained GAN as ``ganops-gan-<dataset>`` (``register_tiny``)."""
+    return register_tiny(digits_input, "gan", dataset, fid)
+
+
+def registered_store(folder: Path, digits_input: dict, variants: tuple[str, ...] = ("gan",)) -> str:
+    """A store in ``folder`` holding tiny untrained generators, each registered as the champion
+    of ``ganops-<variant>-digits`` (by default one GAN); returns its URI."""
     uri = use_mlflow_store(folder)
-    register_tiny_gan(digits_input)
+    for variant in variants:
+        register_tiny(digits_input, variant)
     return uri

@@ -114,6 +114,7 @@ def test_latent_vectors_give_one_image_each(server):
         ([[1, 1]], ["count", "seed"], "n"),
         ([[[0.1, 0.2]]], ["z"], "'z' must be 4 finite numbers"),
         ([[["a", "b", "c", "d"]]], ["z"], "z"),
+        ([[1, 0, 3]], ["n", "seed", "label"], "'label': this generator is not conditional"),
     ],
 )
 def test_bad_requests_get_a_400_and_the_server_keeps_serving(server, data, columns, message):

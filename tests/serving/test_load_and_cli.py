@@ -5,30 +5,31 @@ from pathlib import Path
 
 import mlflow
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
 from ganops.console import main
 from ganops.errors import GanopsError
+from ganops.evaluation.plots import samples_picture
 from ganops.sampling import latents
 from ganops.serving import load_generator, model_uri
-from stores import registered_store
 
 
 @pytest.fixture(scope="module")
-def tracking_uri(tmp_path_factory, digits_input):
-    return registered_store(tmp_path_factory.mktemp("registry"), digits_input)
-
-
-def test_load_generator_gives_seeded_images(tracking_uri):
+def generators(tracking_uri):
     mlflow.set_tracking_uri(tracking_uri)
-    generator = load_generator(model_uri("ganops-gan-digits"))
+    return {v: load_generator(model_uri(f"ganops-{v}-digits")) for v in ("gan", "cgan", "infogan")}
+
+
+def test_load_generator_gives_seeded_images(generators):
+    generator = generators["gan"]
     images = generator.generate(5, seed=1)
     assert images.shape == (5, 16, 16, 1) and images.min() >= 0 and images.max() <= 1
     np.testing.assert_array_equal(images, generator.generate(5, seed=1))
     with pytest.raises(GanopsError, match="n must be between"):
         generator.generate(0)
-    with pytest.raises(GanopsError, match="not a conditional generator"):
+    with pytest.raises(GanopsError, match="not conditional: it takes no labels or codes"):
         generator.generate(2, labels=[1, 2])
     z = latents(5, generator.latent_dim, seed=1)
     np.testing.assert_allclose(generator.decode(z), images, atol=1e-6)
@@ -36,11 +37,109 @@ def test_load_generator_gives_seeded_images(tracking_uri):
         generator.decode(z[:, :-1])
 
 
+def test_generators_say_what_they_take(generators):
+    described = {
+        v: (g.conditional_input, g.classes, g.continuous_codes, g.latent_dim)
+        for v, g in generators.items()
+    }
+    assert described == {
+        "gan": (None, 0, 0, 4),
+        "cgan": ("label", 10, 0, 8),
+        "infogan": ("code", 10, 2, 8),
+    }
+
+
+def test_labels_steer_a_conditional_generator(generators, tracking_uri):
+    cgan = generators["cgan"]
+    twos = cgan.generate(4, seed=3, labels=2)
+    np.testing.assert_array_equal(twos, cgan.generate(4, seed=3, labels=[2, 2, 2, 2]))
+    assert not np.allclose(twos, cgan.generate(4, seed=3, labels=5), atol=1e-6)
+    np.testing.assert_array_equal(cgan.generate(4, seed=3), cgan.generate(4, 3, [0, 1, 2, 3]))
+    np.testing.assert_allclose(cgan.decode(latents(4, 8, seed=3), labels=2), twos, atol=1e-6)
+    served = mlflow.pyfunc.load_model(cgan.uri)  # the same images as the served model
+    request = pd.DataFrame({"n": [4], "seed": [3], "label": [2]})
+    np.testing.assert_allclose(served.predict(request), twos, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("variant", "given", "message"),
+    [
+        ("cgan", {"labels": 10}, r"label 10 is out of range: this generator has 10 labels"),
+        ("cgan", {"labels": [1, 2]}, r"give one label or one per sample \(4\)"),
+        ("cgan", {"labels": 1.5}, "labels must be integers"),
+        ("cgan", {"codes": 1}, "takes a label .*, not a code: give labels instead"),
+        ("infogan", {"labels": 1}, "takes a code .*, not a label: give codes instead"),
+        ("infogan", {"continuous": [0.5]}, "continuous must be 2 finite numbers"),
+        ("gan", {"codes": 1}, "not conditional"),
+    ],
+)
+def test_wrong_conditions_are_clear_errors(generators, variant, given, message):
+    with pytest.raises(GanopsError, match=message):
+        generators[variant].generate(4, seed=0, **given)
+    with pytest.raises(GanopsError, match=message):
+        generators[variant].decode(latents(4, generators[variant].latent_dim, 0), **given)
+
+
+def test_infogan_takes_codes_and_continuous_codes(generators):
+    infogan = generators["infogan"]
+    ones = infogan.generate(4, seed=3, codes=1)
+    np.testing.assert_array_equal(ones, infogan.generate(4, seed=3, codes=1))
+    assert not np.allclose(ones, infogan.generate(4, seed=3, codes=6), atol=1e-6)
+    fixed = infogan.generate(4, seed=3, codes=1, continuous=[0.5, -0.5])
+    assert not np.allclose(fixed, ones, atol=1e-6)
+    np.testing.assert_array_equal(
+        fixed, infogan.generate(4, 3, codes=1, continuous=[[0.5, -0.5]] * 4)
+    )
+
+
+def test_grids_have_one_row_per_class(generators):
+    samples, cols = generators["cgan"].grid(25, seed=0)
+    assert (len(samples), cols) == (20, 2)
+    rows = np.repeat(np.arange(10), 2)  # 0, 0, 1, 1, ...
+    np.testing.assert_array_equal(samples, generators["cgan"].generate(20, 0, labels=rows))
+    samples, cols = generators["gan"].grid(9, seed=0)
+    assert (len(samples), cols) == (9, None)
+
+
 def test_a_missing_model_is_a_clear_error(tracking_uri):
     mlflow.set_tracking_uri(tracking_uri)
     with pytest.raises(GanopsError, match="ganops-nope-digits@champion.*not found"):
         load_generator(model_uri("ganops-nope-digits"))
     assert main(["generate", "--model", "ganops-nope-digits", "--tracking-uri", tracking_uri]) == 2
+
+
+def cli(tracking_uri: str, model: str, out: Path, *options: str) -> int:
+    return main(
+        ["generate", "--model", model, "--out", str(out), "--tracking-uri", tracking_uri]
+        + list(options)
+    )
+
+
+def test_cli_draws_one_row_per_class_or_the_label_asked_for(tracking_uri, tmp_path, capsys):
+    grid = tmp_path / "grid.png"
+    assert cli(tracking_uri, "ganops-cgan-digits", grid, "-n", "20") == 0
+    assert "wrote 20 samples" in capsys.readouterr().out
+    expected = samples_picture(np.zeros((20, 16, 16, 1)), None, 2)  # 10 rows of 2
+    assert Image.open(grid).size == Image.fromarray(expected).size
+    assert (
+        cli(tracking_uri, "ganops-cgan-digits", tmp_path / "3.png", "-n", "9", "--label", "3") == 0
+    )
+    assert cli(tracking_uri, "ganops-infogan-digits", tmp_path / "c.png", "--code", "2") == 0
+    assert (tmp_path / "3.png").exists() and (tmp_path / "c.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "message"),
+    [
+        ("ganops-cgan-digits", ["--label", "12"], "ganops: label 12 is out of range"),
+        ("ganops-gan-digits", ["--label", "1"], "ganops: this generator is not conditional"),
+        ("ganops-infogan-digits", ["--label", "1"], "not a label: give codes instead"),
+    ],
+)
+def test_cli_refuses_wrong_labels(tracking_uri, tmp_path, capsys, model, options, message):
+    assert cli(tracking_uri, model, tmp_path / "x.png", *options) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_cli_generates_from_the_champion_in_a_fresh_process(tracking_uri, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import keras
@@ -10,30 +11,103 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 
 from ganops.errors import GanopsError
-from ganops.evaluation.evaluate import decode, generate
-from ganops.serving.pyfunc import MAX_IMAGES, to_output
+from ganops.sampling import CONTINUOUS, Inputs, class_rows, decode, feed, generate
+from ganops.serving.pyfunc import MAX_IMAGES, condition_error, seeding_error, to_output
+
+Values = int | Sequence[int] | None
 
 
 @dataclass
 class Generator:
-    """A registered generator: ``generate(n, seed)`` or ``decode(z)`` give images in [0, 1]."""
+    """A registered generator: ``generate(n, seed)`` or ``decode(z)`` give images in [0, 1].
+
+    Conditional generators also take ``labels`` (CGAN, ACGAN: ``conditional_input`` is
+    ``'label'``) or ``codes`` (InfoGAN: ``'code'``): one int for every sample or one per
+    sample, from 0 to ``classes - 1``; None draws them balanced over the classes. InfoGAN's
+    ``continuous`` codes (``continuous_codes`` numbers, trained on [-1, 1]) are drawn from the
+    seed unless given.
+    """
 
     model: keras.Model
     uri: str
 
-    def generate(self, n: int, seed: int = 0, labels: list[int] | None = None) -> np.ndarray:
-        """``n`` samples from seeded latents (the same seed gives the same images)."""
-        if labels is not None:
-            raise GanopsError(f"{self.uri} is not a conditional generator: labels are not used")
-        if not 1 <= n <= MAX_IMAGES:
-            raise GanopsError(f"n must be between 1 and {MAX_IMAGES}, got {n}")
-        return to_output(generate(self.model, n, seed))
+    @property
+    def inputs(self) -> Inputs:
+        return Inputs.of(self.model)
 
     @property
     def latent_dim(self) -> int:
-        return int(self.model.inputs[0].shape[-1])
+        return self.inputs.latent_dim
 
-    def decode(self, z: np.ndarray) -> np.ndarray:
+    @property
+    def conditional_input(self) -> str | None:
+        """``'label'`` (CGAN, ACGAN), ``'code'`` (InfoGAN) or None (unconditional)."""
+        return self.inputs.categorical
+
+    @property
+    def classes(self) -> int:
+        """How many labels/codes it takes (0 to ``classes - 1``); 0 when unconditional."""
+        return self.inputs.classes
+
+    @property
+    def continuous_codes(self) -> int:
+        """How many continuous codes it takes (InfoGAN); 0 otherwise."""
+        return self.inputs.continuous
+
+    def conditions(
+        self, n: int, labels: Values, codes: Values, continuous: np.ndarray | None
+    ) -> tuple[Values, np.ndarray | None]:
+        """The classes and continuous codes of ``n`` samples, refused when the generator does
+        not take them (ranges are checked when it is fed)."""
+        for name, given in (("label", labels), ("code", codes), (CONTINUOUS, continuous)):
+            if given is not None and (problem := condition_error(self.inputs, name)):
+                raise GanopsError(problem)
+        if continuous is not None:
+            size = self.continuous_codes
+            try:
+                continuous = np.asarray(continuous, dtype=np.float32)
+                if continuous.ndim == 1:
+                    continuous = np.tile(continuous, (n, 1))
+                ok = continuous.shape == (n, size) and bool(np.isfinite(continuous).all())
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise GanopsError(
+                    f"continuous must be {size} finite numbers, or one row of them per sample ({n})"
+                )
+        return labels if labels is not None else codes, continuous
+
+    def draw(
+        self, n: int, seed: int, values: Values = None, continuous: np.ndarray | None = None
+    ) -> np.ndarray:
+        if problem := seeding_error(n, seed):
+            raise GanopsError(problem)
+        return to_output(generate(self.model, n, seed, values, continuous))
+
+    def generate(
+        self,
+        n: int,
+        seed: int = 0,
+        labels: Values = None,
+        codes: Values = None,
+        continuous: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``n`` samples from seeded latents (the same seed and labels give the same images)."""
+        return self.draw(n, seed, *self.conditions(n, labels, codes, continuous))
+
+    def grid(self, n: int, seed: int = 0) -> tuple[np.ndarray, int | None]:
+        """About ``n`` samples for a picture, with its width: one row per class/code for a
+        conditional generator; None (a square grid) otherwise."""
+        values, cols = class_rows(self.model, n)
+        return self.draw(n if values is None else len(values), seed, values), cols
+
+    def decode(
+        self,
+        z: np.ndarray,
+        labels: Values = None,
+        codes: Values = None,
+        continuous: np.ndarray | None = None,
+    ) -> np.ndarray:
         """The images of given latent vectors, shaped ``(n, latent_dim)``."""
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim or not 1 <= len(z) <= MAX_IMAGES:
@@ -41,7 +115,8 @@ class Generator:
                 f"z must be 1 to {MAX_IMAGES} vectors of {self.latent_dim} numbers, "
                 f"got shape {z.shape}"
             )
-        return to_output(decode(self.model, z))
+        inputs = feed(self.model, z, *self.conditions(len(z), labels, codes, continuous))
+        return to_output(decode(self.model, inputs))
 
 
 def model_uri(name: str, alias: str = "champion") -> str:

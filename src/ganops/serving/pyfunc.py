@@ -1,15 +1,25 @@
 """A generator as an MLflow pyfunc: a table of requests in, images out.
 
 Input, either one row per request with ``n`` (images, 1..MAX_IMAGES) and ``seed`` (the same
-seed gives the same images as the evaluation's seeded latents), or one row per image with
-``z``, a latent vector. Output: the images in order, float32 in [0, 1] (2-D points: the
-coordinates).
+seed gives the same images as the evaluation's draw, ``sampling.generate``), or one row per
+image with ``z``, a latent vector. Conditional generators also read, per row:
+
+- ``label`` (CGAN, ACGAN) or ``code`` (InfoGAN's categorical code): an integer class; in an
+  ``n``/``seed`` row it applies to all ``n`` images, in a ``z`` row to that image; omitted:
+  balanced over the classes, as the evaluation draws (so is a null, though MLflow's schema
+  refuses nulls in these integer columns before ``predict`` sees them);
+- ``continuous`` (InfoGAN): its continuous codes (trained on [-1, 1]), for all ``n`` images of
+  the row or for that ``z`` image; omitted: drawn from the row's seed (``z`` rows: seed 0).
+
+Output: the images in order, float32 in [0, 1] (2-D points: the coordinates). Anything wrong
+with a request is an HTTP 400 naming the row and column.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import keras
 import mlflow
 import numpy as np
 import pandas as pd
@@ -19,7 +29,17 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from mlflow.types import ColSpec, Schema, TensorSpec
 from mlflow.types.schema import Array
 
-from ganops.evaluation.evaluate import decode, latents
+from ganops.errors import GanopsError
+from ganops.sampling import (
+    CATEGORICAL,
+    CONTINUOUS,
+    Inputs,
+    balanced,
+    checked_values,
+    decode,
+    feed,
+    latents,
+)
 
 MAX_IMAGES = 256  # per request row and per call: a bound on memory and response size
 SEEDED = ("n", "seed")
@@ -30,54 +50,145 @@ def invalid(message: str) -> MlflowException:
     return MlflowException(message, error_code=INVALID_PARAMETER_VALUE)
 
 
-def seeded_latents(table: pd.DataFrame, latent_dim: int) -> np.ndarray:
-    """Latent vectors of validated ``(n, seed)`` rows."""
+def condition_error(spec: Inputs, name: str) -> str | None:
+    """Why a generator cannot take a ``label``/``code``/``continuous`` input; None if it can."""
+    if spec.categorical is None:
+        return "this generator is not conditional: it takes no labels or codes"
+    if name == CONTINUOUS:
+        return None if spec.continuous else "this generator takes no continuous codes"
+    if name != spec.categorical:
+        return (
+            f"this generator takes a {spec.categorical} (0 to {spec.classes - 1}), "
+            f"not a {name}: give {spec.categorical}s instead"
+        )
+    return None
+
+
+def seeding_error(n: int, seed: int) -> str | None:
+    """What is wrong with an ``n``/``seed`` request, or None."""
+    if not 1 <= n <= MAX_IMAGES:
+        return f"n must be between 1 and {MAX_IMAGES}, got {n}"
+    if seed < 0:
+        return f"seed must be a non-negative integer, got {seed}"
+    return None
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def integer(value: Any, i: int, column: str) -> int:
+    """A cell that must hold an integer (``3.0`` is one, ``True`` is not)."""
+    try:
+        ok = not isinstance(value, bool) and float(value).is_integer()
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise invalid(f"row {i}: '{column}' must be an integer, got {value!r}")
+    return int(value)
+
+
+def vector(value: Any, size: int, i: int, column: str) -> np.ndarray:
+    """A cell that must hold ``size`` finite numbers."""
+    try:
+        array = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise invalid(f"row {i}: '{column}' must be a list of numbers") from None
+    if array.shape != (size,) or not np.isfinite(array).all():
+        raise invalid(f"row {i}: '{column}' must be {size} finite numbers, got shape {array.shape}")
+    return array
+
+
+def column_cells(table: pd.DataFrame, spec: Inputs, column: str) -> list[tuple[int, Any]]:
+    """The given (non-null) cells of an optional conditioning column, refused when the
+    generator does not take it."""
+    if column not in table.columns:
+        return []
+    given = [(i, value) for i, value in enumerate(table[column]) if not is_missing(value)]
+    if given and (problem := condition_error(spec, column)):
+        raise invalid(f"row {given[0][0]}: '{column}': {problem}")
+    return given
+
+
+def row_values(table: pd.DataFrame, spec: Inputs) -> list[int | None]:
+    """Each row's class/code (None: not given), checked against the generator."""
+    values: list[int | None] = [None] * len(table)
+    for column in CATEGORICAL:
+        for i, value in column_cells(table, spec, column):
+            values[i] = integer(value, i, column)
+            try:
+                checked_values(values[i], 1, column, spec.classes)
+            except GanopsError as err:
+                raise invalid(f"row {i}: {err}") from None
+    return values
+
+
+def row_continuous(table: pd.DataFrame, spec: Inputs) -> list[np.ndarray | None]:
+    """Each row's continuous codes (None: not given)."""
+    codes: list[np.ndarray | None] = [None] * len(table)
+    for i, value in column_cells(table, spec, CONTINUOUS):
+        codes[i] = vector(value, spec.continuous, i, CONTINUOUS)
+    return codes
+
+
+def seeded_rows(table: pd.DataFrame) -> list[tuple[int, int]]:
+    """The validated ``(n, seed)`` of every row, at most MAX_IMAGES images in all."""
     missing = [c for c in SEEDED if c not in table.columns]
     if missing:
         raise invalid(f"missing column(s) {missing}; expected {list(SEEDED)} or ['z']")
-    parts = []
-    for i, row in table.reset_index(drop=True).iterrows():
-        for column in SEEDED:
-            value = row[column]
-            if isinstance(value, bool) or not float(value).is_integer():
-                raise invalid(f"row {i}: '{column}' must be an integer, got {value!r}")
-        n = int(row["n"])
-        if not 1 <= n <= MAX_IMAGES:
-            raise invalid(f"row {i}: n must be between 1 and {MAX_IMAGES}, got {n}")
-        parts.append(latents(n, latent_dim, int(row["seed"])))
-    return np.concatenate(parts)
-
-
-def given_latents(column: pd.Series, latent_dim: int) -> np.ndarray:
-    """The ``z`` rows as one array, each checked to be ``latent_dim`` finite numbers."""
     rows = []
-    for i, z in enumerate(column):
-        try:
-            vector = np.asarray(z, dtype=np.float32)
-        except (TypeError, ValueError):
-            raise invalid(f"row {i}: 'z' must be a list of numbers") from None
-        if vector.shape != (latent_dim,) or not np.isfinite(vector).all():
-            raise invalid(
-                f"row {i}: 'z' must be {latent_dim} finite numbers, got shape {vector.shape}"
-            )
-        rows.append(vector)
-    return np.stack(rows)
+    for i, (n, seed) in enumerate(zip(table["n"], table["seed"], strict=True)):
+        n, seed = integer(n, i, "n"), integer(seed, i, "seed")
+        if problem := seeding_error(n, seed):
+            raise invalid(f"row {i}: {problem}")
+        rows.append((n, seed))
+    total = sum(n for n, _ in rows)
+    if total > MAX_IMAGES:
+        raise invalid(f"at most {MAX_IMAGES} images per call, asked for {total}")
+    return rows
 
 
-def request_latents(table: pd.DataFrame, latent_dim: int) -> np.ndarray:
-    """The latent vectors a request table asks for; anything wrong is a 400-style error."""
+def latent_rows(table: pd.DataFrame, spec: Inputs, values: list, codes: list) -> tuple:
+    """The ``z`` rows as one batch: latent vectors, classes (null: balanced), continuous codes
+    (given for every row or none)."""
+    if len(table) > MAX_IMAGES:
+        raise invalid(f"at most {MAX_IMAGES} images per call, asked for {len(table)}")
+    z = np.stack([vector(v, spec.latent_dim, i, "z") for i, v in enumerate(table["z"])])
+    if all(v is None for v in values):
+        classes = None
+    else:
+        default = balanced(len(values), spec.classes)
+        classes = [d if v is None else v for v, d in zip(values, default, strict=True)]
+    given = [c is not None for c in codes]
+    if any(given) and not all(given):
+        raise invalid(f"row {given.index(False)}: give '{CONTINUOUS}' for every 'z' row or none")
+    return z, classes, np.stack(codes) if all(given) else None
+
+
+def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | list[np.ndarray]:
+    """What ``generator`` is fed for a request table; anything wrong is a 400-style error."""
+    table = table.reset_index(drop=True)
     if "z" in table.columns and any(c in table.columns for c in SEEDED):
         raise invalid("give either columns ['n', 'seed'] or ['z'], not both")
     if not len(table):
         raise invalid("the request table is empty")
-    z = (
-        given_latents(table["z"], latent_dim)
-        if "z" in table.columns
-        else seeded_latents(table, latent_dim)
-    )
-    if len(z) > MAX_IMAGES:
-        raise invalid(f"at most {MAX_IMAGES} images per call, asked for {len(z)}")
-    return z
+    spec = Inputs.of(generator)
+    values, codes = row_values(table, spec), row_continuous(table, spec)
+    if "z" in table.columns:
+        return feed(generator, *latent_rows(table, spec, values, codes))
+    parts = [
+        feed(
+            generator,
+            latents(n, spec.latent_dim, seed),
+            value,
+            None if code is None else np.tile(code, (n, 1)),
+            seed,
+        )
+        for (n, seed), value, code in zip(seeded_rows(table), values, codes, strict=True)
+    ]
+    if isinstance(parts[0], list):
+        return [np.concatenate(inputs) for inputs in zip(*parts, strict=True)]
+    return np.concatenate(parts)
 
 
 def to_output(samples: np.ndarray) -> np.ndarray:
@@ -88,12 +199,14 @@ def to_output(samples: np.ndarray) -> np.ndarray:
 
 
 def signature(sample_shape: tuple[int, ...]) -> ModelSignature:
-    """Requests table in (seeded rows or latent rows), a batch of samples out."""
+    """Requests table in (seeded rows or latent rows, optional conditions), samples out."""
     inputs = Schema(
         [
             ColSpec("long", "n", required=False),
             ColSpec("long", "seed", required=False),
             ColSpec(Array("double"), "z", required=False),
+            *(ColSpec("long", name, required=False) for name in CATEGORICAL),
+            ColSpec(Array("double"), CONTINUOUS, required=False),
         ]
     )
     outputs = Schema([TensorSpec(np.dtype(np.float32), (-1, *sample_shape))])
@@ -104,14 +217,10 @@ class GeneratorModel(mlflow.pyfunc.PythonModel):
     """The pyfunc MLflow loads and serves; its one artifact is ``generator`` (.keras)."""
 
     def load_context(self, context: Any) -> None:
-        import keras
-
         self.generator = keras.saving.load_model(context.artifacts["generator"])
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict | None = None
     ) -> np.ndarray:
-        latent_dim = self.generator.inputs[0].shape[-1]
-        return to_output(
-            decode(self.generator, request_latents(pd.DataFrame(model_input), latent_dim))
-        )
+        inputs = request_inputs(pd.DataFrame(model_input), self.generator)
+        return to_output(decode(self.generator, inputs))
