@@ -10,6 +10,8 @@
 when nothing changed).
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 ``mixtures``: the mixtures study (variants x ring8/grid25 x seeds: mode coverage).
+``semi_supervised``: data + SGAN's classifier vs the same one on its labelled examples alone
+(labelled counts x seeds: held-out accuracy).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ganops.pipelines import (
     mixtures,
     preprocess,
     register,
+    semi_supervised,
     train,
 )
 from ganops.variants import EXPERIMENTS, VARIANTS
@@ -60,4 +63,5 @@ def register_pipelines() -> dict[str, Pipeline]:
         "retrain": data + extractor + production,
         "compare": compare.create_pipeline(),
         "mixtures": mixtures.create_pipeline(),
+        "semi_supervised": data + semi_supervised.create_pipeline(),
     }

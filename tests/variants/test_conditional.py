@@ -177,3 +177,14 @@ def test_conditional_variants_train_on_a_labelled_color_image_folder(name, tmp_p
     assert generate(result.gan.generator, 6, 0, values).shape == (6, 8, 8, 3)
     if name != "sgan":
         assert cols == 2
+
+
+def test_sgan_also_trains_on_fully_labelled_data(digits_input):
+    from ganops.training import backend
+
+    gan = built("sgan")
+    call = backend.make_train_call(gan)
+    batches = sample_batches(digits_input["x_train"], digits_input["y_train"], 0, (2, 8), 0)
+    assert "x_labelled" not in batches
+    logs = call(batches)
+    assert np.isfinite(logs["d_class_loss"]) and np.isfinite(logs["g_loss"])

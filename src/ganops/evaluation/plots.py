@@ -141,3 +141,34 @@ def study_figure(
         ax.set_title(f"{variant} · {dataset}", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def summary_figure(
+    table: pd.DataFrame,
+    x: str,
+    lines: dict[str, str],
+    ylabel: str,
+    xlabel: str | None = None,
+    log_x: bool = True,
+) -> Figure:
+    """A study's summary as lines with error bars: each metric of ``lines`` (summary column
+    prefix -> label) as mean ± standard error against column ``x``."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=100)
+    for metric, label in lines.items():
+        ax.errorbar(
+            table[x],
+            table[f"{metric}_mean"],
+            yerr=table[f"{metric}_se"].fillna(0.0),
+            marker="o",
+            capsize=3,
+            label=label,
+        )
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xticks(table[x].unique(), [str(v) for v in table[x].unique()])
+    ax.minorticks_off()
+    ax.set(xlabel=xlabel or x, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

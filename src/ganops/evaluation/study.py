@@ -27,13 +27,19 @@ def summarize(
     return table[ordered].reset_index()
 
 
-def markdown(table: pd.DataFrame, names: dict[str, str] = MIXTURE_METRICS) -> str:
-    """The summary as a Markdown table, each cell "mean ± se"."""
-    header = ["dataset", "variant", *names.values(), "seeds"]
+def markdown(
+    table: pd.DataFrame,
+    names: dict[str, str] = MIXTURE_METRICS,
+    by: Sequence[str] = ("dataset", "variant"),
+) -> str:
+    """The summary as a Markdown table: the ``by`` columns, then each metric "mean ± se"."""
+    header = [*by, *names.values(), "seeds"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, row in table.iterrows():
-        cells = [f"{row[f'{m}_mean']:.3g} ± {row[f'{m}_se']:.2g}" for m in names]
-        lines.append(
-            f"| {row['dataset']} | {row['variant']} | {' | '.join(cells)} | {row['runs']} |"
-        )
+        cells = [
+            *(str(row[column]) for column in by),
+            *(f"{row[f'{m}_mean']:.3g} ± {row[f'{m}_se']:.2g}" for m in names),
+            str(row["runs"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

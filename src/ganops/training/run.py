@@ -19,6 +19,7 @@ from ganops.config import validate
 from ganops.data.transforms import hide_labels, labelled_subset
 from ganops.errors import ConfigError
 from ganops.evaluation.metrics import accuracy
+from ganops.sampling import decode
 from ganops.training import backend
 from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid
 from ganops.training.config import TrainConfig
@@ -155,8 +156,9 @@ def classifier_summary(
         "labelled_per_class": {str(k): int(v) for k, v in per_class.items()},
     }
     if len(model_input["x_test"]):
-        probabilities = classify.predict(model_input["x_test"], batch_size=500, verbose=0)
-        summary["classifier_test_accuracy"] = accuracy(probabilities, model_input["y_test"])
+        summary["classifier_test_accuracy"] = accuracy(
+            decode(classify, model_input["x_test"]), model_input["y_test"]
+        )
     return summary
 
 

@@ -1,7 +1,8 @@
 """Semi-supervised GAN (book Skill 6, Odena 2016; Salimans 2016): the discriminator is a
 K+1-way classifier (the dataset's K classes and "fake"), trained on a few labelled images, many
 unlabelled ones and the generator's fakes. Its first K outputs are the classifier ganops
-measures on held-out images (the book never does)."""
+measures on held-out images (the book never does). With ``supervised_only`` the same classifier
+learns from the labelled images alone: the baseline SGAN is compared with."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pydantic import Field, PositiveInt
 
 from ganops.losses import class_cross_entropy
 from ganops.nets.conv import dcgan_generator
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.nets.layers import normal_init
+from ganops.variants.base import Adversarial, DataSpec, Player
 from ganops.variants.conditional import ConditionalConfig, discriminator, require_classes
 from ganops.variants.game import Conditioning, game
 
@@ -27,6 +29,11 @@ class Config(ConditionalConfig):
     loss: Literal["non_saturating", "minimax"] = "non_saturating"
     labelled: PositiveInt = Field(100, description="labelled training examples, all classes")
     supervised_weight: float = Field(1.0, gt=0.0, description="weight of the labelled loss")
+    supervised_only: bool = Field(
+        False,
+        description="the supervised baseline: the same classifier trained on the labelled "
+        "examples alone (no generator, no unlabelled images)",
+    )
 
 
 class FakeClass(Conditioning):
@@ -42,8 +49,9 @@ class FakeClass(Conditioning):
         return ops.logsumexp(out[:, :k], axis=-1, keepdims=True) - out[:, k:], None
 
     def d_extra(self, batch, real_aux, fake_aux, conditions):
-        logits = self.discriminator(batch["x_labelled"], training=True)
-        loss = class_cross_entropy(ops.one_hot(batch["y_labelled"], self.classes + 1), logits)
+        part = "_labelled" if "x_labelled" in batch else ""  # fully labelled: every batch
+        logits = self.discriminator(batch[f"x{part}"], training=True)
+        loss = class_cross_entropy(ops.one_hot(batch[f"y{part}"], self.classes + 1), logits)
         return self.weight * loss, {"d_class_loss": loss}
 
 
@@ -53,19 +61,34 @@ def classifier(discriminator: keras.Model, classes: int) -> keras.Model:
     return keras.Model(discriminator.inputs, ops.softmax(logits), name="classifier")
 
 
+def supervised(
+    generator: keras.Model, judge: keras.Model, config: Config, fake_class: FakeClass, d_steps: int
+) -> Adversarial:
+    """The baseline: one player, the discriminator, minimising only SGAN's labelled K+1-way
+    cross-entropy with the same optimizer. The generator is built (so both runs draw the same
+    initial weights) but never updated."""
+    if config.stabilizers.normal_init:
+        normal_init(judge, seed=1)
+    player = Player(
+        "discriminator",
+        [judge],
+        config.discriminator_optimizer.build(),
+        lambda batch: fake_class.d_extra(batch, None, None, None),
+        d_steps,
+    )
+    return Adversarial(generator, [player], config.latent_dim, keras.random.SeedGenerator(0))
+
+
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
     classes = require_classes("sgan", spec)
     generator = dcgan_generator(
         config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
     )
     judge = discriminator(config, spec.sample_shape, outputs=classes + 1)
-    gan = game(
-        generator,
-        judge,
-        config,
-        config.loss,
-        d_steps,
-        conditioning=FakeClass(judge, classes, config.supervised_weight),
-    )
+    fake_class = FakeClass(judge, classes, config.supervised_weight)
+    if config.supervised_only:
+        gan = supervised(generator, judge, config, fake_class, d_steps)
+    else:
+        gan = game(generator, judge, config, config.loss, d_steps, conditioning=fake_class)
     gan.labelled, gan.classify = config.labelled, classifier(judge, classes)
     return gan
