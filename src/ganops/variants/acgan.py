@@ -3,14 +3,12 @@ discriminator is not: it predicts it with an extra head, trained on real and fak
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from ganops.losses import class_cross_entropy
 from ganops.variants.base import Adversarial, DataSpec
 from ganops.variants.conditional import (
-    ConditionalConfig,
+    ClassConditionalConfig,
     LabelConditioning,
     discriminator,
     generator,
@@ -21,10 +19,9 @@ from ganops.variants.game import game
 DATA_KINDS = ("images",)
 
 
-class Config(ConditionalConfig):
+class Config(ClassConditionalConfig):
     """The paper's equal weighting of the source and class losses."""
 
-    loss: Literal["non_saturating", "minimax", "least_squares"] = "non_saturating"
     class_weight: float = Field(1.0, gt=0.0, description="weight of the class loss")
 
 

@@ -3,12 +3,10 @@ generator embeds it beside z, the discriminator sees it as one more image plane.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from ganops.nets.conditional import label_plane_discriminator
 from ganops.variants.base import Adversarial, DataSpec
 from ganops.variants.conditional import (
-    ConditionalConfig,
+    ClassConditionalConfig,
     LabelConditioning,
     discriminator,
     generator,
@@ -19,10 +17,8 @@ from ganops.variants.game import game
 DATA_KINDS = ("images",)
 
 
-class Config(ConditionalConfig):
+class Config(ClassConditionalConfig):
     """Book settings scaled to the images: Adam 2e-4 (book 1e-4), beta_1 0.5."""
-
-    loss: Literal["non_saturating", "minimax", "least_squares"] = "non_saturating"
 
 
 class ClassGiven(LabelConditioning):

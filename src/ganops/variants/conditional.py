@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import keras
 from keras import ops
 from pydantic import Field
@@ -15,10 +17,15 @@ from ganops.variants.networks import ConvConfig
 
 
 class ConditionalConfig(ConvConfig):
-    """DCGAN stacks with the book's discriminator dropout; a label embedding for the
-    generator (CGAN, ACGAN)."""
+    """DCGAN stacks with the book's discriminator dropout."""
 
     dropout: float = Field(0.3, ge=0.0, lt=1.0)
+
+
+class ClassConditionalConfig(ConditionalConfig):
+    """Generators given the class (CGAN, ACGAN): through a linear embedding of the one-hot."""
+
+    loss: Literal["non_saturating", "minimax", "least_squares"] = "non_saturating"
     label_embedding: int = Field(50, gt=0, description="units of the generator's label embedding")
 
 
