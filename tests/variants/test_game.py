@@ -140,3 +140,16 @@ def test_packing_joins_samples_and_needs_a_batch_multiple(inputs, tmp_path):
     with pytest.raises(ConfigError, match="batch_size: 16 is not a multiple of 3"):
         train_run(inputs["images"], "lsgan", model, TINY_TRAIN, tmp_path / "c", tmp_path / "r")
     assert not (tmp_path / "c").exists()
+
+
+def test_mode_seeking_penalises_samples_that_ignore_z(inputs):
+    from ganops.variants.stabilizers import mode_seeking
+
+    images, z = np.zeros((4, 3), np.float32), np.ones((4, 2), np.float32)
+    assert float(mode_seeking(images, images, z, -z)) > 1e4  # z ignored: a large penalty
+    assert float(mode_seeking(images, images + 2, z, -z)) == pytest.approx(1.0, rel=1e-3)
+    plain = train_steps(build("gan", inputs["points"]), inputs["points"])
+    seeking = train_steps(build("gan", inputs["points"], mode_seeking=10.0), inputs["points"])
+    assert seeking["d_loss"] == pytest.approx(plain["d_loss"])  # the same first step...
+    added = seeking["g_loss"] - plain["g_loss"]  # ...but the generator's loss has the term
+    assert added == pytest.approx(10.0 * seeking["mode_seeking"], rel=1e-4)

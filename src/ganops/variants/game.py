@@ -18,7 +18,7 @@ from ganops.errors import ConfigError
 from ganops.nets.layers import normal_init, pack
 from ganops.training.backend import input_gradients
 from ganops.variants.base import Adversarial, Player, VariantConfig
-from ganops.variants.stabilizers import ema_copy, ema_update, instance_noise
+from ganops.variants.stabilizers import ema_copy, ema_update, instance_noise, mode_seeking
 
 #: name -> (discriminator loss, generator loss), on raw discriminator outputs.
 OBJECTIVES: dict[str, tuple[Callable, Callable]] = {
@@ -109,13 +109,16 @@ def game(
     d_objective, g_objective = OBJECTIVES[objective]
     smooth = {"real_label": s.real_label} if objective in SMOOTHABLE else {}
 
+    def generate(z, conditions):
+        inputs = [{"z": z, **conditions}[t.name] for t in generator.inputs] if conditions else z
+        return generator(inputs, training=True)
+
     def fakes(batch):
         """Generated samples for a batch's size, and the conditions they were asked for."""
         n = ops.shape(batch["x"])[0]
         z = keras.random.normal((n, config.latent_dim), seed=seed)
         conditions = conditioning.conditions(n, seed)
-        inputs = [{"z": z, **conditions}[t.name] for t in generator.inputs] if conditions else z
-        return generator(inputs, training=True), conditions
+        return generate(z, conditions), conditions, z
 
     def judge(x, labels=None):
         """The discriminator's (real/fake, auxiliary) outputs for a batch: noisy, packed."""
@@ -137,7 +140,7 @@ def game(
         return (real_out, real_aux), (fake_out, fake_aux)
 
     def d_loss(batch):
-        real, (fake, conditions) = batch["x"], fakes(batch)
+        real, (fake, conditions, _) = batch["x"], fakes(batch)
         real_labels = conditioning.labels(batch)
         (real_out, real_aux), (fake_out, fake_aux) = judge_both(
             real, fake, real_labels, conditioning.fake_labels(conditions)
@@ -162,9 +165,13 @@ def game(
         return loss, {"d_loss": loss, **logs}
 
     def g_loss(batch):
-        fake, conditions = fakes(batch)
+        fake, conditions, z = fakes(batch)
         out, aux = judge(fake, conditioning.fake_labels(conditions))
         loss, logs = add_extra(g_objective(out), {}, conditioning.g_extra(aux, conditions))
+        if s.mode_seeking:
+            other_z = keras.random.normal(ops.shape(z), seed=seed)
+            term = mode_seeking(fake, generate(other_z, conditions), z, other_z)
+            loss, logs = loss + s.mode_seeking * term, logs | {"mode_seeking": term}
         return loss, {"g_loss": loss, **logs}
 
     def clip_weights():

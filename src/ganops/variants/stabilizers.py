@@ -51,6 +51,12 @@ class Stabilizers(BaseModel):
         description="append the batch's feature std to the discriminator (Karras 2018): it "
         "sees when samples lack variety, which counters mode collapse",
     )
+    mode_seeking: NonNegativeFloat = Field(
+        0.0,
+        description="weight of the mode-seeking term (Mao 2019): the generator is pushed to "
+        "make two latent vectors of one condition give different images; counters "
+        "conditional GANs ignoring z; 0 is off",
+    )
     pack: PositiveInt = Field(
         1,
         description="samples the discriminator judges jointly (PacGAN, Lin 2018): "
@@ -81,3 +87,10 @@ def ema_update(average: keras.Model, generator: keras.Model, decay: float) -> No
             mean.assign(decay * mean + (1.0 - decay) * weight)
         else:
             mean.assign(weight)
+
+
+def mode_seeking(images, other_images, z, other_z):
+    """1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|): small when images differ as much as their
+    latent vectors (Mao 2019), so minimising it spreads samples of one condition out."""
+    ratio = ops.mean(ops.abs(images - other_images)) / ops.mean(ops.abs(z - other_z))
+    return 1.0 / (ratio + 1e-5)
