@@ -58,7 +58,7 @@ class FakeClass(Conditioning):
 def classifier(discriminator: keras.Model, classes: int) -> keras.Model:
     """Class probabilities from the discriminator's first K logits (the fake one ignored)."""
     logits = discriminator.outputs[0][:, :classes]
-    return keras.Model(discriminator.inputs, ops.softmax(logits), name="classifier")
+    return keras.Model(discriminator.inputs[0], ops.softmax(logits), name="classifier")
 
 
 def supervised(
