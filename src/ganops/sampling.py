@@ -72,6 +72,22 @@ def checked_values(values: int | Sequence[int], n: int, name: str, classes: int)
     return array.astype(np.int64)
 
 
+def checked_continuous(continuous, n: int, size: int) -> np.ndarray:
+    """``continuous`` as ``n`` rows of ``size`` finite numbers (one row means all ``n``)."""
+    try:
+        array = np.asarray(continuous, dtype=np.float32)
+        if array.ndim == 1:
+            array = np.tile(array, (n, 1))
+        ok = array.shape == (n, size) and bool(np.isfinite(array).all())
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise GanopsError(
+            f"continuous must be {size} finite numbers, or one row of them per sample ({n})"
+        )
+    return array
+
+
 def class_rows(generator: keras.Model, count: int) -> tuple[np.ndarray | None, int | None]:
     """Classes/codes for a grid of about ``count`` samples with one row per class (and the
     row width); (None, None) for unconditional generators."""
@@ -113,7 +129,7 @@ def feed(
         if continuous is None:
             rng = np.random.default_rng([seed, 1])
             continuous = rng.uniform(-1.0, 1.0, (n, spec.continuous)).astype(np.float32)
-        given[CONTINUOUS] = np.asarray(continuous, np.float32)
+        given[CONTINUOUS] = checked_continuous(continuous, n, spec.continuous)
     return [given[t.name] for t in generator.inputs]
 
 

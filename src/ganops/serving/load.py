@@ -58,23 +58,10 @@ class Generator:
         self, n: int, labels: Values, codes: Values, continuous: np.ndarray | None
     ) -> tuple[Values, np.ndarray | None]:
         """The classes and continuous codes of ``n`` samples, refused when the generator does
-        not take them (ranges are checked when it is fed)."""
+        not take them (ranges and shapes are checked when it is fed)."""
         for name, given in (("label", labels), ("code", codes), (CONTINUOUS, continuous)):
             if given is not None and (problem := condition_error(self.inputs, name)):
                 raise GanopsError(problem)
-        if continuous is not None:
-            size = self.continuous_codes
-            try:
-                continuous = np.asarray(continuous, dtype=np.float32)
-                if continuous.ndim == 1:
-                    continuous = np.tile(continuous, (n, 1))
-                ok = continuous.shape == (n, size) and bool(np.isfinite(continuous).all())
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                raise GanopsError(
-                    f"continuous must be {size} finite numbers, or one row of them per sample ({n})"
-                )
         return labels if labels is not None else codes, continuous
 
     def draw(
