@@ -20,7 +20,6 @@ import keras
 import yaml
 
 from ganops.training import backend
-from ganops.training.run import training_labels
 from ganops.training.trainer import sample_batches
 from ganops.variants import EXPERIMENTS, VARIANTS, build_variant
 from ganops.variants.base import DataSpec
@@ -61,8 +60,8 @@ def throughput(
     backend.build_optimizers(gan)
     call = backend.make_train_call(gan)
     updates = sum(p.steps for p in gan.players)
-    x, y = model_input["x_train"], training_labels(model_input, gan.labelled, seed=0)
-    batches = [sample_batches(x, y, s, (updates, batch), 0) for s in range(warmup + steps)]
+    pools = gan.pools(model_input, 0)
+    batches = [sample_batches(pools, s, (updates, batch), 0) for s in range(warmup + steps)]
     for b in batches[:warmup]:
         call(b)
     start = time.perf_counter()

@@ -1,10 +1,12 @@
-"""What a generator is fed: seeded latent vectors and, for conditional generators, the class
-or code of each sample. Evaluation, sample grids, the Python API and the served model all draw
-through here, so the same seed (and labels) gives the same images everywhere.
+"""What a generator is fed: seeded latent vectors, the class or code of each sample, and for
+translation generators an image the caller supplies. Evaluation, sample grids, the failure
+monitor, the Python API and the served model all draw through here, so the same seed (labels,
+images) gives the same outputs everywhere.
 
-A generator's inputs say what it takes, by name: ``z`` (latent vectors), and either ``label``
-(a one-hot class: CGAN, ACGAN) or ``code`` (a one-hot categorical code: InfoGAN), and
-``continuous`` (InfoGAN's continuous codes, uniform on [-1, 1]).
+A generator's inputs say what it takes, by name only: ``z`` (latent vectors), either ``label``
+(a one-hot class: CGAN, ACGAN) or ``code`` (a one-hot categorical code: InfoGAN),
+``continuous`` (InfoGAN's continuous codes, uniform on [-1, 1]) and ``image`` (a source image
+in [-1, 1]: Pix2Pix, SRGAN, Context Encoder).
 """
 
 from __future__ import annotations
@@ -17,30 +19,38 @@ import numpy as np
 
 from ganops.errors import GanopsError
 
-LATENT, CATEGORICAL, CONTINUOUS = "z", ("label", "code"), "continuous"
+LATENT, CATEGORICAL, CONTINUOUS, IMAGE = "z", ("label", "code"), "continuous", "image"
+KNOWN = (LATENT, *CATEGORICAL, CONTINUOUS, IMAGE)
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """A generator's inputs: latent size, its categorical input (``label``/``code``, or None)
-    with the number of values, and the number of continuous codes."""
+    """A generator's inputs, by name: latent size (0: no ``z``), its categorical input
+    (``label``/``code``, or None) with the number of values, the number of continuous codes,
+    and the shape of the source image it translates (None: it takes no image)."""
 
-    latent_dim: int
+    latent_dim: int = 0
     categorical: str | None = None
     classes: int = 0
     continuous: int = 0
+    image: tuple[int, ...] | None = None
 
     @classmethod
     def of(cls, generator: keras.Model) -> Inputs:
-        sizes = {t.name: int(t.shape[-1]) for t in generator.inputs}
-        if len(sizes) == 1:  # unconditional generators may name their one input anything
-            return cls(next(iter(sizes.values())))
-        categorical = next((name for name in CATEGORICAL if name in sizes), None)
+        shapes = {t.name: tuple(t.shape[1:]) for t in generator.inputs}
+        unknown = sorted(set(shapes) - set(KNOWN))
+        if unknown:
+            raise GanopsError(
+                f"generator input(s) {unknown} have no known name (known: {', '.join(KNOWN)})"
+            )
+        size = lambda name: int(shapes[name][-1]) if name in shapes else 0  # noqa: E731
+        categorical = next((name for name in CATEGORICAL if name in shapes), None)
         return cls(
-            sizes[LATENT],
+            size(LATENT),
             categorical,
-            sizes.get(categorical, 0),
-            sizes.get(CONTINUOUS, 0),
+            size(categorical) if categorical else 0,
+            size(CONTINUOUS),
+            shapes.get(IMAGE),
         )
 
 
@@ -102,35 +112,49 @@ def one_hot(values: np.ndarray, classes: int) -> np.ndarray:
     return np.eye(classes, dtype=np.float32)[values]
 
 
+def checked_images(images: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Source images for a translation generator: float32, shaped ``(n, *shape)``, finite."""
+    array = np.asarray(images, dtype=np.float32)
+    if array.shape[1:] != shape:
+        raise GanopsError(f"this generator takes images shaped {shape}, got {array.shape[1:]}")
+    if not np.isfinite(array).all():
+        raise GanopsError("images contain NaN or infinite values")
+    return array
+
+
 def feed(
     generator: keras.Model,
-    z: np.ndarray,
+    z: np.ndarray | None,
     values: int | Sequence[int] | None = None,
     continuous: np.ndarray | None = None,
     seed: int = 0,
+    images: np.ndarray | None = None,
 ) -> np.ndarray | list[np.ndarray]:
-    """What ``generator`` takes for latent vectors ``z``: ``z`` itself, or with the one-hot
-    class/code of each (``values``; balanced when None) and continuous codes (drawn from
-    ``seed`` when None), in the generator's input order."""
+    """What ``generator`` takes, in its input order (one array when it has one input): latent
+    vectors ``z``, source ``images`` (translation), the one-hot class/code of each sample
+    (``values``; balanced when None) and continuous codes (drawn from ``seed`` when None)."""
     spec = Inputs.of(generator)
+    given = {LATENT: z}
+    if spec.image is not None:
+        if images is None:
+            raise GanopsError("this generator translates images: give the images")
+        given[IMAGE] = checked_images(images, spec.image)
+    n = len(given[IMAGE] if z is None else z)
     if spec.categorical is None:
         if values is not None:
             raise GanopsError("this generator is not conditional: it takes no labels or codes")
-        return z
-    n = len(z)
-    values = balanced(n, spec.classes) if values is None else values
-    given = {
-        LATENT: z,
-        spec.categorical: one_hot(
+    else:
+        values = balanced(n, spec.classes) if values is None else values
+        given[spec.categorical] = one_hot(
             checked_values(values, n, spec.categorical, spec.classes), spec.classes
-        ),
-    }
+        )
     if spec.continuous:
         if continuous is None:
             rng = np.random.default_rng([seed, 1])
             continuous = rng.uniform(-1.0, 1.0, (n, spec.continuous)).astype(np.float32)
         given[CONTINUOUS] = checked_continuous(continuous, n, spec.continuous)
-    return [given[t.name] for t in generator.inputs]
+    ordered = [given[t.name] for t in generator.inputs]
+    return ordered[0] if len(ordered) == 1 else ordered
 
 
 def decode(
@@ -161,3 +185,59 @@ def generate(
     them when None): what evaluation, grids and serving draw."""
     z = latents(n, Inputs.of(generator).latent_dim, seed)
     return decode(generator, feed(generator, z, values, continuous, seed))
+
+
+def translate(generator: keras.Model, images: np.ndarray) -> np.ndarray:
+    """A translation generator's outputs for source ``images`` in [-1, 1], batch by batch."""
+    return decode(generator, feed(generator, None, images=images), batch_size=64)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """How every caller that draws from a generator (sample grids, the failure monitor,
+    scoring during training, evaluation) feeds it by default: seeded latent vectors with
+    balanced classes/codes, or, for a generator that translates images, ``sources`` in order
+    (cycled when more outputs are asked for) with the ``targets`` they should become."""
+
+    sources: np.ndarray | None = None
+    targets: np.ndarray | None = None
+
+    def samples(self, generator: keras.Model, n: int, seed: int) -> np.ndarray:
+        """``n`` outputs: from seeded latents, or of the first ``n`` sources."""
+        if Inputs.of(generator).image is None:
+            return generate(generator, n, seed)
+        return translate(generator, self.sources[self.pick(n)])
+
+    def pick(self, n: int) -> np.ndarray:
+        """Indices of the first ``n`` sources (cycled); an error when there are none."""
+        if self.sources is None or not len(self.sources):
+            raise GanopsError("no source images to translate (is the held-out split empty?)")
+        return np.arange(n) % len(self.sources)
+
+    def rows(self, generator: keras.Model, count: int, seed: int) -> tuple[np.ndarray, int]:
+        """A picture's images and its width: for a translation generator one row each of
+        sources, outputs and targets (the book's figures); else one row per class/code, or a
+        square grid (width None)."""
+        if Inputs.of(generator).image is None:
+            values, cols = class_rows(generator, count)
+            n = count if values is None else len(values)
+            return generate(generator, n, seed, values), cols
+        index = self.pick(count)
+        outputs = translate(generator, self.sources[index])
+        return np.concatenate(
+            [source_pictures(self.sources[index], outputs), outputs, self.targets[index]]
+        ), count
+
+
+def source_pictures(sources: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Source images as pictures beside outputs ``like``: resized up (nearest) to their size,
+    gray made colour, and an inpainting source's hole (its last, mask channel < 0) shown."""
+    channels = like.shape[-1]
+    if sources.shape[-1] == channels + 1:  # image + known/hole mask
+        sources = np.where(sources[..., -1:] < 0, -1.0, sources[..., :-1])
+    factor = like.shape[1] // sources.shape[1]
+    if factor > 1:
+        sources = sources.repeat(factor, axis=1).repeat(factor, axis=2)
+    if sources.shape[-1] != channels:
+        sources = np.repeat(sources, channels, axis=-1)
+    return sources.astype(np.float32)

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from ganops.tracking.registry import CHALLENGER, CHAMPION, better, model_name, register
+from ganops.evaluation.evaluate import better
+from ganops.tracking.registry import CHALLENGER, CHAMPION, model_name, register
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
 from stores import use_mlflow_store

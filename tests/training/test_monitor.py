@@ -145,7 +145,7 @@ def points_trainer(data, folder, steps, callbacks=()):
 
 
 def test_trainer_honours_stop_reason_and_stays_resumable(ring_input, tmp_path, caplog):
-    x, stopper = ring_input["x_train"], StopAt(2)
+    x, stopper = {"real": {"x": ring_input["x_train"]}}, StopAt(2)
     t = points_trainer(ring_input, tmp_path, steps=6, callbacks=[stopper])
     with caplog.at_level(logging.WARNING):
         history = t.fit(x)

@@ -29,18 +29,32 @@ def trainer(data, folder, steps, fingerprint="run", callbacks=(), **train):
     return Trainer(gan, config, folder, fingerprint, list(callbacks))
 
 
+def real(x):
+    return {"real": {"x": x}}
+
+
 def weights(t):
     return [np.array(v) for v in t.gan.generator.variables]
 
 
 def test_sample_batches_are_a_pure_function_of_seed_and_step():
     x = np.arange(100)[:, None]
-    a = sample_batches(x, np.arange(100), 7, (2, 5), seed=1)
-    b = sample_batches(x, np.arange(100), 7, (2, 5), seed=1)
+    pools = {"real": {"x": x, "y": np.arange(100)}}
+    a = sample_batches(pools, 7, (2, 5), seed=1)
+    b = sample_batches(pools, 7, (2, 5), seed=1)
     assert a["x"].shape == (2, 5, 1) and a["y"].shape == (2, 5)
     np.testing.assert_array_equal(a["x"], b["x"])
-    assert not np.array_equal(a["x"], sample_batches(x, None, 8, (2, 5), seed=1)["x"])
+    np.testing.assert_array_equal(a["x"][..., 0], a["y"])  # one index per pool: aligned
+    assert not np.array_equal(a["x"], sample_batches({"real": {"x": x}}, 8, (2, 5), seed=1)["x"])
     assert len(np.unique(a["x"])) == 10  # no repeats within a step when data suffice
+
+
+def test_pools_are_drawn_independently_and_keep_their_pairs():
+    source = np.arange(50)[:, None]
+    pools = {"pairs": {"source": source, "x": -source}, "other": {"o": np.arange(50)}}
+    batches = sample_batches(pools, 0, (1, 20), seed=0)
+    np.testing.assert_array_equal(batches["source"], -batches["x"])
+    assert not np.array_equal(batches["source"][..., 0], batches["o"])
 
 
 def test_resume_reaches_the_same_step_and_weights_as_an_uninterrupted_run(
@@ -48,22 +62,22 @@ def test_resume_reaches_the_same_step_and_weights_as_an_uninterrupted_run(
 ):
     x = digits_input["x_train"]
     straight = trainer(digits_input, tmp_path / "a", steps=6)
-    straight.fit(x)
+    straight.fit(real(x))
     first = trainer(digits_input, tmp_path / "b", steps=3)  # "interrupted" after step 3
-    first.fit(x)
+    first.fit(real(x))
     resumed = trainer(digits_input, tmp_path / "b", steps=6)
-    history = resumed.fit(x)
+    history = resumed.fit(real(x))
     assert list(history["step"]) == [1, 2, 3, 4, 5, 6]
     assert [p.name for p in checkpoint.list_checkpoints(tmp_path / "b")][-1] == "ckpt-00000006.npz"
     for a, b in zip(weights(straight), weights(resumed), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     again = trainer(digits_input, tmp_path / "b", steps=6)  # finished: nothing to do
-    assert len(again.fit(x)) == 6
+    assert len(again.fit(real(x))) == 6
 
 
 def test_nan_guard_stops_at_once_and_keeps_the_last_good_checkpoint(digits_input, tmp_path):
     x = digits_input["x_train"]
-    trainer(digits_input, tmp_path, steps=3).fit(x)
+    trainer(digits_input, tmp_path, steps=3).fit(real(x))
     good = tmp_path / "ckpt-00000003.npz"
     before = good.read_bytes()
     poisoned = x.copy()
@@ -73,22 +87,22 @@ def test_nan_guard_stops_at_once_and_keeps_the_last_good_checkpoint(digits_input
         match=r"d_loss.*NaN or infinite by step 4.*"
         r"ckpt-00000003.npz",
     ):
-        trainer(digits_input, tmp_path, steps=6).fit(poisoned)
+        trainer(digits_input, tmp_path, steps=6).fit(real(poisoned))
     assert [p.name for p in checkpoint.list_checkpoints(tmp_path)] == ["ckpt-00000003.npz"]
     assert good.read_bytes() == before
 
 
 def test_checkpoints_of_other_parameters_are_not_resumed(digits_input, tmp_path):
     x = digits_input["x_train"]
-    trainer(digits_input, tmp_path, steps=3, fingerprint="old").fit(x)
-    history = trainer(digits_input, tmp_path, steps=3, fingerprint="new").fit(x)
+    trainer(digits_input, tmp_path, steps=3, fingerprint="old").fit(real(x))
+    history = trainer(digits_input, tmp_path, steps=3, fingerprint="new").fit(real(x))
     assert list(history["step"]) == [1, 2, 3]
     assert checkpoint.latest(tmp_path).fingerprint == "new"
 
 
 def test_damaged_newest_checkpoint_is_skipped_and_old_ones_pruned(digits_input, tmp_path):
     trainer(digits_input, tmp_path, steps=6, checkpoint_every=1, keep_checkpoints=2).fit(
-        digits_input["x_train"]
+        real(digits_input["x_train"])
     )
     files = checkpoint.list_checkpoints(tmp_path)
     assert [p.name for p in files] == ["ckpt-00000005.npz", "ckpt-00000006.npz"]
@@ -98,7 +112,9 @@ def test_damaged_newest_checkpoint_is_skipped_and_old_ones_pruned(digits_input, 
 
 def test_sample_grids_and_gif_follow_the_run(digits_input, tmp_path):
     grid = SampleGrid(tmp_path / "reports", every=2, count=4)
-    trainer(digits_input, tmp_path / "ckpt", steps=4, callbacks=[grid]).fit(digits_input["x_train"])
+    trainer(digits_input, tmp_path / "ckpt", steps=4, callbacks=[grid]).fit(
+        real(digits_input["x_train"])
+    )
     frames = [step for step, _ in grid.frame_files()]
     assert frames == [0, 2, 4]
     assert (tmp_path / "reports" / "samples.png").is_file()
@@ -172,7 +188,7 @@ def test_the_best_scored_generator_is_kept_not_the_last(digits_input, tmp_path):
     score, seen = scripted_score([5.0, 2.0, 4.0])  # scored at steps 2, 4, 6: best is step 4
     best = BestCheckpoint(score, every=2, folder=tmp_path)
     t = trainer(digits_input, tmp_path, steps=6, callbacks=[best])
-    t.fit(digits_input["x_train"])
+    t.fit(real(digits_input["x_train"]))
     assert (best.best_step, best.best_value) == (4, 2.0)
     assert list(best.scores["step"]) == [2, 4, 6]
     for kept, at_step_4 in zip(t.gan.generator.get_weights(), seen[1], strict=True):
@@ -183,11 +199,11 @@ def test_the_best_scored_generator_is_kept_not_the_last(digits_input, tmp_path):
 def test_resume_keeps_the_best_and_drops_scores_past_the_checkpoint(digits_input, tmp_path):
     score, _ = scripted_score([3.0, 1.0, 9.0, 9.0])
     trainer(digits_input, tmp_path, steps=4, callbacks=[BestCheckpoint(score, 2, tmp_path)]).fit(
-        digits_input["x_train"]
+        real(digits_input["x_train"])
     )
     (tmp_path / "scores.csv").write_text("step,fid\n2,3.0\n4,1.0\n6,0.5\n")  # a crashed future
     best = BestCheckpoint(lambda g: 9.0, 2, tmp_path)
-    trainer(digits_input, tmp_path, steps=6, callbacks=[best]).fit(digits_input["x_train"])
+    trainer(digits_input, tmp_path, steps=6, callbacks=[best]).fit(real(digits_input["x_train"]))
     assert list(best.scores["step"]) == [2, 4, 6] and best.scores["fid"].iloc[-1] == 9.0
     assert (best.best_step, best.best_value) == (4, 1.0)
 

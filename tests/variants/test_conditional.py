@@ -12,7 +12,8 @@ from ganops.evaluation.features import features_and_probabilities
 from ganops.sampling import Inputs, balanced, class_rows, generate
 from ganops.training.trainer import sample_batches
 from ganops.variants import build_variant
-from ganops.variants.base import DataSpec
+from ganops.variants.base import DataSpec, image_pool
+from ganops.variants.sgan import semi_supervised_pools
 from tiny import TINY_MODELS
 
 DIGITS = DataSpec("images", (16, 16, 1), 10)
@@ -84,11 +85,14 @@ def test_labelled_subset_is_balanced_and_seeded():
 
 def test_partly_labelled_data_gives_labelled_batches_of_labelled_examples_only():
     x = np.arange(100, dtype=np.float32)[:, None]
-    y = hide_labels(np.arange(100) % 10, np.array([3, 14, 25]))
-    batches = sample_batches(x, y, step=0, shape=(2, 8), seed=0)
-    assert set(batches["x_labelled"].ravel()) <= {3.0, 14.0, 25.0}
+    data = {"x_train": x, "y_train": np.arange(100) % 10, "meta": {"num_classes": 10}}
+    pools = semi_supervised_pools(10)(data, 0)
+    assert (pools["real"]["y"] >= 0).sum() == 10
+    batches = sample_batches(pools, step=0, shape=(2, 8), seed=0)
+    kept = set(x[pools["real"]["y"] >= 0].ravel())
+    assert set(batches["x_labelled"].ravel()) <= kept
     np.testing.assert_array_equal(batches["y_labelled"], batches["x_labelled"][..., 0] % 10)
-    assert "x_labelled" not in sample_batches(x, np.arange(100) % 10, 0, (2, 8), seed=0)
+    assert "labelled" not in semi_supervised_pools(100)(data, 0)  # fully labelled: one pool
 
 
 def test_sgan_classifier_is_its_discriminators_first_k_outputs():
@@ -184,7 +188,7 @@ def test_sgan_also_trains_on_fully_labelled_data(digits_input):
 
     gan = built("sgan")
     call = backend.make_train_call(gan)
-    batches = sample_batches(digits_input["x_train"], digits_input["y_train"], 0, (2, 8), 0)
+    batches = sample_batches(image_pool(digits_input, 0), 0, (2, 8), 0)
     assert "x_labelled" not in batches
     logs = call(batches)
     assert np.isfinite(logs["d_class_loss"]) and np.isfinite(logs["g_loss"])

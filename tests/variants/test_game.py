@@ -26,7 +26,9 @@ def train_steps(gan, data, steps=1, batch=8):
     call = backend.make_train_call(gan)
     updates = sum(p.steps for p in gan.players)
     for step in range(steps):
-        logs = call(sample_batches(data["x_train"], None, step, (updates, batch), seed=0))
+        logs = call(
+            sample_batches({"real": {"x": data["x_train"]}}, step, (updates, batch), seed=0)
+        )
     return logs
 
 

@@ -5,7 +5,6 @@ import pytest
 from ganops.errors import ConfigError
 from ganops.sampling import generate
 from ganops.training import backend
-from ganops.training.run import training_labels
 from ganops.training.trainer import sample_batches
 from ganops.variants import VARIANTS, build_variant, get_variant
 from ganops.variants.base import DataSpec
@@ -51,9 +50,9 @@ def test_one_update_changes_every_network_and_losses_are_finite(name, kind, inpu
     before = {p.name: [np.array(v) for v in p.variables] for p in gan.players}
     call = backend.make_train_call(gan)
     updates = sum(p.steps for p in gan.players)
-    y = training_labels(data, gan.labelled, seed=0)
+    pools = gan.pools(data, 0)
     for step in range(3):
-        logs = call(sample_batches(data["x_train"], y, step, (updates, 8), seed=0))
+        logs = call(sample_batches(pools, step, (updates, 8), seed=0))
         assert {"d_loss", "g_loss"} <= logs.keys()
         assert all(np.isfinite(v) for v in logs.values())
     for player in gan.players:

@@ -1,14 +1,18 @@
 """Data sources: one small pure function per format, each returning a raw dataset dict.
 
 A raw dataset is ``{"x": ndarray, "y": int64 (N,) [optional], "is_test": bool (N,) [optional],
-"meta": JSON-serializable dict}``. Images are uint8 ``(N, H, W, C)`` with C in {1, 3}; 2-D points
-are float32 ``(N, 2)``. ``meta`` always holds ``kind``, ``source`` and, for images,
-``value_range``.
+"source": ndarray [optional], "meta": JSON-serializable dict}``. Images are uint8
+``(N, H, W, C)`` with C in {1, 3}; 2-D points are float32 ``(N, 2)``. ``meta`` always holds
+``kind``, ``source`` and, for images, ``value_range``. Paired datasets (a ``pairs`` block, or a
+source that comes as pairs) also hold ``meta["pairs"]`` (see ``ganops.data.pairs``); sources
+that come as pairs give ``"source"``: uint8 input images aligned index-by-index with ``"x"``
+(the targets).
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 import math
 import struct
 import zipfile
@@ -28,7 +32,10 @@ from pydantic import (
     ValidationError,
 )
 
+from ganops.data.pairs import PairsConfig, parse_pairs
 from ganops.errors import ConfigError, DataError
+
+log = logging.getLogger(__name__)
 
 IMAGE_RANGE = [0, 255]
 IDX_NAMES = {
@@ -39,6 +46,16 @@ IDX_NAMES = {
 }
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
 GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+SKIMAGE_PHOTOS = (
+    "astronaut",
+    "chelsea",
+    "coffee",
+    "rocket",
+    "hubble_deep_field",
+    "retina",
+    "immunohistochemistry",
+)
+PAIRED_FORMATS = ("pix2pix", "paired_folders")
 
 
 def _image_meta(source: str, **extra: Any) -> dict[str, Any]:
@@ -312,6 +329,34 @@ def _open_image(path: Path) -> Image.Image:
         raise DataError(f"{path}: cannot read image ({exc})") from exc
 
 
+def _image_files(folder: Path) -> list[Path]:
+    """Sorted image files directly inside folder."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _check_size(path: Path, img: Image.Image, first: Image.Image) -> None:
+    """Raise DataError naming ``path`` when its image's size differs from the first one's."""
+    if img.size != first.size:
+        (w, h), (ew, eh) = img.size, first.size
+        raise DataError(f"{path}: size {w}x{h} differs from expected {ew}x{eh} (WxH)")
+
+
+def _stack_images(images: list[Image.Image]) -> tuple[np.ndarray, str]:
+    """Same-sized images as uint8 (N, H, W, C): gray (C=1) if all are gray, else RGB."""
+    mode = "L" if all(img.mode in GRAY_MODES for img in images) else "RGB"
+    x = np.stack([np.asarray(img.convert(mode), dtype=np.uint8) for img in images])
+    return (x[..., None] if mode == "L" else x), mode
+
+
+def _read_images(files: list[Path]) -> tuple[np.ndarray, str]:
+    """Decode same-sized images into uint8 (N, H, W, C) and their mode."""
+    images = []
+    for path in files:  # one by one: a wrong size is reported before reading the rest
+        images.append(_open_image(path))
+        _check_size(path, images[-1], images[0])
+    return _stack_images(images)
+
+
 def _class_files(folder: Path) -> list[tuple[str, list[Path]]]:
     """Return (class name, sorted image files) for every class subfolder of folder."""
     if not folder.is_dir():
@@ -321,9 +366,7 @@ def _class_files(folder: Path) -> list[tuple[str, list[Path]]]:
         raise DataError(f"{folder}: no class subfolders found")
     result = []
     for cls in classes:
-        files = sorted(
-            p for p in cls.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-        )
+        files = _image_files(cls)
         if not files:
             raise DataError(f"{cls}: class folder has no images ({', '.join(IMAGE_SUFFIXES)})")
         result.append((cls.name, files))
@@ -334,25 +377,196 @@ def read_image_folder(folder: str | Path) -> dict[str, Any]:
     """Read images from one subfolder per class; all images must share one size."""
     folder = Path(folder)
     classes = _class_files(folder)
-    images: list[Image.Image] = []
-    labels: list[int] = []
-    names: list[str] = []
-    for label, (_, files) in enumerate(classes):
-        for path in files:
-            img = _open_image(path)
-            if images and img.size != images[0].size:
-                (w, h), (ew, eh) = img.size, images[0].size
-                raise DataError(f"{path}: size {w}x{h} differs from expected {ew}x{eh} (WxH)")
-            images.append(img)
-            labels.append(label)
-            names.append(path.relative_to(folder).as_posix())
-    mode = "L" if all(img.mode in GRAY_MODES for img in images) else "RGB"
-    x = np.stack([np.asarray(img.convert(mode), dtype=np.uint8) for img in images])
-    if mode == "L":
-        x = x[..., None]
+    files = [path for _, paths in classes for path in paths]
+    labels = [label for label, (_, paths) in enumerate(classes) for _ in paths]
+    x, mode = _read_images(files)
     class_names = [name for name, _ in classes]
+    names = [path.relative_to(folder).as_posix() for path in files]
     meta = _image_meta("image_folder", class_names=class_names, mode=mode, files=names)
     return {"x": x, "y": np.asarray(labels, dtype=np.int64), "meta": meta}
+
+
+# --------------------------------------------------------------------------------------------
+# Photos bundled with scikit-image and scikit-learn (colour patches)
+# --------------------------------------------------------------------------------------------
+
+
+def bundled_photos() -> list[tuple[str, np.ndarray]]:
+    """The colour photos shipped inside scikit-image and scikit-learn, as (name, uint8 HxWx3);
+    nothing is downloaded: a photo that cannot be loaded is skipped with a warning."""
+    import skimage.data
+    from sklearn.datasets import load_sample_images
+
+    photos = []
+    for name in SKIMAGE_PHOTOS:
+        try:
+            photos.append((name, np.asarray(getattr(skimage.data, name)(), np.uint8)))
+        except (AttributeError, ImportError, OSError, ValueError) as exc:
+            log.warning("photos: skipping skimage.data.%s (%s)", name, exc)
+    bunch = load_sample_images()
+    photos += [
+        (Path(f).stem, np.asarray(img, np.uint8))
+        for f, img in zip(bunch.filenames, bunch.images, strict=True)
+    ]
+    return [(name, img) for name, img in photos if img.ndim == 3 and img.shape[-1] == 3]
+
+
+def shrink_photo(photo: np.ndarray, shorter_side: int | None) -> np.ndarray:
+    """Downscale a photo (PIL Lanczos, antialiased) so its shorter side is ``shorter_side``;
+    photos already that small, or ``shorter_side`` None, are kept as they are."""
+    h, w = photo.shape[:2]
+    if shorter_side is None or min(h, w) <= shorter_side:
+        return photo
+    scale = shorter_side / min(h, w)
+    size = (max(shorter_side, round(w * scale)), max(shorter_side, round(h * scale)))
+    return np.asarray(Image.fromarray(photo).resize(size, Image.Resampling.LANCZOS))
+
+
+def photo_patches(
+    photos: list[tuple[str, np.ndarray]],
+    patch: int,
+    patches_per_photo: int,
+    test_photos: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Square patches at seeded random positions of each photo; the split is by photo.
+
+    One generator seeded with ``seed`` picks the ``test_photos`` held-out photos, then each
+    photo's patch corners in order. Training photos get labels 0..K-1 (``class_names``) in
+    photo order; every patch of a held-out photo is in the test split with label -1, since
+    its photo is no class of the training split.
+    """
+    if test_photos >= len(photos):
+        raise ConfigError(
+            f"test_photos: must leave a photo for training; {len(photos)} photos, got {test_photos}"
+        )
+    for name, photo in photos:
+        if patch > min(photo.shape[:2]):
+            h, w = photo.shape[:2]
+            raise ConfigError(f"patch: {patch} px does not fit photo {name!r} ({w}x{h} WxH)")
+    rng = np.random.default_rng(seed)
+    held = set(rng.choice(len(photos), test_photos, replace=False).tolist())
+    class_names = [name for i, (name, _) in enumerate(photos) if i not in held]
+    xs, ys = [], []
+    for i, (_, photo) in enumerate(photos):
+        h, w = photo.shape[:2]
+        rows = rng.integers(0, h - patch + 1, patches_per_photo)
+        cols = rng.integers(0, w - patch + 1, patches_per_photo)
+        xs += [photo[r : r + patch, c : c + patch] for r, c in zip(rows, cols, strict=True)]
+        label = -1 if i in held else sum(j not in held for j in range(i))
+        ys.append(np.full(patches_per_photo, label, np.int64))
+    meta = _image_meta(
+        "photos",
+        class_names=class_names,
+        photos=[name for name, _ in photos],
+        test_photos=[name for i, (name, _) in enumerate(photos) if i in held],
+        patch=patch,
+        patches_per_photo=patches_per_photo,
+        seed=seed,
+    )
+    is_test = np.repeat([i in held for i in range(len(photos))], patches_per_photo)
+    return {"x": np.stack(xs), "y": np.concatenate(ys), "is_test": is_test, "meta": meta}
+
+
+def load_photos(
+    patch: int, patches_per_photo: int, test_photos: int, shorter_side: int | None, seed: int
+) -> dict[str, Any]:
+    """Patches of the bundled colour photos, each first shrunk to ``shorter_side``."""
+    photos = [(name, shrink_photo(img, shorter_side)) for name, img in bundled_photos()]
+    if not photos:
+        raise DataError("photos: none of the photos bundled with scikit-image/-learn loaded")
+    dataset = photo_patches(photos, patch, patches_per_photo, test_photos, seed)
+    dataset["meta"]["shorter_side"] = shorter_side
+    return dataset
+
+
+# --------------------------------------------------------------------------------------------
+# Paired images: pix2pix side-by-side files, and A/ B/ folders
+# --------------------------------------------------------------------------------------------
+
+
+def _folder_images(folder: Path) -> list[Path]:
+    """The image files of a folder that must exist and hold at least one."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: folder not found")
+    files = _image_files(folder)
+    if not files:
+        raise DataError(f"{folder}: no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return files
+
+
+def _orient(
+    a: np.ndarray, b: np.ndarray, direction: Literal["AtoB", "BtoA"]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets): A to B reads A as the inputs."""
+    return (a, b) if direction == "AtoB" else (b, a)
+
+
+def read_pix2pix(folder: str | Path, direction: Literal["AtoB", "BtoA"]) -> dict[str, Any]:
+    """Read pix2pix-style A|B side-by-side images from ``train/`` and ``val/`` (else ``test/``,
+    the test split); AtoB takes the left half as the input and the right half as the target."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: pix2pix folder not found; expected train/ and val/ or test/")
+    train = _folder_images(folder / "train")
+    held = next((folder / d for d in ("val", "test") if (folder / d).is_dir()), None)
+    test = [] if held is None else _folder_images(held)
+    files = train + test
+    images = []
+    for path in files:  # decode one by one: a bad file is reported before reading the rest
+        images.append(_open_image(path))
+        if images[-1].width % 2:
+            w, h = images[-1].size
+            raise DataError(f"{path}: width {w} is odd; a pix2pix image is A|B side by side")
+        _check_size(path, images[-1], images[0])
+    x, mode = _stack_images(images)
+    half = x.shape[2] // 2
+    source, target = _orient(x[:, :, :half].copy(), x[:, :, half:].copy(), direction)
+    is_test = np.arange(len(files)) >= len(train)
+    names = [path.relative_to(folder).as_posix() for path in files]
+    meta = _image_meta(
+        "pix2pix", direction=direction, mode=mode, files=names, n_train=len(train), n_test=len(test)
+    )
+    return {"x": target, "source": source, "is_test": is_test, "meta": meta}
+
+
+def _by_stem(files: list[Path]) -> dict[str, Path]:
+    """Files by stem; two files with one stem (a.png, a.jpg) raise DataError."""
+    stems: dict[str, Path] = {}
+    for path in files:
+        if path.stem in stems:
+            raise DataError(f"{path}: same name as {stems[path.stem].name}; stems must be unique")
+        stems[path.stem] = path
+    return stems
+
+
+def _first_names(names: list[str], shown: int = 5) -> str:
+    """'a, b, c (+2 more)', or 'none'."""
+    more = f" (+{len(names) - shown} more)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more if names else "none"
+
+
+def read_paired_folders(folder: str | Path, direction: Literal["AtoB", "BtoA"]) -> dict[str, Any]:
+    """Read pairs from ``A/`` and ``B/`` whose file names match by stem (``a.png`` pairs with
+    ``a.jpg``); AtoB reads A as the inputs and B as the targets. Each side has one size."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: paired folder not found; expected A/ and B/ subfolders")
+    a, b = _by_stem(_folder_images(folder / "A")), _by_stem(_folder_images(folder / "B"))
+    only_a, only_b = sorted(a.keys() - b.keys()), sorted(b.keys() - a.keys())
+    if only_a or only_b:
+        raise DataError(
+            f"{folder}: A/ and B/ file names do not match (by stem); only in A: "
+            f"{_first_names(only_a)}; only in B: {_first_names(only_b)}"
+        )
+    stems = sorted(a)
+    xa, mode_a = _read_images([a[s] for s in stems])
+    xb, mode_b = _read_images([b[s] for s in stems])
+    source, target = _orient(xa, xb, direction)
+    meta = _image_meta(
+        "paired_folders", direction=direction, modes={"A": mode_a, "B": mode_b}, files=stems
+    )
+    return {"x": target, "source": source, "meta": meta}
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,11 +618,59 @@ class ImageFolderSource(BaseModel):
     path: str
 
 
+class PhotosSource(BaseModel):
+    """Patches of the colour photos bundled with scikit-image and scikit-learn."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["photos"]
+    patch: PositiveInt = 128  # side in pixels, at the shrunk photo's resolution
+    patches_per_photo: PositiveInt = 60
+    test_photos: PositiveInt = 2  # whole photos held out: the test split is by photo
+    shorter_side: PositiveInt | None = 300  # bigger photos are first shrunk to it; null keeps
+    seed: int = 0
+
+
+class Pix2PixSource(BaseModel):
+    """A pix2pix folder (train/, val/ or test/) of A|B side-by-side images."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["pix2pix"]
+    path: str
+    direction: Literal["AtoB", "BtoA"] = "AtoB"
+
+
+class PairedFoldersSource(BaseModel):
+    """A folder with A/ and B/ subfolders of images paired by file name."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["paired_folders"]
+    path: str
+    direction: Literal["AtoB", "BtoA"] = "AtoB"
+
+
 SourceConfig = Annotated[
-    Union[DigitsSource, MixtureSource, IdxSource, NpzSource, ImageFolderSource],  # noqa: UP007
+    Union[  # noqa: UP007
+        DigitsSource,
+        MixtureSource,
+        IdxSource,
+        NpzSource,
+        ImageFolderSource,
+        PhotosSource,
+        Pix2PixSource,
+        PairedFoldersSource,
+    ],
     Field(discriminator="format"),
 ]
-SOURCE_FORMATS = ("digits", "mixture", "idx", "npz", "image_folder")
+SOURCE_FORMATS = (
+    "digits",
+    "mixture",
+    "idx",
+    "npz",
+    "image_folder",
+    "photos",
+    "pix2pix",
+    "paired_folders",
+)
 _SOURCE_ADAPTER: TypeAdapter[SourceConfig] = TypeAdapter(SourceConfig)
 
 
@@ -433,22 +695,49 @@ def parse_source(name: str, raw: dict[str, Any]) -> SourceConfig:
         raise ConfigError(f"dataset {name!r}: {details}") from exc
 
 
-def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
-    """Parse a dataset's source config, load it, and record the dataset name in meta."""
-    cfg = parse_source(name, raw_config)
+def load_source(cfg: SourceConfig) -> dict[str, Any]:
+    """Load the raw dataset a validated source config describes."""
     if isinstance(cfg, DigitsSource):
-        dataset = load_digits()
-    elif isinstance(cfg, MixtureSource):
-        try:
-            dataset = make_mixture(**cfg.model_dump(exclude={"format"}))
-        except ConfigError as exc:  # e.g. a grid whose modes is not a perfect square
-            raise ConfigError(f"dataset {name!r}: {exc}") from exc
-    elif isinstance(cfg, IdxSource):
-        dataset = read_idx(cfg.path)
-    elif isinstance(cfg, NpzSource):
-        dataset = read_npz(cfg.path)
-    else:
-        dataset = read_image_folder(cfg.path)
+        return load_digits()
+    if isinstance(cfg, MixtureSource):
+        return make_mixture(**cfg.model_dump(exclude={"format"}))
+    if isinstance(cfg, IdxSource):
+        return read_idx(cfg.path)
+    if isinstance(cfg, NpzSource):
+        return read_npz(cfg.path)
+    if isinstance(cfg, PhotosSource):
+        return load_photos(**cfg.model_dump(exclude={"format"}))
+    if isinstance(cfg, Pix2PixSource):
+        return read_pix2pix(cfg.path, cfg.direction)
+    if isinstance(cfg, PairedFoldersSource):
+        return read_paired_folders(cfg.path, cfg.direction)
+    return read_image_folder(cfg.path)
+
+
+def parse_dataset_pairs(name: str, cfg: SourceConfig, raw: Any) -> PairsConfig | None:
+    """A dataset's ``pairs`` block, validated; sources that come as pairs always have one."""
+    given_by = cfg.format if cfg.format in PAIRED_FORMATS else None
+    if raw is None and given_by is None:
+        return None
+    if isinstance(cfg, MixtureSource):
+        raise ConfigError(f"dataset {name!r}: pairs: a mixture gives 2-D points, not images")
+    return parse_pairs(name, {} if raw is None else raw, given_by)
+
+
+def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
+    """Parse a dataset's source config (and ``pairs`` block), load it, and record the dataset
+    name (and pairs config) in meta."""
+    raw_pairs = raw_config.get("pairs") if isinstance(raw_config, dict) else None
+    if isinstance(raw_config, dict):
+        raw_config = {k: v for k, v in raw_config.items() if k != "pairs"}
+    cfg = parse_source(name, raw_config)
+    pairs = parse_dataset_pairs(name, cfg, raw_pairs)
+    try:
+        dataset = load_source(cfg)
+    except ConfigError as exc:  # e.g. a grid whose modes is not a perfect square
+        raise ConfigError(f"dataset {name!r}: {exc}") from exc
+    if pairs is not None:
+        dataset["meta"]["pairs"] = pairs.settings()
     dataset["meta"]["dataset"] = name
     return dataset
 

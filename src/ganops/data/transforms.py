@@ -1,4 +1,8 @@
-"""Deterministic conversion of a raw dataset into model input (pure functions)."""
+"""Deterministic conversion of a raw dataset into model input (pure functions).
+
+Paired datasets (``meta["pairs"]``, see ``ganops.data.pairs``) also get ``source_train`` and
+``source_test``: the inputs aligned with ``x_train``/``x_test``, at ``pairs.size``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
+from ganops.data.pairs import LUMA, PairsConfig, derive_source
 from ganops.errors import DataError
 
 
@@ -58,7 +63,7 @@ def set_channels(x: np.ndarray, channels: int | None) -> np.ndarray:
     if channels == 3 and have == 1:
         return np.repeat(x, 3, axis=-1)
     if channels == 1 and have == 3:
-        return (x @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
+        return (x @ LUMA)[..., None]
     raise DataError(f"cannot convert images with {have} channels to {channels}")
 
 
@@ -108,25 +113,67 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return h.hexdigest()[:16]
 
 
-def prepare_x(raw: dict[str, Any], config: PreprocessConfig) -> np.ndarray:
-    """Validated, scaled, resized and channel-converted features of a raw dataset."""
+def prepare_x(raw: dict[str, Any], config: PreprocessConfig, key: str = "x") -> np.ndarray:
+    """Validated, scaled, resized and channel-converted features (or ``key``) of a raw dataset."""
     name = raw["meta"].get("dataset", "dataset")
-    x = raw["x"]
-    check_finite(x, f"{name}: x")
+    what = name if key == "x" else f"{name}: {key}"
+    x = raw[key]
+    check_finite(x, f"{name}: {key}")
     if raw["meta"]["kind"] == "points":
         if x.ndim != 2 or x.shape[1] != 2:
-            raise DataError(f"{name}: points must have shape (N, 2), got {x.shape}")
+            raise DataError(f"{what}: points must have shape (N, 2), got {x.shape}")
         return x.astype(np.float32)
     if x.ndim != 4 or x.shape[-1] not in (1, 3):
-        raise DataError(f"{name}: images must have shape (N, H, W, 1|3), got {x.shape}")
+        raise DataError(f"{what}: images must have shape (N, H, W, 1|3), got {x.shape}")
     x = scale_to_unit(x, tuple(raw["meta"].get("value_range", (0, 255))))
     x = set_channels(x, config.channels)
     return x if config.image_size is None else resize_images(x, config.image_size)
 
 
+def pairs_config(raw: dict[str, Any]) -> PairsConfig | None:
+    """The validated ``meta["pairs"]`` of a raw dataset, None when it is not paired."""
+    meta = raw["meta"]
+    name = meta.get("dataset", "dataset")
+    if "pairs" not in meta:
+        if "source" in raw:
+            raise DataError(f"{name}: has 'source' images but no meta['pairs']")
+        return None
+    try:
+        config = PairsConfig.model_validate(meta["pairs"])
+    except ValidationError as exc:
+        raise DataError(f"{name}: invalid meta['pairs'] ({exc.errors()[0]['msg']})") from exc
+    if meta["kind"] != "images":
+        raise DataError(f"{name}: pairs need images, got {meta['kind']}")
+    if (config.task == "given") != ("source" in raw):
+        wanted = "needs" if config.task == "given" else "must not have"
+        raise DataError(f"{name}: pairs.task {config.task!r} {wanted} 'source' images")
+    return config
+
+
+def prepare_pairs(
+    raw: dict[str, Any], config: PreprocessConfig, pairs: PairsConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and inputs at ``pairs.size``: given inputs get the targets' treatment, derived
+    ones are computed from the prepared targets."""
+    name = raw["meta"].get("dataset", "dataset")
+    config = config.model_copy(update={"image_size": pairs.size})
+    if pairs.task != "given":
+        x = prepare_x(raw, config)
+        return x, derive_source(x, pairs, name)
+    if len(raw["source"]) != len(raw["x"]):
+        raise DataError(f"{name}: {len(raw['source'])} source images for {len(raw['x'])} targets")
+    return prepare_x(raw, config), prepare_x(raw, config, key="source")
+
+
 def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
-    """Raw dataset -> ``x_train, y_train, x_test, y_test`` + meta (shape, classes, hash)."""
-    x = prepare_x(raw, config)
+    """Raw dataset -> ``x_train, y_train, x_test, y_test`` (+ ``source_train, source_test``
+    when paired) + meta (shape, classes, hash)."""
+    pairs = pairs_config(raw)
+    if pairs is None:
+        x, source = prepare_x(raw, config), None
+    else:
+        x, source = prepare_pairs(raw, config, pairs)
+        config = config.model_copy(update={"image_size": pairs.size})
     if len(x) == 0:
         raise DataError(f"{raw['meta'].get('dataset', 'dataset')}: no samples")
     y = raw.get("y")
@@ -141,11 +188,11 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
         "n_test": int(len(test)),
         "preprocess": config.model_dump(),
     }
-    meta["data_hash"] = fingerprint(x[train], y[train])
-    return {
-        "x_train": x[train],
-        "y_train": y[train],
-        "x_test": x[test],
-        "y_test": y[test],
-        "meta": meta,
-    }
+    out = {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
+    if source is None:
+        meta["data_hash"] = fingerprint(x[train], y[train])
+    else:
+        meta["pairs"] = {**pairs.settings(), "source_shape": list(source.shape[1:])}
+        meta["data_hash"] = fingerprint(x[train], y[train], source[train])
+        out |= {"source_train": source[train], "source_test": source[test]}
+    return {**out, "meta": meta}

@@ -10,16 +10,51 @@ import keras
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
-from ganops.evaluation import metrics
+from ganops.errors import ConfigError
+from ganops.evaluation import metrics, translation
 from ganops.evaluation.features import (
     FEATURE_LAYER,
     ClassifierConfig,
     features_and_probabilities,
 )
 from ganops.evaluation.plots import image_grid
-from ganops.sampling import generate
+from ganops.sampling import Feed, generate, source_pictures
 
-PRIMARY = ("fid", "lower")  # the metric that picks checkpoints and champions, and its direction
+#: The metrics that may pick checkpoints and champions (each variant's ``primary_metric``),
+#: and which way is better. Translation metrics are measured on the held-out pairs.
+DIRECTIONS = {
+    "fid": "lower",
+    "kid": "lower",
+    "l1": "lower",
+    "psnr": "higher",
+    "ssim": "higher",
+    "psnr_y": "higher",
+    "ssim_y": "higher",
+    "l1_hole": "lower",
+}
+TRANSLATION_SHOWN = 8  # (source, output, baseline, target) columns in the evaluation picture
+
+
+def primary(name: str) -> tuple[str, str]:
+    """A variant's primary metric and its direction; unknown names list the known ones."""
+    if name not in DIRECTIONS:
+        raise ConfigError(
+            f"primary_metric: unknown metric '{name}'; known: {', '.join(DIRECTIONS)}"
+        )
+    return name, DIRECTIONS[name]
+
+
+def better(new: float, old: float, direction: str) -> bool:
+    """Strictly better in the metric's direction (a tie keeps the old)."""
+    return new < old if direction == "lower" else new > old
+
+
+def held_out(model_input: dict[str, Any]) -> Feed:
+    """How a generator is fed when measured: seeded latents, or the held-out source images
+    with their targets (paired data)."""
+    if "source_test" not in model_input:
+        return Feed()
+    return Feed(model_input["source_test"], model_input["x_test"])
 
 
 class EvaluationConfig(BaseModel):
@@ -86,23 +121,51 @@ def nearest_picture(
 
 
 def primary_score(
-    extractor: keras.Model, reference: dict[str, Any], samples: int, seed: int = 0
+    extractor: keras.Model,
+    reference: dict[str, Any],
+    samples: int,
+    seed: int = 0,
+    metric: str = "fid",
+    model_input: dict[str, Any] | None = None,
 ) -> Callable[[keras.Model], float]:
-    """A function scoring a generator by the primary metric on ``samples`` seeded samples
-    (fewer than a full evaluation: it runs during training)."""
+    """A function scoring a generator by ``metric`` on fewer samples than a full evaluation
+    (it runs during training): FD of ``samples`` seeded samples against ``reference``, or,
+    on paired data (``model_input`` with sources), the metric of the first ``samples``
+    held-out pairs (FD against their targets)."""
+    if model_input is None or "source_test" not in model_input:
+        if metric != "fid":
+            raise ConfigError(f"primary_metric '{metric}' needs paired data (sources, targets)")
 
-    def score(generator: keras.Model) -> float:
-        features, _ = features_and_probabilities(extractor, generate(generator, samples, seed))
-        return metrics.fid(reference["features"], features)
+        def score(generator: keras.Model) -> float:
+            features, _ = features_and_probabilities(extractor, generate(generator, samples, seed))
+            return metrics.fid(reference["features"], features)
 
-    return score
+        return score
+    subset = {**model_input, **{k: model_input[k][:samples] for k in ("source_test", "x_test")}}
+    real = features_and_probabilities(extractor, subset["x_test"])[0]
+
+    def paired_score(generator: keras.Model) -> float:
+        values, outputs = translation_evaluation(generator, subset)
+        if metric == "fid":
+            return metrics.fid(real, features_and_probabilities(extractor, outputs)[0])
+        if metric not in values:
+            raise ConfigError(
+                f"primary_metric '{metric}' is not measured for {subset['meta']['pairs']['task']}"
+                f" (measured: fid, {', '.join(values)})"
+            )
+        return values[metric]
+
+    return paired_score
 
 
 def mode_coverage(
     extractor: keras.Model, meta: dict[str, Any]
 ) -> Callable[[np.ndarray], float] | None:
     """A function giving the share of modes samples cover: the mixture's modes (2-D
-    mixtures) or the classifier's classes (labelled images); None when there are no modes."""
+    mixtures) or the classifier's classes (labelled images); None when there are no modes, and
+    for translation (outputs are judged against their targets, not by classes covered)."""
+    if "pairs" in meta:
+        return None
     if "means" in meta:
         return lambda samples: (
             metrics.mixture_metrics(samples, meta["means"], meta["std"])["modes_covered"]
@@ -163,6 +226,61 @@ def conditional_metrics(
         result["code_matching_accuracy"], mapping = metrics.code_matching(values, probabilities)
         result |= {f"class_of_code_{code}": float(c) for code, c in enumerate(mapping)}
     return result
+
+
+def translation_evaluation(
+    generator: keras.Model, model_input: dict[str, Any]
+) -> tuple[dict[str, float], np.ndarray]:
+    """A translation generator's outputs for every held-out source, and their pixel metrics
+    against the targets (L1, PSNR, SSIM; the Y channel with the border crop for
+    super-resolution; inside the hole for inpainting)."""
+    feed = held_out(model_input)
+    outputs = feed.samples(generator, len(feed.sources), 0)
+    pairs = model_input["meta"]["pairs"]
+    values = translation.translation_metrics(
+        outputs, feed.targets, pairs["task"], pairs.get("factor"), feed.sources
+    )
+    return values, outputs
+
+
+def compare_translation(
+    generator: keras.Model,
+    model_input: dict[str, Any],
+    extractor: keras.Model,
+    config: EvaluationConfig,
+) -> tuple[dict[str, float], np.ndarray]:
+    """Every metric of a translation generator on the held-out pairs, and the same numbers for
+    the task's trivial baseline (``baseline_*``: the gray image, bicubic upsampling,
+    biharmonic inpainting), so a user sees whether the GAN earns its keep. FD and KID compare
+    outputs with the held-out targets. Returns the metrics and a picture: rows of sources,
+    outputs, baseline outputs (when the task has one) and targets."""
+    values, outputs = translation_evaluation(generator, model_input)
+    feed, pairs = held_out(model_input), model_input["meta"]["pairs"]
+    real, _ = features_and_probabilities(extractor, feed.targets)
+
+    def distribution(images: np.ndarray) -> dict[str, float]:
+        found = distribution_metrics(real, features_and_probabilities(extractor, images)[0], config)
+        return {k: found[k] for k in ("fid", "kid", "kid_std")}
+
+    values |= distribution(outputs)
+    rows = [source_pictures(feed.sources, outputs), outputs]
+    trivial = translation.baseline(
+        pairs["task"], feed.sources, feed.targets.shape, pairs.get("factor")
+    )
+    if trivial is not None:
+        scored = translation.translation_metrics(
+            trivial, feed.targets, pairs["task"], pairs.get("factor"), feed.sources
+        )
+        values |= {f"baseline_{k}": v for k, v in (scored | distribution(trivial)).items()}
+        rows.append(trivial)
+    rows.append(feed.targets)
+    shown = min(TRANSLATION_SHOWN, len(outputs))
+    picture = image_grid(
+        np.concatenate([row[:shown] for row in rows]),
+        cols=shown,
+        scale=max(1, 128 // outputs.shape[1]),
+    )
+    return values, picture
 
 
 def evaluate(

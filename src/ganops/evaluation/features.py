@@ -91,9 +91,14 @@ def train_classifier(
         epochs=config.epochs,
         verbose=0,
     )
+    labelled = model_input["y_test"] >= 0  # held-out photos are classes training never saw
     accuracy = (
-        float(model.evaluate(model_input["x_test"], model_input["y_test"], verbose=0)[1])
-        if len(model_input["x_test"])
+        float(
+            model.evaluate(
+                model_input["x_test"][labelled], model_input["y_test"][labelled], verbose=0
+            )[1]
+        )
+        if labelled.any()
         else float("nan")
     )
     info = {

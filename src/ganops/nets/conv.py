@@ -9,6 +9,7 @@ from keras import layers
 
 from ganops.errors import ConfigError
 from ganops.nets.layers import MinibatchStdDev, spectral
+from ganops.sampling import LATENT
 
 
 def base_size(image_size: int, upsamplings: int) -> int:
@@ -35,7 +36,7 @@ def dcgan_generator(
         raise ConfigError("model.generator_filters: give at least two entries")
     height, _, channels = image_shape
     side = base_size(height, len(filters) - 1)
-    model = keras.Sequential([keras.Input((latent_dim,))], name="generator")
+    model = keras.Sequential([keras.Input((latent_dim,), name=LATENT)], name="generator")
     model.add(layers.Dense(side * side * filters[0], use_bias=False))
     model.add(layers.BatchNormalization())
     model.add(layers.LeakyReLU(0.2))

@@ -9,6 +9,7 @@ import keras
 from keras import layers
 
 from ganops.nets.layers import MinibatchStdDev, spectral
+from ganops.sampling import LATENT
 
 
 def mlp_generator(
@@ -20,7 +21,7 @@ def mlp_generator(
     batchnorm: bool = True,
 ) -> keras.Model:
     """z -> Dense/ReLU(/BatchNorm) blocks -> Dense -> reshape to ``sample_shape``."""
-    model = keras.Sequential([keras.Input((latent_dim,))], name="generator")
+    model = keras.Sequential([keras.Input((latent_dim,), name=LATENT)], name="generator")
     for width in units:
         model.add(layers.Dense(width, activation="relu"))
         if batchnorm:

@@ -17,6 +17,7 @@ from filelock import FileLock
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
+from ganops.evaluation.evaluate import better
 from ganops.serving.pyfunc import GeneratorModel, signature
 
 CHALLENGER, CHAMPION = "challenger", "champion"
@@ -24,11 +25,6 @@ CHALLENGER, CHAMPION = "challenger", "champion"
 
 def model_name(variant: str, dataset: str) -> str:
     return f"ganops-{variant}-{dataset}"
-
-
-def better(new: float, old: float, direction: str) -> bool:
-    """Strictly better in the metric's direction (a tie keeps the champion)."""
-    return new < old if direction == "lower" else new > old
 
 
 @dataclass

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from ganops.evaluation.evaluate import better
 from ganops.evaluation.plots import gif_bytes, samples_picture
 from ganops.io import atomic_write
-from ganops.sampling import class_rows, generate
+from ganops.sampling import Feed
 
 
 class Callback:
@@ -32,8 +33,9 @@ def save_png(path: Path, picture: np.ndarray) -> None:
 
 
 class SampleGrid(Callback):
-    """Every ``every`` steps, draw the same latent vectors; at the end, a GIF of the grids
-    (conditional generators: one row per class or code).
+    """Every ``every`` steps, draw the same latent vectors (or translate the same source
+    images); at the end, a GIF of the grids (conditional generators: one row per class or
+    code; translation: rows of sources, outputs and targets).
 
     Writes ``samples/step-XXXXXXXX.png``, ``samples.png`` (the last grid) and ``progress.gif``
     into ``folder``. Frames of a resumed run are kept; frames past the resume point are not.
@@ -48,15 +50,14 @@ class SampleGrid(Callback):
         count: int,
         seed: int = 1234,
         reference: np.ndarray | None = None,
+        feed: Feed | None = None,
     ):
         self.folder, self.every, self.count, self.seed = Path(folder), every, count, seed
-        self.reference = reference
+        self.reference, self.feed = reference, feed or Feed()
         self.frames = self.folder / "samples"
 
     def picture(self, trainer: Any) -> np.ndarray:
-        values, cols = class_rows(trainer.gan.generator, self.count)
-        count = self.count if values is None else len(values)
-        samples = generate(trainer.gan.generator, count, self.seed, values)
+        samples, cols = self.feed.rows(trainer.gan.generator, self.count, self.seed)
         return samples_picture(samples, self.reference, cols)
 
     def frame_files(self) -> list[tuple[int, Path]]:
@@ -86,8 +87,9 @@ class SampleGrid(Callback):
 
 
 class BestCheckpoint(Callback):
-    """Every ``every`` steps (and at the end), score the generator, lower being better; keep
-    the best generator weights, and give them back to the generator when training ends.
+    """Every ``every`` steps (and at the end), score the generator by the metric ``name``
+    (``better``: ``lower`` or ``higher``); keep the best generator weights, and give them back
+    to the generator when training ends.
 
     GAN quality often peaks and then decays: the best step, not the last, is what gets
     evaluated and registered. ``best.npz`` and ``scores.csv`` live in the checkpoint folder,
@@ -95,12 +97,17 @@ class BestCheckpoint(Callback):
     """
 
     def __init__(
-        self, score: Callable[[keras.Model], float], every: int, folder: Path, name: str = "fid"
+        self,
+        score: Callable[[keras.Model], float],
+        every: int,
+        folder: Path,
+        name: str = "fid",
+        better: str = "lower",
     ):
-        self.score, self.every, self.name = score, every, name
+        self.score, self.every, self.name, self.better = score, every, name, better
         self.best_path, self.scores_path = Path(folder) / "best.npz", Path(folder) / "scores.csv"
         self.scores = pd.DataFrame(columns=["step", name])
-        self.best_step, self.best_value = 0, float("inf")
+        self.best_step, self.best_value = 0, float("inf") if better == "lower" else float("-inf")
 
     def on_start(self, trainer: Any, step: int) -> None:
         if self.scores_path.is_file():
@@ -127,7 +134,7 @@ class BestCheckpoint(Callback):
         self.scores = pd.concat([self.scores, row], ignore_index=True) if len(self.scores) else row
         csv = self.scores.to_csv(index=False)
         atomic_write(self.scores_path, lambda tmp: tmp.write_text(csv))
-        if value < self.best_value:
+        if better(value, self.best_value, self.better):
             self.best_step, self.best_value = step, value
             weights = {f"w{i:04d}": w for i, w in enumerate(generator.get_weights())}
 

@@ -16,8 +16,8 @@ import pandas as pd
 from filelock import FileLock
 
 from ganops.config import validate
-from ganops.data.transforms import hide_labels, labelled_subset
 from ganops.errors import ConfigError
+from ganops.evaluation.evaluate import held_out
 from ganops.evaluation.metrics import accuracy
 from ganops.sampling import decode
 from ganops.training import backend
@@ -64,12 +64,16 @@ def train_run(
     callbacks: list[Callback] = (),
     score: Callable[[keras.Model], float] | None = None,
     coverage: Callable[[np.ndarray], float] | None = None,
+    primary: tuple[str, str] = ("fid", "lower"),
+    features: keras.Model | None = None,
 ) -> RunResult:
     """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted).
 
-    With ``score`` (lower is better) the generator is scored every ``evaluate_every`` steps
-    and the best weights are the ones returned. Failure modes are watched throughout (with
-    ``coverage``, the share of modes samples cover, mode collapse too).
+    With ``score`` (of the ``primary`` metric: its name and which way is better) the
+    generator is scored every ``evaluate_every`` steps and the best weights are the ones
+    returned. Failure modes are watched throughout (with
+    ``coverage``, the share of modes samples cover, mode collapse too). ``features``: the
+    dataset's feature extractor, for variants whose losses use it (SRGAN's content loss).
     """
     config = validate(TrainConfig, train, f"{variant}.train")
     meta = model_input["meta"]
@@ -85,7 +89,9 @@ def train_run(
     )
     set_precision(config.mixed_precision)
     try:
-        gan = build_variant(variant, model, spec, config.d_steps)  # validates: before any output
+        gan = build_variant(
+            variant, model, spec, config.d_steps, features
+        )  # validates: before any output
         if config.batch_size % gan.batch_multiple:
             raise ConfigError(
                 f"{variant}.train.batch_size: {config.batch_size} is not a multiple of "
@@ -96,9 +102,14 @@ def train_run(
             model_input["x_train"],
             coverage,
             d_loss_has_floor=gan.bounded_loss,
+            sample=held_out(model_input).samples,
             folder=checkpoint_dir,
         )
-        best = [BestCheckpoint(score, config.evaluate_every, checkpoint_dir)] if score else []
+        best = (
+            [BestCheckpoint(score, config.evaluate_every, checkpoint_dir, *primary)]
+            if score
+            else []
+        )
         checkpoint_dir.parent.mkdir(parents=True, exist_ok=True)
         # One training per variant folder at a time (cron retrains may overlap): the second
         # waits, then resumes the finished run instead of interleaving checkpoints.
@@ -126,30 +137,17 @@ def train_run(
         "stopped_early": trainer.stop_reason,
     }
     if gan.classify is not None:
-        summary |= classifier_summary(gan.classify, model_input, config.seed, gan.labelled)
+        summary |= classifier_summary(gan, model_input, config.seed)
     scores = best[0].scores if best else pd.DataFrame()
     if best:
         summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
     return RunResult(gan, losses, scores, summary)
 
 
-def training_labels(
-    model_input: dict[str, Any], labelled: int | None, seed: int
-) -> np.ndarray | None:
-    """The labels training sees: none for unlabelled data; only ``labelled`` of them, balanced
-    over the classes, for semi-supervised variants (the others are -1)."""
-    if not model_input["meta"].get("num_classes"):
-        return None
-    y = model_input["y_train"]
-    return y if labelled is None else hide_labels(y, labelled_subset(y, labelled, seed))
-
-
-def classifier_summary(
-    classify: keras.Model, model_input: dict[str, Any], seed: int, labelled: int | None
-) -> dict[str, Any]:
+def classifier_summary(gan: Adversarial, model_input: dict[str, Any], seed: int) -> dict[str, Any]:
     """A semi-supervised variant's classifier: its accuracy on the held-out split and the
     labelled examples per class it learned from."""
-    y = training_labels(model_input, labelled, seed)
+    y = gan.pools(model_input, seed)["real"]["y"]
     per_class = dict(zip(*np.unique(y[y >= 0], return_counts=True), strict=True))
     summary = {
         "labelled": int((y >= 0).sum()),
@@ -157,7 +155,7 @@ def classifier_summary(
     }
     if len(model_input["x_test"]):
         summary["classifier_test_accuracy"] = accuracy(
-            decode(classify, model_input["x_test"]), model_input["y_test"]
+            decode(gan.classify, model_input["x_test"]), model_input["y_test"]
         )
     return summary
 
@@ -179,7 +177,8 @@ def fit(
     points = spec.kind == "points"
     reference = model_input["x_train"][:2000] if points else None
     count = max(config.sample_count, POINTS_SHOWN) if points else config.sample_count
-    samples = SampleGrid(report_dir, config.sample_every, count, reference=reference)
+    samples = SampleGrid(
+        report_dir, config.sample_every, count, reference=reference, feed=held_out(model_input)
+    )
     trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
-    y = training_labels(model_input, gan.labelled, config.seed)
-    return trainer.fit(model_input["x_train"], y), trainer
+    return trainer.fit(gan.pools(model_input, config.seed)), trainer

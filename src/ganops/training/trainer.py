@@ -17,33 +17,24 @@ from ganops.errors import TrainingDiverged
 from ganops.training import backend, checkpoint
 from ganops.training.callbacks import Callback
 from ganops.training.config import TrainConfig
-from ganops.variants.base import Adversarial
+from ganops.variants.base import Adversarial, Pools
 
 log = logging.getLogger(__name__)
 
 
 def sample_batches(
-    x: np.ndarray, y: np.ndarray | None, step: int, shape: tuple[int, int, int], seed: int
+    pools: Pools, step: int, shape: tuple[int, int], seed: int
 ) -> dict[str, np.ndarray]:
-    """Real batches for one step, a pure function of ``(seed, step)``: a resumed run sees
-    exactly the data an uninterrupted one would. ``shape`` is (updates, batch).
-
-    Partly labelled data (label -1: unlabelled) also gives batches of labelled examples only,
-    ``x_labelled`` and ``y_labelled`` (semi-supervised training)."""
+    """Batches for one step, a pure function of ``(seed, step)``: a resumed run sees exactly
+    the data an uninterrupted one would. ``shape`` is (updates, batch). Each pool is drawn with
+    its own index, shared by its arrays (so pairs stay pairs)."""
     rng = np.random.default_rng([seed, step])
     size = int(np.prod(shape))
-
-    def draw(pool: np.ndarray) -> np.ndarray:
-        return pool[rng.choice(len(pool), size=size, replace=size > len(pool))].reshape(shape)
-
-    index = draw(np.arange(len(x)))
-    batches = {"x": x[index]}
-    if y is not None:
-        batches["y"] = y[index]
-        labelled = np.flatnonzero(y >= 0)
-        if len(labelled) < len(y):
-            pick = draw(labelled)
-            batches |= {"x_labelled": x[pick], "y_labelled": y[pick]}
+    batches = {}
+    for pool in pools.values():
+        n = len(next(iter(pool.values())))
+        index = rng.choice(n, size=size, replace=size > n).reshape(shape)
+        batches |= {key: array[index] for key, array in pool.items()}
     return batches
 
 
@@ -123,8 +114,9 @@ class Trainer:
             elapsed = max(time.perf_counter() - started, 1e-9)
             self.images_per_second = steps * self.config.batch_size / elapsed
 
-    def fit(self, x: np.ndarray, y: np.ndarray | None = None) -> pd.DataFrame:
-        """Train until ``config.steps``; returns the per-step losses (a ``step`` column first).
+    def fit(self, pools: Pools) -> pd.DataFrame:
+        """Train on ``pools`` until ``config.steps``; returns the per-step losses (a ``step``
+        column first).
 
         ``images_per_second`` afterwards: generator steps per second times the batch size.
         """
@@ -147,7 +139,7 @@ class Trainer:
         )
         with bar:
             while step < cfg.steps:
-                logs = call(sample_batches(x, y, step, (updates, cfg.batch_size), cfg.seed))
+                logs = call(sample_batches(pools, step, (updates, cfg.batch_size), cfg.seed))
                 step += 1
                 check_finite(logs, step, self.last_checkpoint)
                 rows.append({"step": step, **logs})

@@ -1,13 +1,30 @@
-"""The variant registry: a name -> a module with ``Config``, ``DATA_KINDS`` and ``build``."""
+"""The variant registry: a name -> a module with ``Config``, ``DATA_KINDS`` and ``build``
+(and ``USES_FEATURES = True`` when ``build`` takes the dataset's feature extractor)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 from typing import Any
 
+import keras
+
 from ganops.config import validate
 from ganops.errors import ConfigError
-from ganops.variants import acgan, cgan, dcgan, gan, infogan, lsgan, sgan, sngan, wgan, wgan_gp
+from ganops.variants import (
+    acgan,
+    cgan,
+    context_encoder,
+    dcgan,
+    gan,
+    infogan,
+    lsgan,
+    pix2pix,
+    sgan,
+    sngan,
+    srgan,
+    wgan,
+    wgan_gp,
+)
 from ganops.variants.base import Adversarial, DataSpec
 
 VARIANTS: dict[str, ModuleType] = {
@@ -21,6 +38,9 @@ VARIANTS: dict[str, ModuleType] = {
     "acgan": acgan,
     "sgan": sgan,
     "infogan": infogan,
+    "pix2pix": pix2pix,
+    "srgan": srgan,
+    "context_encoder": context_encoder,
 }
 #: The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names, each
 #: with its own parameters file, runs and reports.
@@ -36,9 +56,14 @@ def get_variant(name: str) -> ModuleType:
 
 
 def build_variant(
-    name: str, model: dict[str, Any], spec: DataSpec, d_steps: int = 1
+    name: str,
+    model: dict[str, Any],
+    spec: DataSpec,
+    d_steps: int = 1,
+    features: keras.Model | None = None,
 ) -> Adversarial:
-    """Validate ``model`` parameters and build the variant for data of ``spec``."""
+    """Validate ``model`` parameters and build the variant for data of ``spec`` (given the
+    dataset's feature extractor ``features`` if it uses one)."""
     module = get_variant(name)
     if spec.kind not in module.DATA_KINDS:
         raise ConfigError(
@@ -46,4 +71,6 @@ def build_variant(
             f"(it takes: {', '.join(module.DATA_KINDS)})"
         )
     config = validate(module.Config, model, f"{name}.model")
+    if getattr(module, "USES_FEATURES", False):
+        return module.build(config, spec, d_steps, features=features)
     return module.build(config, spec, d_steps)

@@ -12,25 +12,55 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import keras
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
 from ganops.variants.stabilizers import Stabilizers
 
 Batch = dict[str, Any]
 LossFn = Callable[[Batch], tuple[Any, dict[str, Any]]]
+#: Training data as named pools of aligned arrays (batch key -> array). The arrays of one pool
+#: are drawn with one index (images and their labels; sources and their targets); each pool is
+#: drawn independently of the others (a labelled subset; the two domains of unpaired data).
+Pools = dict[str, dict[str, np.ndarray]]
+
+
+def image_pool(model_input: dict[str, Any], seed: int) -> Pools:
+    """The training images ``x``, with their labels ``y`` when the data has classes."""
+    pool = {"x": model_input["x_train"]}
+    if model_input["meta"].get("num_classes"):
+        pool["y"] = model_input["y_train"]
+    return {"real": pool}
 
 
 @dataclass(frozen=True)
 class DataSpec:
-    """What a variant needs to know of its data (read from the model input's meta)."""
+    """What a variant needs to know of its data (read from the model input's meta): its kind
+    (``images``, ``points``, or ``pairs`` of source and target images), the shape of a sample
+    (a target, for pairs), the number of classes, and for pairs the source's shape and the
+    task that made them (``colorize``, ``super_resolution``, ``inpaint``, ``given``)."""
 
     kind: str
     sample_shape: tuple[int, ...]
     num_classes: int = 0
+    source_shape: tuple[int, ...] | None = None
+    task: str | None = None
+    factor: int | None = None
 
     @classmethod
     def from_meta(cls, meta: dict[str, Any]) -> DataSpec:
-        return cls(meta["kind"], tuple(meta["sample_shape"]), int(meta.get("num_classes", 0)))
+        shape, classes = tuple(meta["sample_shape"]), int(meta.get("num_classes", 0))
+        if "pairs" not in meta:
+            return cls(meta["kind"], shape, classes)
+        pairs = meta["pairs"]
+        return cls(
+            "pairs",
+            shape,
+            classes,
+            tuple(pairs["source_shape"]),
+            pairs["task"],
+            pairs.get("factor"),
+        )
 
 
 @dataclass
@@ -54,8 +84,9 @@ class Player:
 class Adversarial:
     """A built variant: the generator that is sampled, evaluated and exported (a moving
     average of the trained one when that stabilizer is on), the players in update order,
-    their random state, what the batch size must be a multiple of, and whether the
-    discriminator's loss is bounded below by 0 (then near 0 means it wins).
+    their random state, what the batch size must be a multiple of, whether the
+    discriminator's loss is bounded below by 0 (then near 0 means it wins), and the pools of
+    training data its players' batches are drawn from.
 
     Semi-supervised variants also say how many labelled examples they learn from (the rest of
     the training images count as unlabelled) and how they classify images."""
@@ -68,6 +99,7 @@ class Adversarial:
     bounded_loss: bool = True
     labelled: int | None = None
     classify: keras.Model | None = None
+    pools: Callable[[dict[str, Any], int], Pools] = image_pool
 
     @property
     def networks(self) -> list[keras.Model]:

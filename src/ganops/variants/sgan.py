@@ -6,16 +6,18 @@ learns from the labelled images alone: the baseline SGAN is compared with."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import keras
+import numpy as np
 from keras import ops
 from pydantic import Field, PositiveInt
 
+from ganops.data.transforms import hide_labels, labelled_subset
 from ganops.losses import class_cross_entropy
 from ganops.nets.conv import dcgan_generator
 from ganops.nets.layers import normal_init
-from ganops.variants.base import Adversarial, DataSpec, Player
+from ganops.variants.base import Adversarial, DataSpec, Player, Pools
 from ganops.variants.conditional import ConditionalConfig, discriminator, require_classes
 from ganops.variants.game import Conditioning, game
 
@@ -55,6 +57,23 @@ class FakeClass(Conditioning):
         return self.weight * loss, {"d_class_loss": loss}
 
 
+def semi_supervised_pools(labelled: int):
+    """The training images with all but ``labelled`` labels hidden (-1), balanced over the
+    classes and drawn with the run's seed; and, when some are hidden, the labelled examples
+    as a pool of their own (``x_labelled``, ``y_labelled``), drawn independently."""
+
+    def pools(model_input: dict[str, Any], seed: int) -> Pools:
+        x, y = model_input["x_train"], model_input["y_train"]
+        y = hide_labels(y, labelled_subset(y, labelled, seed))
+        keep = np.flatnonzero(y >= 0)
+        drawn = {"real": {"x": x, "y": y}}
+        if len(keep) < len(y):
+            drawn["labelled"] = {"x_labelled": x[keep], "y_labelled": y[keep]}
+        return drawn
+
+    return pools
+
+
 def classifier(discriminator: keras.Model, classes: int) -> keras.Model:
     """Class probabilities from the discriminator's first K logits (the fake one ignored)."""
     logits = discriminator.outputs[0][:, :classes]
@@ -91,4 +110,5 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
     else:
         gan = game(generator, judge, config, config.loss, d_steps, conditioning=fake_class)
     gan.labelled, gan.classify = config.labelled, classifier(judge, classes)
+    gan.pools = semi_supervised_pools(config.labelled)
     return gan

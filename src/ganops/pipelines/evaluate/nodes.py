@@ -9,10 +9,32 @@ import keras
 from PIL import Image
 
 from ganops.config import validate
-from ganops.evaluation.evaluate import PRIMARY, EvaluationConfig, evaluate
+from ganops.evaluation.evaluate import EvaluationConfig, compare_translation, evaluate, primary
 from ganops.evaluation.plots import samples_picture
 from ganops.evaluation.report import html_report
 from ganops.sampling import Inputs, balanced, generate
+
+
+def sample_metrics(
+    generator: keras.Model,
+    model_input: dict[str, Any],
+    feature_extractor: keras.Model,
+    reference_features: dict[str, Any],
+    config: EvaluationConfig,
+):
+    """A sampling generator's metrics on ``config.samples`` seeded samples (balanced over its
+    classes/codes), and its evaluation picture."""
+    inputs = Inputs.of(generator)
+    asked = (
+        (inputs.categorical, balanced(config.samples, inputs.classes)) if inputs.classes else None
+    )
+    samples = generate(generator, config.samples, config.seed)
+    values, picture = evaluate(
+        samples, model_input, feature_extractor, reference_features, config, asked
+    )
+    if picture is None:
+        picture = samples_picture(samples[:2000], model_input["x_train"][:2000])
+    return values, picture, config.samples
 
 
 def evaluate_generator(
@@ -22,8 +44,10 @@ def evaluate_generator(
     reference_features: dict[str, Any],
     evaluation: dict[str, Any],
     variant: str,
+    primary_metric: str,
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]], Image.Image]:
-    """Draw ``evaluation.samples`` samples and compute every metric that applies.
+    """Draw ``evaluation.samples`` samples (translation: translate every held-out source)
+    and compute every metric that applies.
 
     Args:
         generator: the trained generator.
@@ -32,30 +56,31 @@ def evaluate_generator(
         reference_features: features of the real training split.
         evaluation: the ``evaluation`` parameters (sample count, seed, k...).
         variant: the variant's name.
+        primary_metric: the metric that decides the champion (``evaluate.DIRECTIONS``).
 
     Returns:
         ``metrics.json`` content, the same numbers for MLflow, and a picture: each sample next
-        to its nearest training image (images) or samples over real points (2-D data).
+        to its nearest training image (images), samples over real points (2-D data), or rows
+        of sources, outputs, the baseline's outputs and targets (translation).
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
-    inputs = Inputs.of(generator)
-    asked = (
-        (inputs.categorical, balanced(config.samples, inputs.classes)) if inputs.classes else None
-    )
-    samples = generate(generator, config.samples, config.seed)  # balanced over classes/codes
-    values, picture = evaluate(
-        samples, model_input, feature_extractor, reference_features, config, asked
-    )
-    if picture is None:
-        picture = samples_picture(samples[:2000], model_input["x_train"][:2000])
+    name, better = primary(primary_metric)
+    if Inputs.of(generator).image is None:
+        values, picture, samples = sample_metrics(
+            generator, model_input, feature_extractor, reference_features, config
+        )
+        reference_samples = reference_features["meta"]["samples"]
+    else:
+        values, picture = compare_translation(generator, model_input, feature_extractor, config)
+        samples = reference_samples = len(model_input["x_test"])
     extractor = reference_features["meta"]
     report = {
         "variant": variant,
         "dataset": model_input["meta"].get("dataset"),
-        "primary": {"name": PRIMARY[0], "value": values[PRIMARY[0]], "better": PRIMARY[1]},
+        "primary": {"name": name, "value": values[name], "better": better},
         "metrics": values,
-        "samples": config.samples,
-        "reference_samples": extractor["samples"],
+        "samples": samples,
+        "reference_samples": reference_samples,
         "feature_extractor": extractor["version"],
         "feature_extractor_test_accuracy": extractor.get("test_accuracy"),
         "seed": config.seed,

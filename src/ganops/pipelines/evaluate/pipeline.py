@@ -16,6 +16,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                     "reference_features",
                     "params:evaluation",
                     "params:variant",
+                    "params:primary_metric",
                 ],
                 ["metrics", "mlflow_metrics", "evaluation_picture"],
                 name="evaluate",

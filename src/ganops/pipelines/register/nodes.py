@@ -30,6 +30,7 @@ def register_generator(
     generator: keras.Model,
     metrics: dict[str, Any],
     train_summary: dict[str, Any],
+    model_input: dict[str, Any],
     feature_extractor: keras.Model,
     reference_features: dict[str, Any],
     evaluation: dict[str, Any],
@@ -41,6 +42,7 @@ def register_generator(
         generator: the best generator of the run.
         metrics: its evaluation (``metrics.json``).
         train_summary: the training summary (run fingerprint, data hash).
+        model_input: the dataset (held-out pairs re-measure a translation champion).
         feature_extractor: the dataset's extractor, to re-measure a champion if needed.
         reference_features: the reference set the metric is measured against.
         evaluation: the ``evaluation`` parameters (sample count and seed to re-measure with).
@@ -49,7 +51,14 @@ def register_generator(
         The decision: version, promoted or not, why, and both numbers.
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
-    score = primary_score(feature_extractor, reference_features, config.samples, config.seed)
+    score = primary_score(
+        feature_extractor,
+        reference_features,
+        config.samples,
+        config.seed,
+        metrics["primary"]["name"],
+        model_input,
+    )
 
     def remeasure(uri: str) -> float:
         return score(mlflow.pyfunc.load_model(uri).unwrap_python_model().generator)

@@ -13,6 +13,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                     "generator",
                     "metrics",
                     "train_summary",
+                    "model_input",
                     "feature_extractor",
                     "reference_features",
                     "params:evaluation",
@@ -25,6 +26,6 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
     return Pipeline(
         template,
         namespace=variant,
-        inputs={"feature_extractor", "reference_features"},
+        inputs={"model_input", "feature_extractor", "reference_features"},
         parameters={"params:evaluation": "params:evaluation"},
     )

@@ -9,9 +9,11 @@ import keras
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ganops.evaluation.evaluate import mode_coverage, primary_score
+from ganops.config import validate
+from ganops.evaluation.evaluate import mode_coverage, primary, primary_score
 from ganops.evaluation.plots import loss_figure
 from ganops.tracking.logging import MlflowMetrics, log_summary
+from ganops.training.config import TrainConfig
 from ganops.training.run import train_run
 
 
@@ -20,6 +22,7 @@ def train(
     feature_extractor: keras.Model,
     reference_features: dict[str, Any],
     variant: str,
+    primary_metric: str,
     model: dict[str, Any],
     train: dict[str, Any],
     checkpoints: Path,
@@ -34,6 +37,7 @@ def train(
         feature_extractor: the dataset's extractor, for the primary metric during training.
         reference_features: features of the real training split.
         variant: the variant's registry name.
+        primary_metric: the metric that picks the best checkpoint (``evaluate.DIRECTIONS``).
         model: the variant's ``model`` parameters.
         train: the ``train`` parameters (steps, batch size, schedule, checkpoints...).
         checkpoints: folder for resumable checkpoints.
@@ -44,13 +48,29 @@ def train(
         loss-curve figure and a run summary.
     """
     run_name = f"{variant}-{model_input['meta'].get('dataset')}"
-    logger = MlflowMetrics(run_name, every=train.get("log_every", 50), reports=reports)
+    config = validate(TrainConfig, train, f"{variant}.train")
+    logger = MlflowMetrics(run_name, every=config.log_every, reports=reports)
+    metric = primary(primary_metric)
     score = primary_score(
-        feature_extractor, reference_features, train.get("evaluate_samples", 2000)
+        feature_extractor,
+        reference_features,
+        config.evaluate_samples,
+        metric=metric[0],
+        model_input=model_input,
     )
     coverage = mode_coverage(feature_extractor, model_input["meta"])
     result = train_run(
-        model_input, variant, model, train, checkpoints, reports, [logger], score, coverage
+        model_input,
+        variant,
+        model,
+        train,
+        checkpoints,
+        reports,
+        [logger],
+        score,
+        coverage,
+        metric,
+        feature_extractor,
     )
     log_summary(result.summary)
     figure = loss_figure(result.losses, result.scores)

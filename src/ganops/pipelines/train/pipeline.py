@@ -14,6 +14,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                     "feature_extractor",
                     "reference_features",
                     "params:variant",
+                    "params:primary_metric",
                     "params:model",
                     "params:train",
                     "checkpoints",

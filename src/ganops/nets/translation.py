@@ -1,0 +1,238 @@
+"""Image-to-image networks (book Skills 8 and 9): the U-Net generator and PatchGAN of Pix2Pix,
+SRGAN's residual generator and strided discriminator, and the Context Encoder's
+encoder-decoder. Generators take one input named ``image`` (``ganops.sampling``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers, ops
+
+from ganops.errors import ConfigError
+from ganops.sampling import IMAGE
+
+INIT = keras.initializers.RandomNormal(0.0, 0.02)  # Pix2Pix and DCGAN's N(0, 0.02)
+
+
+def normalization(kind: str) -> layers.Layer:
+    """``batch`` normalization, ``instance`` normalization (one group per channel: Keras
+    core, where tensorflow-addons had InstanceNormalization) or ``none``."""
+    if kind == "batch":
+        return layers.BatchNormalization()
+    if kind == "instance":
+        return layers.GroupNormalization(groups=-1, epsilon=1e-5)
+    return layers.Identity()
+
+
+def check_divisible(size: int, levels: int, what: str) -> None:
+    """``size`` must halve ``levels`` times; a clear error naming both otherwise."""
+    if size % 2**levels:
+        raise ConfigError(
+            f"image size {size} cannot be halved {levels} times by the {what}: give a size "
+            f"divisible by {2**levels} (pairs.size) or fewer filters"
+        )
+
+
+def upsample(filters: int, kernel: int, mode: str) -> list[layers.Layer]:
+    """x2 upsampling: a transposed convolution (the papers), or nearest upsampling then a
+    convolution (fewer checkerboard artifacts, Odena 2016)."""
+    if mode == "transposed":
+        return [layers.Conv2DTranspose(filters, kernel, 2, "same", kernel_initializer=INIT)]
+    return [
+        layers.UpSampling2D(),
+        layers.Conv2D(filters, kernel, padding="same", kernel_initializer=INIT),
+    ]
+
+
+def unet(
+    source_shape: Sequence[int],
+    channels: int,
+    filters: Sequence[int],
+    norm: str = "batch",
+    dropout: float = 0.5,
+    dropout_blocks: int = 3,
+    upsampling: str = "transposed",
+) -> keras.Model:
+    """Pix2Pix's U-Net: 4x4 stride-2 convs down (LeakyReLU 0.2, no norm on the first), then
+    up again with a skip connection from the mirror level at every step (ReLU; dropout in the
+    first ``dropout_blocks`` decoder blocks, the paper's noise), tanh image out."""
+    check_divisible(source_shape[0], len(filters), "U-Net")
+    image = keras.Input(tuple(source_shape), name=IMAGE)
+    x, skips = image, []
+    for i, depth in enumerate(filters):
+        x = layers.Conv2D(depth, 4, 2, "same", use_bias=False, kernel_initializer=INIT)(x)
+        x = normalization("none" if i == 0 else norm)(x)
+        x = layers.LeakyReLU(0.2)(x)
+        skips.append(x)
+    for i, (depth, skip) in enumerate(
+        zip(reversed(filters[:-1]), reversed(skips[:-1]), strict=True)
+    ):
+        for layer in upsample(depth, 4, upsampling):
+            x = layer(x)
+        x = normalization(norm)(x)
+        if i < dropout_blocks and dropout:
+            x = layers.Dropout(dropout)(x)
+        x = layers.ReLU()(x)
+        x = layers.Concatenate()([x, skip])
+    for layer in upsample(channels, 4, upsampling):
+        x = layer(x)
+    out = layers.Activation("tanh", dtype="float32")(x)
+    return keras.Model(image, out, name="generator")
+
+
+def patch_discriminator(
+    source_shape: Sequence[int] | None,
+    image_shape: Sequence[int],
+    filters: Sequence[int],
+    norm: str = "batch",
+) -> keras.Model:
+    """PatchGAN (Isola 2017): 4x4 convs, stride 2 but for the last of ``filters``, then a
+    one-channel map of real/fake scores, each seeing one patch. With ``source_shape`` it
+    judges the (source, image) pair, sources resized to the image (conditional, Pix2Pix).
+    ``[64, 128, 256, 512]`` gives the paper's 70x70 receptive field."""
+    image = keras.Input(tuple(image_shape), name=IMAGE)
+    inputs, x = [image], image
+    if source_shape is not None:
+        source = keras.Input(tuple(source_shape), name="source")
+        resized = source
+        if tuple(source_shape[:2]) != tuple(image_shape[:2]):
+            resized = layers.Resizing(*image_shape[:2], interpolation="nearest")(source)
+        inputs, x = [source, image], layers.Concatenate()([resized, image])
+    for i, depth in enumerate(filters):
+        stride = 1 if i == len(filters) - 1 else 2
+        x = layers.Conv2D(depth, 4, stride, "same", use_bias=i == 0, kernel_initializer=INIT)(x)
+        x = normalization("none" if i == 0 else norm)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    out = layers.Conv2D(1, 4, 1, "same", kernel_initializer=INIT, dtype="float32")(x)
+    return keras.Model(inputs, out, name="discriminator")
+
+
+def receptive_field(filters: Sequence[int]) -> int:
+    """Side in pixels that one PatchGAN score sees (its convs: 4x4, strides as built)."""
+    strides = [2] * (len(filters) - 1) + [1, 1]  # ...then the stride-1 score layer
+    field = 1
+    for stride in reversed(strides):
+        field = (field - 1) * stride + 4
+    return field
+
+
+@keras.saving.register_keras_serializable(package="ganops")
+class PixelShuffle(layers.Layer):
+    """Sub-pixel convolution's rearrangement (Shi 2016): (H, W, C*r*r) -> (H*r, W*r, C)."""
+
+    def __init__(self, factor: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        r = self.factor
+        _, h, w, c = x.shape
+        x = ops.reshape(x, (-1, h, w, r, r, c // (r * r)))
+        x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+        return ops.reshape(x, (-1, h * r, w * r, c // (r * r)))
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        r = self.factor
+        return (b, h * r, w * r, c // (r * r))
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def residual_block(x, filters: int):
+    """SRGAN's block: conv, batch norm, PReLU, conv, batch norm, plus the input."""
+    y = layers.Conv2D(filters, 3, padding="same")(x)
+    y = layers.BatchNormalization()(y)
+    y = layers.PReLU(shared_axes=[1, 2])(y)
+    y = layers.Conv2D(filters, 3, padding="same")(y)
+    y = layers.BatchNormalization()(y)
+    return layers.Add()([x, y])
+
+
+def sr_generator(
+    source_shape: Sequence[int],
+    channels: int,
+    factor: int,
+    filters: int = 64,
+    blocks: int = 16,
+    upsampling: str = "subpixel",
+) -> keras.Model:
+    """SRGAN's generator (Ledig 2017): a 9x9 conv with PReLU, ``blocks`` residual blocks, a
+    long skip, then x2 upsamplings by sub-pixel convolution (the paper) or UpSampling2D and a
+    conv (the book), and a 9x9 conv to a tanh image ``factor`` times larger."""
+    steps = factor.bit_length() - 1
+    if factor < 2 or 2**steps != factor:
+        raise ConfigError(f"pairs.factor: SRGAN upsamples by powers of 2, got {factor}")
+    image = keras.Input(tuple(source_shape), name=IMAGE)
+    x = layers.PReLU(shared_axes=[1, 2])(layers.Conv2D(filters, 9, padding="same")(image))
+    skip = x
+    for _ in range(blocks):
+        x = residual_block(x, filters)
+    x = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same")(x))
+    x = layers.Add()([skip, x])
+    for _ in range(steps):
+        if upsampling == "subpixel":
+            x = PixelShuffle(2)(layers.Conv2D(filters * 4, 3, padding="same")(x))
+        else:
+            x = layers.Conv2D(filters, 3, padding="same")(layers.UpSampling2D()(x))
+        x = layers.PReLU(shared_axes=[1, 2])(x)
+    out = layers.Conv2D(channels, 9, padding="same")(x)
+    return keras.Model(image, layers.Activation("tanh", dtype="float32")(out), name="generator")
+
+
+def strided_discriminator(
+    image_shape: Sequence[int], filters: Sequence[int], dense: int = 1024
+) -> keras.Model:
+    """SRGAN's discriminator: 3x3 convs in pairs (stride 1 then 2) of each width in
+    ``filters``, batch norm and LeakyReLU 0.2, a dense layer and one logit."""
+    image = keras.Input(tuple(image_shape), name=IMAGE)
+    x = image
+    for i, depth in enumerate(filters):
+        for stride in (1, 2):
+            x = layers.Conv2D(depth, 3, stride, "same")(x)
+            if i or stride == 2:
+                x = layers.BatchNormalization()(x)
+            x = layers.LeakyReLU(0.2)(x)
+    x = layers.LeakyReLU(0.2)(layers.Dense(dense)(layers.Flatten()(x)))
+    return keras.Model(image, layers.Dense(1, dtype="float32")(x), name="discriminator")
+
+
+@keras.saving.register_keras_serializable(package="ganops")
+class PasteIntoHole(layers.Layer):
+    """An inpainting source (image channels, then +1 known / -1 hole) and a predicted image
+    -> the known pixels kept, the hole filled with the prediction."""
+
+    def call(self, source, prediction):
+        hole = ops.cast(source[..., -1:] < 0, prediction.dtype)
+        return hole * prediction + (1.0 - hole) * ops.cast(source[..., :-1], prediction.dtype)
+
+    def compute_output_shape(self, source_shape, prediction_shape):
+        return prediction_shape
+
+
+def encoder_decoder(
+    source_shape: Sequence[int], filters: Sequence[int], bottleneck: int, upsampling: str
+) -> keras.Model:
+    """The Context Encoder (Pathak 2016): 4x4 stride-2 convs down, a fully connected
+    bottleneck of ``bottleneck`` units (the paper's channel-wise layer), convs back up to the
+    whole image; the prediction is pasted into the hole, so known pixels pass unchanged."""
+    check_divisible(source_shape[0], len(filters), "context encoder")
+    source = keras.Input(tuple(source_shape), name=IMAGE)
+    x = source
+    for i, depth in enumerate(filters):
+        x = layers.Conv2D(depth, 4, 2, "same", kernel_initializer=INIT)(x)
+        x = layers.LeakyReLU(0.2)(x if i == 0 else layers.BatchNormalization()(x))
+    side = source_shape[0] // 2 ** len(filters)
+    x = layers.Dense(bottleneck)(layers.Flatten()(x))
+    x = layers.Dense(side * side * filters[-1])(layers.LeakyReLU(0.2)(x))
+    x = layers.Reshape((side, side, filters[-1]))(x)
+    for depth in reversed(filters[:-1]):
+        for layer in upsample(depth, 4, upsampling):
+            x = layer(x)
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+    for layer in upsample(source_shape[-1] - 1, 4, upsampling):
+        x = layer(x)
+    prediction = layers.Activation("tanh", dtype="float32")(x)
+    return keras.Model(source, PasteIntoHole()(source, prediction), name="generator")
