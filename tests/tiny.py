@@ -25,6 +25,27 @@ TINY_MODELS |= {
     "sgan": TINY_CONV | {"labelled": 20},
     "infogan": TINY_CONV | {"codes": 10, "continuous_codes": 2},
 }
+TINY_MODELS |= {
+    "pix2pix": {"generator_filters": [8, 16], "discriminator_filters": [8, 16]},
+    "srgan": {
+        "generator_filters": 8,
+        "residual_blocks": 1,
+        "discriminator_filters": [8],
+        "discriminator_dense": 16,
+        "pretrain_steps": 3,
+    },
+    "context_encoder": {
+        "generator_filters": [8, 16],
+        "bottleneck": 16,
+        "discriminator_filters": [8, 16],
+    },
+}
+#: The embedded paired datasets, shrunk (the e2e projects' parameters_ingest.yml).
+TINY_PHOTOS = {
+    f"datasets.{name}.{key}": value
+    for name in ("photos_color", "photos_sr", "photos_inpaint")
+    for key, value in {"patches_per_photo": 8, "patch": 64}.items()
+}
 TINY_TRAIN = {
     "steps": 6,
     "batch_size": 16,

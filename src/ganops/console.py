@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import sys
 from pathlib import Path
 
 from PIL import Image
 
+from ganops.data.sources import IMAGE_SUFFIXES
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
 
@@ -40,12 +42,67 @@ def parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--code", type=int, help="categorical code of every sample (InfoGAN)")
     gen.add_argument("--out", type=Path, default=Path("samples.png"), help="output PNG")
-    gen.add_argument(
+    tracking(gen)
+    tr = commands.add_parser(
+        "translate",
+        help="translate image files with a registered translation generator",
+        description="Translate an image file, or every image of a folder, with a registered "
+        "translation generator (Pix2Pix, SRGAN, Context Encoder). Images of other sizes than "
+        "the training one are tiled (mirror-padded to whole tiles, translated tile by tile, "
+        "cropped back), never squashed. Colour images given to a gray model are converted "
+        "by luma. Inpainting: the alpha channel marks the hole (transparent pixels).",
+    )
+    tr.add_argument(
+        "--model", required=True, help="registered name, e.g. ganops-pix2pix-photos_color"
+    )
+    tr.add_argument("--alias", default="champion", help="registry alias (default: champion)")
+    tr.add_argument("--input", required=True, type=Path, help="an image file or a folder of them")
+    tr.add_argument(
+        "--output", required=True, type=Path, help="the output PNG file, or folder for a folder"
+    )
+    tracking(tr)
+    return p
+
+
+def tracking(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--tracking-uri",
         default="sqlite:///mlflow.db",
         help="MLflow tracking URI (default: sqlite:///mlflow.db)",
     )
-    return p
+
+
+def image_files(path: Path) -> list[Path]:
+    """The image files to translate: ``path`` itself, or the images in that folder."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise GanopsError(f"{path}: no such file or folder")
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise GanopsError(f"{path}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return files
+
+
+def translate_files(generator, source: Path, output: Path) -> list[Path]:
+    """Translate ``source`` (a file, or a folder's images) into ``output`` (a file, or a
+    folder of PNGs of the same names); returns the files written."""
+    from ganops.serving.images import decode_png, encode_png, source_channels
+
+    files = image_files(source)
+    channels = source_channels(generator.model)
+    written = []
+    for path in files:
+        try:
+            image = decode_png(path.read_bytes(), channels)
+        except GanopsError as err:
+            raise GanopsError(f"{path}: {err}") from None
+        target = output if source.is_file() else output / f"{path.stem}.png"
+        translated = generator.translate(image)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(encode_png(translated)))
+        written.append(target)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     mlflow.set_tracking_uri(args.tracking_uri)
     try:
         generator = load_generator(model_uri(args.model, args.alias))
+        if args.command == "translate":
+            written = translate_files(generator, args.input, args.output)
+            print(f"wrote {len(written)} image(s): {', '.join(map(str, written[:5]))}")
+            return 0
         if args.label is None and args.code is None:
             samples, cols = generator.grid(args.n, args.seed)
         else:

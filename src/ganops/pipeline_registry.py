@@ -4,10 +4,15 @@
 ``data``: ingest + preprocess.  ``features``: the dataset's feature extractor.
 ``prepare``: data + features (what training a variant on a new dataset needs first).
 ``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace.
-``all``: everything.  Select variants with ``--namespaces <variant>``.
+``all``: everything that trains on the default dataset.  Select variants with
+``--namespaces <variant>``.
+``<variant>`` (e.g. ``pix2pix``): data + features + train, evaluate, register that variant;
+the paired translation variants run so on their own datasets
+(``kedro run --pipelines pix2pix --params dataset=photos_color``).
 ``failure_modes``: the book's mode-collapse and convergence-failure experiments, measured.
-``retrain``: the scheduled job for every variant but those experiments (cron-safe; a no-op
-when nothing changed).
+``retrain``: the scheduled job for every variant of the default dataset but those
+experiments (cron-safe; a no-op when nothing changed); paired variants retrain through their
+own pipeline, with their dataset.
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 ``mixtures``: the mixtures study (variants x ring8/grid25 x seeds: mode coverage).
 ``semi_supervised``: data + SGAN's classifier vs the same one on its labelled examples alone
@@ -29,7 +34,7 @@ from ganops.pipelines import (
     semi_supervised,
     train,
 )
-from ganops.variants import EXPERIMENTS, VARIANTS
+from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS
 
 DEFAULT_VARIANT = "dcgan"
 
@@ -44,9 +49,12 @@ def register_pipelines() -> dict[str, Pipeline]:
     evaluation = sum(evaluated.values(), Pipeline([]))
     registration = sum(registered.values(), Pipeline([]))
     chains = {name: trained[name] + evaluated[name] + registered[name] for name in VARIANTS}
-    production = sum((chains[n] for n in VARIANTS if n not in EXPERIMENTS), Pipeline([]))
+    sampling = [n for n in VARIANTS if n not in PAIRED]  # the default dataset's variants
+    production = sum((chains[n] for n in sampling if n not in EXPERIMENTS), Pipeline([]))
     experiments = sum((trained[n] + evaluated[n] for n in EXPERIMENTS), Pipeline([]))
+    unpaired = sum((chains[n] for n in sampling), Pipeline([]))
     return {
+        **{name: data + extractor + chains[name] for name in VARIANTS},
         "__default__": data + extractor + chains[DEFAULT_VARIANT],
         "ingest": ingest.create_pipeline(),
         "preprocess": preprocess.create_pipeline(),
@@ -56,7 +64,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "train": training,
         "evaluate": evaluation,
         "register": registration,
-        "all": data + extractor + training + evaluation + registration,
+        "all": data + extractor + unpaired,
         "failure_modes": data + extractor + experiments,
         # Scheduled retraining: the whole chain. Unchanged data and parameters resume the
         # finished runs and register nothing; changes retrain and go through the gate.

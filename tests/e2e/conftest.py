@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tiny import TINY_MODELS, TINY_TRAIN
+from tiny import TINY_MODELS, TINY_PHOTOS, TINY_TRAIN
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the virtual environment's bin/ (kedro, dvc)
@@ -44,6 +44,7 @@ TINY = {
     }
     for variant, model in TINY_MODELS.items()
 } | {
+    "parameters_ingest.yml": TINY_PHOTOS,
     "parameters_evaluate.yml": {
         "evaluation.samples": 300,
         "evaluation.kid_subsets": 10,

@@ -12,6 +12,7 @@ from mlflow.exceptions import MlflowException
 
 from ganops.errors import GanopsError
 from ganops.sampling import CONTINUOUS, Inputs, class_rows, decode, feed, generate
+from ganops.serving.images import checked_image, source_channels, translate_images
 from ganops.serving.pyfunc import MAX_IMAGES, condition_error, seeding_error, to_output
 
 Values = int | Sequence[int] | None
@@ -19,7 +20,8 @@ Values = int | Sequence[int] | None
 
 @dataclass
 class Generator:
-    """A registered generator: ``generate(n, seed)`` or ``decode(z)`` give images in [0, 1].
+    """A registered generator: ``generate(n, seed)`` or ``decode(z)`` give images in [0, 1];
+    a translation generator's ``translate(images)`` gives the translated images.
 
     Conditional generators also take ``labels`` (CGAN, ACGAN: ``conditional_input`` is
     ``'label'``) or ``codes`` (InfoGAN: ``'code'``): one int for every sample or one per
@@ -64,9 +66,31 @@ class Generator:
                 raise GanopsError(problem)
         return labels if labels is not None else codes, continuous
 
+    @property
+    def translates(self) -> bool:
+        """Whether it translates images (Pix2Pix, SRGAN, Context Encoder) instead of sampling."""
+        return self.inputs.image is not None
+
+    def translate(self, images: np.ndarray | Sequence[np.ndarray]) -> np.ndarray | list:
+        """Translated images in [0, 1]: of one (H, W, C) image (uint8, or floats in [0, 1]),
+        of a batch (N, H, W, C), or of a list of images of any sizes (other sizes than the
+        training one are tiled: ``ganops.serving.images``). Inpainting: the last channel is 1
+        on known pixels and 0 in the hole."""
+        channels = source_channels(self.model)
+        single = not isinstance(images, list) and np.ndim(images) in (2, 3)
+        batch = [images] if single else list(images)
+        if not 1 <= len(batch) <= MAX_IMAGES:
+            raise GanopsError(f"give 1 to {MAX_IMAGES} images, got {len(batch)}")
+        outputs = translate_images(self.model, [checked_image(i, channels) for i in batch])
+        if single:
+            return outputs[0]
+        return outputs if isinstance(images, list) else np.stack(outputs)
+
     def draw(
         self, n: int, seed: int, values: Values = None, continuous: np.ndarray | None = None
     ) -> np.ndarray:
+        if self.translates:
+            raise GanopsError("this generator translates images: use translate(images)")
         if problem := seeding_error(n, seed):
             raise GanopsError(problem)
         return to_output(generate(self.model, n, seed, values, continuous))
@@ -96,6 +120,8 @@ class Generator:
         continuous: np.ndarray | None = None,
     ) -> np.ndarray:
         """The images of given latent vectors, shaped ``(n, latent_dim)``."""
+        if self.translates:
+            raise GanopsError("this generator translates images: use translate(images)")
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim or not 1 <= len(z) <= MAX_IMAGES:
             raise GanopsError(

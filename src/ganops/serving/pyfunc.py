@@ -11,6 +11,13 @@ image with ``z``, a latent vector. Conditional generators also read, per row:
 - ``continuous`` (InfoGAN): its continuous codes (trained on [-1, 1]), for all ``n`` images of
   the row or for that ``z`` image; omitted: drawn from the row's seed (``z`` rows: seed 0).
 
+Translation generators (Pix2Pix, SRGAN, Context Encoder) take one image per row instead:
+``image``, the base64 text of a PNG/JPEG file (converted to the generator's channels), or
+``pixels``, an (H, W, C) array in [0, 1]; any size up to ``images.MAX_PIXELS`` in all (other
+sizes than the training one are tiled, see ``ganops.serving.images``); the images of one
+request share a size. With the parameter ``output: png`` the answer is a ``png`` column of
+base64 PNG files instead of arrays.
+
 Output: the images in order, float32 in [0, 1] (2-D points: the coordinates). Anything wrong
 with a request is an HTTP 400 naming the row and column.
 """
@@ -26,7 +33,7 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
-from mlflow.types import ColSpec, Schema, TensorSpec
+from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from mlflow.types.schema import Array
 
 from ganops.errors import GanopsError
@@ -40,9 +47,17 @@ from ganops.sampling import (
     feed,
     latents,
 )
+from ganops.serving.images import (
+    checked_image,
+    decode_png,
+    encode_png,
+    source_channels,
+    translate_images,
+)
 
 MAX_IMAGES = 256  # per request row and per call: a bound on memory and response size
 SEEDED = ("n", "seed")
+IMAGE_COLUMNS = ("image", "pixels")  # translation: base64 image file, or an array in [0, 1]
 
 
 def invalid(message: str) -> MlflowException:
@@ -191,6 +206,45 @@ def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | 
     return np.concatenate(parts)
 
 
+def request_images(table: pd.DataFrame, generator: keras.Model) -> list[np.ndarray]:
+    """The images of a translation request (one per row: ``image`` or ``pixels``), checked and
+    in [0, 1], all of one size; anything wrong is a 400-style error naming the row."""
+    table = table.reset_index(drop=True)
+    columns = [c for c in IMAGE_COLUMNS if c in table.columns]
+    if not columns or not len(table):
+        raise invalid(f"give one image per row, in a column {' or '.join(IMAGE_COLUMNS)}")
+    if len(table) > MAX_IMAGES:
+        raise invalid(f"at most {MAX_IMAGES} images per call, asked for {len(table)}")
+    channels, images = source_channels(generator), []
+    for i in range(len(table)):
+        given = [c for c in columns if not is_missing_cell(table[c][i])]
+        if len(given) != 1:
+            raise invalid(f"row {i}: give exactly one of {list(IMAGE_COLUMNS)}")
+        try:
+            value = table[given[0]][i]
+            image = decode_png(value, channels) if given[0] == "image" else nested(value)
+            images.append(checked_image(image, channels))
+        except GanopsError as err:
+            raise invalid(f"row {i}: '{given[0]}': {err}") from None
+        if images[i].shape != images[0].shape:
+            raise invalid(f"row {i}: size {images[i].shape[:2]} differs from row 0's")
+    return images
+
+
+def is_missing_cell(value: Any) -> bool:
+    return not isinstance(value, (str, bytes, list, np.ndarray)) and is_missing(value)
+
+
+def nested(value: Any) -> np.ndarray:
+    """A cell of nested lists (MLflow gives arrays of arrays) as one numeric array."""
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        value = [nested(v) for v in value]
+    try:
+        return np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise GanopsError("must be an (H, W, C) array of numbers") from None
+
+
 def to_output(samples: np.ndarray) -> np.ndarray:
     """Images in [-1, 1] -> float32 in [0, 1]; 2-D points unchanged."""
     if samples.ndim == 2:
@@ -198,8 +252,21 @@ def to_output(samples: np.ndarray) -> np.ndarray:
     return np.clip((samples + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
 
 
-def signature(sample_shape: tuple[int, ...]) -> ModelSignature:
-    """Requests table in (seeded rows or latent rows, optional conditions), samples out."""
+def signature(generator: keras.Model) -> ModelSignature:
+    """Requests table in (seeded rows or latent rows, optional conditions; translation: image
+    rows and the ``output`` parameter), samples out."""
+    shape = tuple(generator.outputs[0].shape[1:])
+    if Inputs.of(generator).image is not None:
+        return ModelSignature(
+            inputs=Schema(
+                [
+                    ColSpec("string", "image", required=False),
+                    ColSpec(Array(Array(Array("double"))), "pixels", required=False),
+                ]
+            ),
+            outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, -1, -1, shape[-1]))]),
+            params=ParamSchema([ParamSpec("output", "string", "array")]),
+        )
     inputs = Schema(
         [
             ColSpec("long", "n", required=False),
@@ -209,8 +276,16 @@ def signature(sample_shape: tuple[int, ...]) -> ModelSignature:
             ColSpec(Array("double"), CONTINUOUS, required=False),
         ]
     )
-    outputs = Schema([TensorSpec(np.dtype(np.float32), (-1, *sample_shape))])
+    outputs = Schema([TensorSpec(np.dtype(np.float32), (-1, *shape))])
     return ModelSignature(inputs=inputs, outputs=outputs)
+
+
+def input_example(generator: keras.Model) -> pd.DataFrame:
+    """A request the generator answers: 4 seeded images, or one image of its training size."""
+    shape = Inputs.of(generator).image
+    if shape is None:
+        return pd.DataFrame({"n": [4], "seed": [0]})
+    return pd.DataFrame({"image": [encode_png(np.full(shape, 0.5, np.float32))]})
 
 
 class GeneratorModel(mlflow.pyfunc.PythonModel):
@@ -221,6 +296,14 @@ class GeneratorModel(mlflow.pyfunc.PythonModel):
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict | None = None
-    ) -> np.ndarray:
-        inputs = request_inputs(pd.DataFrame(model_input), self.generator)
-        return to_output(decode(self.generator, inputs))
+    ) -> np.ndarray | pd.DataFrame:
+        table = pd.DataFrame(model_input)
+        if Inputs.of(self.generator).image is None:
+            return to_output(decode(self.generator, request_inputs(table, self.generator)))
+        output = (params or {}).get("output", "array")
+        if output not in ("array", "png"):
+            raise invalid(f"parameter 'output' must be 'array' or 'png', got {output!r}")
+        images = translate_images(self.generator, request_images(table, self.generator))
+        if output == "png":
+            return pd.DataFrame({"png": [encode_png(image) for image in images]})
+        return np.stack(images)

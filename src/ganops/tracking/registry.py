@@ -12,13 +12,12 @@ from typing import Any
 
 import keras
 import mlflow
-import pandas as pd
 from filelock import FileLock
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from ganops.evaluation.evaluate import better
-from ganops.serving.pyfunc import GeneratorModel, signature
+from ganops.serving.pyfunc import GeneratorModel, input_example, signature
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 
@@ -60,8 +59,8 @@ def log_generator(generator: keras.Model, name: str) -> str:
             name="generator",
             python_model=GeneratorModel(),
             artifacts={"generator": str(path)},
-            signature=signature(tuple(generator.outputs[0].shape[1:])),
-            input_example=pd.DataFrame({"n": [4], "seed": [0]}),
+            signature=signature(generator),
+            input_example=input_example(generator),
             registered_model_name=name,
             pip_requirements=requirements(),
         )

@@ -46,6 +46,8 @@ VARIANTS: dict[str, ModuleType] = {
 #: with its own parameters file, runs and reports.
 EXPERIMENTS = ("mode_collapse", "convergence_failure")
 VARIANTS |= dict.fromkeys(EXPERIMENTS, gan)
+#: Variants that translate paired images (their own datasets: ``pairs`` in the ingest entry).
+PAIRED = tuple(name for name, module in VARIANTS.items() if "pairs" in module.DATA_KINDS)
 
 
 def get_variant(name: str) -> ModuleType:
@@ -66,9 +68,14 @@ def build_variant(
     dataset's feature extractor ``features`` if it uses one)."""
     module = get_variant(name)
     if spec.kind not in module.DATA_KINDS:
+        hint = (
+            "; give it a paired dataset, e.g. --params dataset=photos_color"
+            if "pairs" in module.DATA_KINDS
+            else ""
+        )
         raise ConfigError(
             f"variant '{name}' does not train on {spec.kind} "
-            f"(it takes: {', '.join(module.DATA_KINDS)})"
+            f"(it takes: {', '.join(module.DATA_KINDS)}){hint}"
         )
     config = validate(module.Config, model, f"{name}.model")
     if getattr(module, "USES_FEATURES", False):
