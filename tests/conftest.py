@@ -42,3 +42,23 @@ def digits_extractor(digits_input):
     reference = reference_set(digits_input, classifier)
     reference["meta"] = {**info, "samples": len(digits_input["x_train"])}
     return classifier, reference
+
+
+@pytest.fixture(scope="session")
+def paired_inputs() -> dict:
+    """The embedded photo patches (few of them) as each derived paired dataset, by task:
+    gray -> colour 16x16, 4x super-resolution 4x4 -> 16x16, a 4x4 hole in 16x16."""
+    from ganops.data.sources import ingest
+
+    tasks = {
+        "colorize": {"task": "colorize", "size": 16},
+        "super_resolution": {"task": "super_resolution", "size": 16, "factor": 4},
+        "inpaint": {"task": "inpaint", "size": 16, "hole": 4},
+    }
+    source = {"format": "photos", "patch": 32, "patches_per_photo": 6, "test_photos": 2}
+    return {
+        task: to_model_input(
+            ingest(f"photos_{task}", {**source, "pairs": pairs}), PreprocessConfig()
+        )
+        for task, pairs in tasks.items()
+    }

@@ -19,9 +19,10 @@ from typing import Any
 import keras
 import yaml
 
+from ganops.evaluation.features import build_classifier
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
-from ganops.variants import EXPERIMENTS, VARIANTS, build_variant
+from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS, build_variant
 from ganops.variants.base import DataSpec
 
 STAGES = [
@@ -44,6 +45,25 @@ def variant_params(project: Path, variant: str) -> dict[str, Any]:
     return yaml.safe_load(text)[variant]
 
 
+#: Paired variants are measured on the embedded photo patches, derived as their task needs.
+PAIR_TASKS = {
+    "pix2pix": {"task": "colorize"},
+    "srgan": {"task": "super_resolution", "factor": 4},
+    "context_encoder": {"task": "inpaint", "hole": 16},
+}
+PAIR_SIZE = 64
+
+
+def paired_input(pairs: dict[str, Any], size: int, count: int = 64) -> dict[str, Any]:
+    """``count`` or so photo patches (8 photos' worth) as pairs of ``pairs`` at ``size``."""
+    from ganops.data.sources import ingest
+    from ganops.data.transforms import PreprocessConfig, to_model_input
+
+    source = {"format": "photos", "patch": size, "patches_per_photo": max(1, count // 8)}
+    raw = ingest("bench", {**source, "pairs": {**pairs, "size": size}})
+    return to_model_input(raw, PreprocessConfig())
+
+
 def throughput(
     model_input: dict,
     variant: str,
@@ -56,7 +76,9 @@ def throughput(
     say (n critic steps included; compile excluded)."""
     keras.utils.set_random_seed(0)
     d_steps = params["train"].get("d_steps", 1)
-    gan = build_variant(variant, params["model"], DataSpec.from_meta(model_input["meta"]), d_steps)
+    spec = DataSpec.from_meta(model_input["meta"])
+    features = build_classifier(spec.sample_shape, 8, 128)  # SRGAN's content network's size
+    gan = build_variant(variant, params["model"], spec, d_steps, features)
     backend.build_optimizers(gan)
     call = backend.make_train_call(gan)
     updates = sum(p.steps for p in gan.players)
@@ -104,6 +126,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--steps", type=int, default=40, help="timed steps per measurement")
     parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
     parser.add_argument(
+        "--pair-batches", type=int, nargs="+", default=[1, 16], help="paired variants, 64x64"
+    )
+    parser.add_argument(
+        "--no-book-pix2pix",
+        action="store_true",
+        help="skip the step of the book's 256x256 Pix2Pix (the paper's U-Net; ~1 min on CPU)",
+    )
+    parser.add_argument(
         "--no-stages",
         action="store_true",
         help="skip timing the stages of the default run (minutes on CPU)",
@@ -125,14 +155,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "python": platform.python_version(),
         "dataset": "digits",
         "sample_shape": model_input["meta"]["sample_shape"],
+        "paired": f"photo patches {PAIR_SIZE}x{PAIR_SIZE}, each variant's task",
         "images_per_second": {},
     }
     for variant in (name for name in VARIANTS if name not in EXPERIMENTS):
         params = variant_params(project, variant)
-        for batch in args.batches:
-            rate = throughput(model_input, variant, params, batch, args.steps)
+        data, batches = model_input, args.batches
+        if variant in PAIRED:
+            data, batches = paired_input(PAIR_TASKS[variant], PAIR_SIZE), args.pair_batches
+        for batch in batches:
+            rate = throughput(data, variant, params, batch, args.steps)
             results["images_per_second"][f"{variant}@{batch}"] = round(rate, 1)
             print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
+    if not args.no_book_pix2pix:
+        book = {"model": {}, "train": {}}  # the model's defaults: the paper's 256x256 U-Net
+        data = paired_input(PAIR_TASKS["pix2pix"], 256, count=8)
+        rate = throughput(data, "pix2pix", book, batch=1, steps=3, warmup=1)
+        results["seconds_per_step"] = {"pix2pix_256@1": round(1.0 / rate, 3)}
+        print(f"book pix2pix 256x256 batch 1: {1.0 / rate:.3f} s/step", flush=True)
     if not args.no_stages:
         results["stage_seconds"] = stage_seconds(project)
         for stage, secs in results["stage_seconds"].items():

@@ -1,90 +1,18 @@
 """`mlflow models serve` of a registered generator, answering real HTTP requests (loopback)."""
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from e2e_requests import post
 from stores import registered_store
-
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def post(url: str, payload: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url, json.dumps(payload).encode(), {"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, digits_input):
+def server(tmp_path_factory, digits_input, serve_model):
     folder = tmp_path_factory.mktemp("serve")
     uri = registered_store(folder, digits_input)
-    port = free_port()
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": uri,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }  # serve execs uvicorn
-    log = open(folder / "serve.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [
-            str(BIN / "mlflow"),
-            "models",
-            "serve",
-            "-m",
-            "models:/ganops-gan-digits@champion",
-            "--env-manager",
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=folder,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/ping", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if proc.poll() is not None:
-                    pytest.fail((folder / "serve.log").read_text()[-3000:])
-                time.sleep(1)
-        else:
-            pytest.fail("server did not answer /ping in 180 s")
+    with serve_model(folder, uri, "models:/ganops-gan-digits@champion") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_a_request_table_gives_images(server):

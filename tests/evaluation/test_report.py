@@ -51,8 +51,32 @@ def test_leaderboard_keeps_the_latest_run_per_variant_and_dataset_best_first():
     )
     board = leaderboard(runs)
     assert list(board["run_id"]) == ["c", "b", "d"]
-    assert list(board.columns[:5]) == ["dataset", "variant", "fid", "intra_fid", "kid"]
+    assert list(board.columns[:7]) == [
+        "dataset",
+        "variant",
+        "primary_metric",
+        "primary_value",
+        "fid",
+        "intra_fid",
+        "kid",
+    ]
     assert "intra_fid_class_3" not in board
+
+
+def test_leaderboard_orders_by_each_runs_primary_metric_in_its_direction():
+    runs = pd.DataFrame(
+        {
+            "run_name": ["pix2pix-maps", "other-maps", "third-maps"],
+            "start_time": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]),
+            "run_id": ["a", "b", "c"],
+            "primary_metric": ["psnr", "psnr", None],
+            "eval_psnr": [20.0, 25.0, 30.0],
+            "eval_fid": [1.0, 2.0, 0.5],
+        }
+    )
+    board = leaderboard(runs)
+    assert list(board["run_id"][:2]) == ["b", "a"]  # higher PSNR first
+    assert board.set_index("run_id").loc["c", "primary_metric"] == "fid"
 
 
 def test_report_shows_failure_modes_seen_in_training(tmp_path):

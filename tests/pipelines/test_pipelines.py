@@ -5,7 +5,7 @@ from ganops.errors import ConfigError
 from ganops.pipeline_registry import register_pipelines
 from ganops.pipelines.ingest.nodes import ingest_dataset
 from ganops.pipelines.preprocess.nodes import dataset_card
-from ganops.variants import EXPERIMENTS, VARIANTS
+from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS
 
 
 def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
@@ -27,6 +27,9 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
     assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes} - (
         experiments
     )
+    assert not {n.namespace for n in pipes["all"].nodes} & set(PAIRED)  # their own datasets
+    for variant in VARIANTS:  # data, features and one variant's chain
+        assert {n.namespace for n in pipes[variant].nodes} == {None, variant}
     assert {n.namespace for n in pipes["failure_modes"].nodes} >= set(EXPERIMENTS)
     assert not any(n.name.endswith("register") for n in pipes["failure_modes"].nodes)
     default = {n.name for n in pipes["__default__"].nodes}
@@ -46,7 +49,11 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "model_input",
         "feature_extractor",
         "reference_features",
-        *(f"params:{v}.{k}" for v in VARIANTS for k in ("variant", "model", "train")),
+        *(
+            f"params:{v}.{k}"
+            for v in VARIANTS
+            for k in ("variant", "primary_metric", "model", "train")
+        ),
         *(f"{v}.{k}" for v in VARIANTS for k in ("checkpoints", "reports")),
     }
     assert "gan.generator" in pipes["train"].only_nodes_with_namespaces(["gan"]).outputs()

@@ -196,6 +196,14 @@ def test_the_best_scored_generator_is_kept_not_the_last(digits_input, tmp_path):
     assert not all(np.array_equal(a, b) for a, b in zip(seen[1], seen[2], strict=True))
 
 
+def test_a_higher_is_better_metric_keeps_the_highest(digits_input, tmp_path):
+    score, _ = scripted_score([20.0, 25.0, 22.0])  # PSNR-like
+    best = BestCheckpoint(score, every=2, folder=tmp_path, name="psnr", better="higher")
+    trainer(digits_input, tmp_path, steps=6, callbacks=[best]).fit(real(digits_input["x_train"]))
+    assert (best.best_step, best.best_value) == (4, 25.0)
+    assert list(best.scores.columns) == ["step", "psnr"]
+
+
 def test_resume_keeps_the_best_and_drops_scores_past_the_checkpoint(digits_input, tmp_path):
     score, _ = scripted_score([3.0, 1.0, 9.0, 9.0])
     trainer(digits_input, tmp_path, steps=4, callbacks=[BestCheckpoint(score, 2, tmp_path)]).fit(

@@ -9,8 +9,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from PIL import Image
+
+from ganops.evaluation.evaluate import DIRECTIONS
 
 PICTURES = [
     (
@@ -121,18 +124,28 @@ def html_report(
 def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
     """The latest evaluated run per (variant, dataset), best primary metric first.
 
-    ``runs`` has one row per MLflow run: ``run_name``, ``start_time`` and ``eval_*`` metrics
-    (per-class details, such as ``eval_intra_fid_class_3``, stay in the runs).
+    ``runs`` has one row per MLflow run: ``run_name``, ``start_time``, ``primary_metric``
+    (the run's) and ``eval_*`` metrics (per-class details, such as
+    ``eval_intra_fid_class_3``, stay in the runs). Within a dataset rows are ordered by their
+    primary metric's value, best first in its direction (``evaluate.DIRECTIONS``).
     """
-    evaluated = runs.dropna(subset=["eval_fid"]).copy()
+    runs = runs.assign(primary_metric=runs.get("primary_metric", "fid")).fillna(
+        {"primary_metric": "fid"}
+    )
+    value = runs.apply(lambda row: row.get(f"eval_{row['primary_metric']}", np.nan), axis=1)
+    evaluated = runs.assign(primary_value=value).dropna(subset=["primary_value"])
     evaluated[["variant", "dataset"]] = evaluated["run_name"].str.split("-", n=1, expand=True)
     latest = evaluated.sort_values("start_time").groupby(["variant", "dataset"]).tail(1)
+    sign = latest["primary_metric"].map(lambda m: -1.0 if DIRECTIONS.get(m) == "higher" else 1.0)
+    latest = latest.assign(rank=latest["primary_value"] * sign)
     columns = [
         "dataset",
         "variant",
+        "primary_metric",
+        "primary_value",
         *sorted(c for c in latest if c.startswith("eval_") and not PER_CLASS.search(c)),
         "run_id",
         "start_time",
     ]
-    board = latest[columns].rename(columns=lambda c: c.removeprefix("eval_"))
-    return board.sort_values(["dataset", "fid"]).reset_index(drop=True)
+    board = latest.sort_values(["dataset", "rank"])[columns]
+    return board.rename(columns=lambda c: c.removeprefix("eval_")).reset_index(drop=True)

@@ -8,6 +8,7 @@ from typing import Any
 import mlflow
 from mlflow.entities import Metric
 
+from ganops.tracking.runs import PRIMARY_TAG
 from ganops.training.callbacks import Callback
 
 
@@ -72,3 +73,9 @@ def log_summary(summary: dict[str, Any]) -> None:
                 "labelled": summary["labelled"],
             }
         )
+
+
+def log_primary(name: str) -> None:
+    """Tag the active run with the metric that decides its champion (the leaderboard's order)."""
+    if mlflow.active_run() is not None:
+        mlflow.set_tag(PRIMARY_TAG, name)

@@ -9,7 +9,8 @@ from ganops.tracking.runs import evaluated_runs
 
 
 def compare() -> tuple[pd.DataFrame, str]:
-    """The latest evaluation of each (variant, dataset), best Fréchet distance first.
+    """The latest evaluation of each (variant, dataset), best first by each run's primary
+    metric (FD unless its variant says otherwise).
 
     Returns:
         The leaderboard as a table, and as a self-contained HTML page.
@@ -19,7 +20,8 @@ def compare() -> tuple[pd.DataFrame, str]:
     html = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>ganops leaderboard"
         f"</title><style>{STYLE}</style></head><body><h1>Leaderboard</h1>"
-        f"<p>Latest evaluation per variant and dataset; lower fid and kid are better."
+        f"<p>Latest evaluation per variant and dataset, best first by its primary metric; "
+        f"lower fid, kid and l1, higher psnr and ssim are better."
         f"</p>{page}</body></html>"
     )
     return board, html

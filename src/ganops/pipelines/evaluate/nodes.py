@@ -13,6 +13,7 @@ from ganops.evaluation.evaluate import EvaluationConfig, compare_translation, ev
 from ganops.evaluation.plots import samples_picture
 from ganops.evaluation.report import html_report
 from ganops.sampling import Inputs, balanced, generate
+from ganops.tracking.logging import log_primary
 
 
 def sample_metrics(
@@ -65,6 +66,7 @@ def evaluate_generator(
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
     name, better = primary(primary_metric)
+    log_primary(name)
     if Inputs.of(generator).image is None:
         values, picture, samples = sample_metrics(
             generator, model_input, feature_extractor, reference_features, config

@@ -1,0 +1,62 @@
+"""Generator inputs known by name, and the Feed every caller draws through."""
+
+import keras
+import numpy as np
+import pytest
+
+from ganops.errors import ConfigError, GanopsError
+from ganops.evaluation.evaluate import better, held_out, primary
+from ganops.sampling import Feed, Inputs, source_pictures
+
+
+def model(**inputs):
+    tensors = [keras.Input(shape, name=name) for name, shape in inputs.items()]
+    flat = [keras.layers.Flatten()(t) for t in tensors]
+    joined = keras.layers.Concatenate()(flat) if len(flat) > 1 else flat[0]
+    return keras.Model(tensors if len(tensors) > 1 else tensors[0], keras.layers.Dense(4)(joined))
+
+
+def test_inputs_are_known_by_name_only():
+    assert Inputs.of(model(z=(8,))) == Inputs(latent_dim=8)
+    assert Inputs.of(model(z=(8,), label=(3,))) == Inputs(8, "label", 3)
+    assert Inputs.of(model(image=(4, 4, 2))) == Inputs(image=(4, 4, 2))
+    with pytest.raises(GanopsError, match=r"input\(s\) \['noise'\] have no known name"):
+        Inputs.of(model(noise=(8,)))
+
+
+def test_feed_translates_held_out_sources_in_order_and_draws_latents_otherwise():
+    image = keras.Input((4, 4, 1), name="image")
+    double = keras.Model(image, keras.layers.Rescaling(2.0)(image))
+    sources = np.arange(3 * 16, dtype=np.float32).reshape(3, 4, 4, 1) / 100
+    feed = Feed(sources, -sources)
+    np.testing.assert_allclose(feed.samples(double, 4, seed=0), 2 * sources[[0, 1, 2, 0]])
+    rows, cols = feed.rows(double, 2, seed=0)  # sources, outputs, targets
+    assert cols == 2 and rows.shape == (6, 4, 4, 1)
+    np.testing.assert_allclose(rows[4:], -sources[:2])
+    with pytest.raises(GanopsError, match="no source images"):
+        Feed().samples(double, 2, 0)
+    sampler = model(z=(8,))
+    a, b = Feed().samples(sampler, 5, seed=1), Feed(sources).samples(sampler, 5, seed=1)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_source_pictures_match_the_outputs_shape():
+    low = np.zeros((2, 4, 4, 1), np.float32)
+    assert source_pictures(low, np.zeros((2, 16, 16, 3))).shape == (2, 16, 16, 3)
+    holed = np.ones((1, 4, 4, 4), np.float32)
+    holed[0, 1, 1, -1] = -1.0
+    shown = source_pictures(holed, np.zeros((1, 4, 4, 3)))
+    assert shown.shape == (1, 4, 4, 3) and shown[0, 1, 1, 0] == -1.0 and shown[0, 0, 0, 0] == 1.0
+
+
+def test_held_out_feed_of_paired_and_unpaired_data(digits_input, paired_inputs):
+    assert held_out(digits_input).sources is None
+    feed = held_out(paired_inputs["inpaint"])
+    assert feed.sources is paired_inputs["inpaint"]["source_test"]
+
+
+def test_primary_metrics_have_a_direction():
+    assert primary("psnr") == ("psnr", "higher") and primary("l1") == ("l1", "lower")
+    assert better(2.0, 1.0, "higher") and not better(1.0, 1.0, "lower")
+    with pytest.raises(ConfigError, match="unknown metric 'accuracy'; known: fid"):
+        primary("accuracy")

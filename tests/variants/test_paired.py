@@ -1,0 +1,122 @@
+"""Paired translation variants: Pix2Pix, SRGAN, Context Encoder (one family, one game)."""
+
+import keras
+import numpy as np
+import pytest
+
+from ganops.errors import ConfigError
+from ganops.nets.translation import PixelShuffle, receptive_field
+from ganops.sampling import Feed, Inputs
+from ganops.training import backend
+from ganops.training.trainer import sample_batches
+from ganops.variants import PAIRED, build_variant
+from ganops.variants.base import DataSpec
+from tiny import TINY_MODELS
+
+TASKS = {"pix2pix": "colorize", "srgan": "super_resolution", "context_encoder": "inpaint"}
+
+
+def built(name, data, **model):
+    keras.utils.set_random_seed(0)
+    return build_variant(name, TINY_MODELS[name] | model, DataSpec.from_meta(data["meta"]))
+
+
+def test_every_paired_variant_is_tested():
+    assert set(TASKS) == set(PAIRED)
+
+
+@pytest.mark.parametrize("name", list(TASKS))
+def test_a_few_updates_change_every_network_with_finite_losses(name, paired_inputs):
+    data = paired_inputs[TASKS[name]]
+    gan = built(name, data, **({"content": "pixel"} if name == "srgan" else {}))
+    spec = Inputs.of(gan.generator)
+    assert spec.image == tuple(data["meta"]["pairs"]["source_shape"]) and not spec.latent_dim
+    backend.build_optimizers(gan)
+    before = {p.name: [np.array(v) for v in p.variables] for p in gan.players}
+    call = backend.make_train_call(gan)
+    pools = gan.pools(data, 0)
+    for step in range(4):  # SRGAN's tiny pre-training phase is 3 generator steps
+        logs = call(sample_batches(pools, step, (2, 4), seed=0))
+        assert {"d_loss", "g_loss", "g_reconstruction"} <= logs.keys()
+        assert all(np.isfinite(v) for v in logs.values())
+    for player in gan.players:
+        after = [np.array(v) for v in player.variables]
+        assert any(
+            not np.array_equal(a, b) for a, b in zip(before[player.name], after, strict=True)
+        )
+    outputs = Feed(data["source_test"], data["x_test"]).samples(gan.generator, 3, 0)
+    assert outputs.shape == (3, *data["meta"]["sample_shape"])
+
+
+def test_pairs_are_drawn_aligned(paired_inputs):
+    data = paired_inputs["colorize"]
+    gan = built("pix2pix", data)
+    batch = sample_batches(gan.pools(data, 0), 0, (1, 8), seed=0)
+    luma = batch["x"] @ np.array([0.299, 0.587, 0.114], np.float32)
+    np.testing.assert_allclose(batch["source"][..., 0], luma, atol=1e-5)
+
+
+def test_context_encoder_keeps_known_pixels_and_fills_the_hole(paired_inputs):
+    data = paired_inputs["inpaint"]
+    generator = built("context_encoder", data).generator
+    source = data["source_test"][:4]
+    out = keras.ops.convert_to_numpy(generator(source, training=False))
+    known = np.broadcast_to(source[..., -1:] > 0, out.shape)
+    np.testing.assert_allclose(out[known], source[..., :-1][known], atol=1e-6)
+    assert not np.allclose(out[~known], 0.0)  # the hole holds a prediction
+
+
+def test_srgan_content_loss_uses_the_dataset_classifier(paired_inputs):
+    from ganops.evaluation.features import build_classifier
+
+    data = paired_inputs["super_resolution"]
+    spec = DataSpec.from_meta(data["meta"])
+    with pytest.raises(ConfigError, match="needs the dataset's feature extractor"):
+        build_variant("srgan", TINY_MODELS["srgan"], spec)
+    classifier = build_classifier(tuple(data["meta"]["sample_shape"]), 3, 8)
+    gan = build_variant("srgan", TINY_MODELS["srgan"], spec, features=classifier)
+    backend.build_optimizers(gan)
+    call = backend.make_train_call(gan)
+    logs = [call(sample_batches(gan.pools(data, 0), s, (2, 4), 0)) for s in range(5)]
+    assert all(np.isfinite(v) for step in logs for v in step.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "task", "message"),
+    [
+        ("pix2pix", "super_resolution", "same size.*use srgan"),
+        (
+            "srgan",
+            "colorize",
+            "translates super_resolution pairs; this dataset's pairs are colorize",
+        ),
+        ("context_encoder", "colorize", "translates inpaint pairs"),
+    ],
+)
+def test_a_variant_refuses_pairs_of_another_task(name, task, message, paired_inputs):
+    with pytest.raises(ConfigError, match=message):
+        built(name, paired_inputs[task])
+
+
+def test_paired_variants_refuse_unpaired_data_and_vice_versa(digits_input, paired_inputs):
+    with pytest.raises(ConfigError, match="does not train on images.*--params dataset="):
+        build_variant("pix2pix", {}, DataSpec.from_meta(digits_input["meta"]))
+    with pytest.raises(ConfigError, match="'dcgan' does not train on pairs"):
+        build_variant("dcgan", {}, DataSpec.from_meta(paired_inputs["colorize"]["meta"]))
+
+
+def test_unet_depth_must_divide_the_image_size(paired_inputs):
+    with pytest.raises(ConfigError, match="image size 16 cannot be halved 5 times by the U-Net"):
+        built("pix2pix", paired_inputs["colorize"], generator_filters=[8] * 5)
+
+
+def test_patchgan_receptive_field_is_the_papers_70_pixels():
+    assert receptive_field([64, 128, 256, 512]) == 70
+    assert receptive_field([64, 128]) == 16
+
+
+def test_pixel_shuffle_moves_channels_into_space():
+    x = np.arange(2 * 2 * 8, dtype=np.float32).reshape(1, 2, 2, 8)
+    out = keras.ops.convert_to_numpy(PixelShuffle(2)(x))
+    assert out.shape == (1, 4, 4, 2)
+    np.testing.assert_array_equal(out[0, :2, :2, 0], x[0, 0, 0, [0, 2, 4, 6]].reshape(2, 2))
