@@ -120,3 +120,20 @@ def test_pixel_shuffle_moves_channels_into_space():
     out = keras.ops.convert_to_numpy(PixelShuffle(2)(x))
     assert out.shape == (1, 4, 4, 2)
     np.testing.assert_array_equal(out[0, :2, :2, 0], x[0, 0, 0, [0, 2, 4, 6]].reshape(2, 2))
+
+
+def test_srgan_content_from_a_local_vgg19_weights_file(paired_inputs, tmp_path):
+    data = paired_inputs["super_resolution"]
+    spec = DataSpec.from_meta(data["meta"])
+    missing = TINY_MODELS["srgan"] | {"vgg19_weights": str(tmp_path / "none.weights.h5")}
+    with pytest.raises(ConfigError, match="vgg19_weights: .*none.weights.h5 is not a file"):
+        build_variant("srgan", missing, spec)
+    weights = tmp_path / "vgg19.weights.h5"  # random weights: the format is what matters
+    keras.applications.VGG19(include_top=False, weights=None, input_shape=(32, 32, 3)).save_weights(
+        weights
+    )
+    gan = build_variant("srgan", TINY_MODELS["srgan"] | {"vgg19_weights": str(weights)}, spec)
+    backend.build_optimizers(gan)
+    call = backend.make_train_call(gan)
+    logs = [call(sample_batches(gan.pools(data, 0), s, (2, 2), 0)) for s in range(4)]
+    assert all(np.isfinite(v) for step in logs for v in step.values())

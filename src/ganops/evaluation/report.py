@@ -17,7 +17,8 @@ from ganops.evaluation.evaluate import DIRECTIONS
 
 PICTURES = [
     (
-        "Samples (fixed latent vectors; conditional variants: one row per class or code)",
+        "Samples (fixed latent vectors; conditional variants: one row per class or code; "
+        "translation: rows of held-out sources, outputs and targets)",
         "samples.png",
     ),
     ("Training progress", "progress.gif"),
@@ -109,8 +110,9 @@ def html_report(
             parts.append(figure(caption, data_uri(path.read_bytes(), mime)))
     parts.append(
         figure(
-            "Evaluation: each sample beside its nearest training image (images), "
-            "or samples over real points (2-D data)",
+            "Evaluation: each sample beside its nearest training image (images), samples "
+            "over real points (2-D data), or rows of held-out sources, outputs, the trivial "
+            "baseline's outputs and targets (translation)",
             data_uri(png_bytes(nearest), "image/png"),
         )
     )

@@ -45,19 +45,26 @@ class Config(PairedConfig):
     )
 
 
+VGG_MIN_SIZE = 32  # Keras' VGG19 takes no smaller images
+
+
 def vgg19_content(weights: Path, image_shape: tuple[int, ...]) -> keras.Model:
-    """VGG19's conv5_4 features of images in [-1, 1] (gray made RGB; VGG's caffe input)."""
+    """VGG19's conv5_4 features of images in [-1, 1] (gray made RGB; VGG's caffe input;
+    images under 32x32 resized up to it)."""
     if not weights.is_file():
         raise ConfigError(f"srgan.model.vgg19_weights: {weights} is not a file")
+    side = max(VGG_MIN_SIZE, *image_shape[:2])
     try:
         vgg = keras.applications.VGG19(
-            include_top=False, weights=str(weights), input_shape=(*image_shape[:2], 3)
+            include_top=False, weights=str(weights), input_shape=(side, side, 3)
         )
     except Exception as error:  # noqa: BLE001 - Keras raises several kinds on a bad file
         message = str(error).splitlines()[0]
         raise ConfigError(f"srgan.model.vgg19_weights: {weights}: {message}") from error
     image = keras.Input(image_shape)
     rgb = image if image_shape[-1] == 3 else layers.Concatenate()([image] * 3)
+    if image_shape[0] != side or image_shape[1] != side:
+        rgb = layers.Resizing(side, side)(rgb)
     bgr = ops.flip((rgb + 1.0) * 127.5, axis=-1) - ops.convert_to_tensor([103.939, 116.779, 123.68])
     body = keras.Model(vgg.input, vgg.get_layer("block5_conv4").output)
     return keras.Model(image, body(bgr), name="vgg19_content")
