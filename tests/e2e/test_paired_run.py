@@ -42,51 +42,24 @@ def test_run_measures_the_model_and_its_baseline_on_held_out_pairs(project):
     assert decision["promoted"] and decision["metric"] == "fid"
 
 
+def translate(run_cmd, project: Path, source: Path, output: Path, check: bool = True):
+    command = ["translate", "--model", NAME, "--input", str(source), "--output", str(output)]
+    return run_cmd(project, str(BIN / "ganops"), *command, check=check)
+
+
 def test_cli_translates_a_file_and_a_folder_of_other_sizes(project, run_cmd, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 256, (50, 70, 3), dtype=np.uint8)).save(folder / "a.png")
     Image.fromarray(rng.integers(0, 256, (20, 20), dtype=np.uint8)).save(folder / "b.jpg")
-    ganops = str(BIN / "ganops")
-    run_cmd(
-        project,
-        ganops,
-        "translate",
-        "--model",
-        NAME,
-        "--input",
-        str(folder / "a.png"),
-        "--output",
-        str(tmp_path / "a-out.png"),
-    )
+    translate(run_cmd, project, folder / "a.png", tmp_path / "a-out.png")
     assert Image.open(tmp_path / "a-out.png").size == (70, 50)
-    run_cmd(
-        project,
-        ganops,
-        "translate",
-        "--model",
-        NAME,
-        "--input",
-        str(folder),
-        "--output",
-        str(tmp_path / "out"),
-    )
+    translate(run_cmd, project, folder, tmp_path / "out")
     sizes = {p.name: Image.open(p).size for p in (tmp_path / "out").iterdir()}
     assert sizes == {"a.png": (70, 50), "b.png": (20, 20)}
     (folder / "c.png").write_bytes(b"not a png")
-    bad = run_cmd(
-        project,
-        ganops,
-        "translate",
-        "--model",
-        NAME,
-        "--input",
-        str(folder / "c.png"),
-        "--output",
-        str(tmp_path / "c.png"),
-        check=False,
-    )
+    bad = translate(run_cmd, project, folder / "c.png", tmp_path / "c.png", check=False)
     assert bad.returncode == 2 and "c.png: not a readable image" in bad.stdout
     assert "Traceback" not in bad.stdout and not (tmp_path / "c.png").exists()
 

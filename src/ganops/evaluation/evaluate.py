@@ -17,8 +17,8 @@ from ganops.evaluation.features import (
     ClassifierConfig,
     features_and_probabilities,
 )
-from ganops.evaluation.plots import image_grid
-from ganops.sampling import Feed, generate, source_pictures
+from ganops.evaluation.plots import image_grid, samples_picture
+from ganops.sampling import Feed, Inputs, balanced, generate, source_pictures
 
 #: The metrics that may pick checkpoints and champions (each variant's ``primary_metric``),
 #: and which way is better. Translation metrics are measured on the held-out pairs.
@@ -314,3 +314,25 @@ def evaluate(
     copying, index = memorization(samples, model_input["x_train"], model_input["x_test"])
     picture = nearest_picture(samples, model_input["x_train"], index, config.nearest_shown)
     return result | copying, picture
+
+
+def sample_evaluation(
+    generator: keras.Model,
+    model_input: dict[str, Any],
+    feature_extractor: keras.Model,
+    reference_features: dict[str, Any],
+    config: EvaluationConfig,
+) -> tuple[dict[str, float], np.ndarray, int]:
+    """A sampling generator's metrics on ``config.samples`` seeded samples (balanced over its
+    classes/codes), its evaluation picture, and the sample count."""
+    inputs = Inputs.of(generator)
+    asked = (
+        (inputs.categorical, balanced(config.samples, inputs.classes)) if inputs.classes else None
+    )
+    samples = generate(generator, config.samples, config.seed)
+    values, picture = evaluate(
+        samples, model_input, feature_extractor, reference_features, config, asked
+    )
+    if picture is None:
+        picture = samples_picture(samples[:2000], model_input["x_train"][:2000])
+    return values, picture, config.samples

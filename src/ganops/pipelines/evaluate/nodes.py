@@ -9,33 +9,15 @@ import keras
 from PIL import Image
 
 from ganops.config import validate
-from ganops.evaluation.evaluate import EvaluationConfig, compare_translation, evaluate, primary
-from ganops.evaluation.plots import samples_picture
+from ganops.evaluation.evaluate import (
+    EvaluationConfig,
+    compare_translation,
+    primary,
+    sample_evaluation,
+)
 from ganops.evaluation.report import html_report
-from ganops.sampling import Inputs, balanced, generate
+from ganops.sampling import Inputs
 from ganops.tracking.logging import log_primary
-
-
-def sample_metrics(
-    generator: keras.Model,
-    model_input: dict[str, Any],
-    feature_extractor: keras.Model,
-    reference_features: dict[str, Any],
-    config: EvaluationConfig,
-):
-    """A sampling generator's metrics on ``config.samples`` seeded samples (balanced over its
-    classes/codes), and its evaluation picture."""
-    inputs = Inputs.of(generator)
-    asked = (
-        (inputs.categorical, balanced(config.samples, inputs.classes)) if inputs.classes else None
-    )
-    samples = generate(generator, config.samples, config.seed)
-    values, picture = evaluate(
-        samples, model_input, feature_extractor, reference_features, config, asked
-    )
-    if picture is None:
-        picture = samples_picture(samples[:2000], model_input["x_train"][:2000])
-    return values, picture, config.samples
 
 
 def evaluate_generator(
@@ -68,7 +50,7 @@ def evaluate_generator(
     name, better = primary(primary_metric)
     log_primary(name)
     if Inputs.of(generator).image is None:
-        values, picture, samples = sample_metrics(
+        values, picture, samples = sample_evaluation(
             generator, model_input, feature_extractor, reference_features, config
         )
         reference_samples = reference_features["meta"]["samples"]
