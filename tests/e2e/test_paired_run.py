@@ -42,6 +42,12 @@ def test_run_measures_the_model_and_its_baseline_on_held_out_pairs(project):
     assert decision["promoted"] and decision["metric"] == "fid"
 
 
+def test_an_unchanged_second_run_resumes_and_registers_nothing(project, run_cmd):
+    run_cmd(project, "kedro", "run", "--pipelines", VARIANT, "--params", f"dataset={DATASET}")
+    decision = json.loads((project / f"data/08_reporting/{VARIANT}/registration.json").read_text())
+    assert not decision["promoted"] and decision["reason"].startswith("unchanged")
+
+
 def translate(run_cmd, project: Path, source: Path, output: Path, check: bool = True):
     command = ["translate", "--model", NAME, "--input", str(source), "--output", str(output)]
     return run_cmd(project, str(BIN / "ganops"), *command, check=check)

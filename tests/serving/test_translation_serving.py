@@ -95,6 +95,7 @@ def test_a_larger_image_comes_back_at_its_size(served):
         ({"image": ["%%%"]}, "row 0: 'image': not base64"),
         ({"pixels": [np.zeros((4, 4, 3)).tolist()]}, r"row 0: 'pixels': .*\(H, W, 1\) images"),
         ({"pixels": [[[[float("nan")]]]]}, "NaN"),
+        ({"pixels": [np.zeros((0, 4, 1)).tolist()]}, r"takes \(H, W, 1\) images"),
         ({"pixels": [[[[2.0]]]]}, r"values must be in \[0, 1\]"),
         ({"pixels": [np.zeros((4, 4, 1)).tolist(), np.zeros((5, 4, 1)).tolist()]}, "row 1: size"),
         ({"pixels": [np.zeros((2049, 2049, 1)).tolist()]}, f"over {MAX_PIXELS} pixels"),

@@ -72,7 +72,7 @@ def checked_image(image: np.ndarray, channels: int) -> np.ndarray:
         raise GanopsError("an image must be an array of numbers") from None
     if array.ndim == 2 and channels == 1:
         array = array[..., None]
-    if array.ndim != 3 or array.shape[-1] != channels:
+    if array.ndim != 3 or array.shape[-1] != channels or 0 in array.shape:
         raise GanopsError(f"this generator takes (H, W, {channels}) images, got {array.shape}")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
         raise GanopsError(f"{array.shape[1]}x{array.shape[0]} is over {MAX_PIXELS} pixels")

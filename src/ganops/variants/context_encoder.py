@@ -49,7 +49,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         shown = image * hole(source) if config.judged == "region" else image
         return discriminator(shown, training=True)
 
-    def masked_l2(source, output, target):
+    def masked_l2(source, output, target, pretraining):
         inside = hole(source)
         error = ops.sum(ops.square(output - target) * inside)
         return error / ops.maximum(ops.sum(inside) * spec.sample_shape[-1], 1.0)

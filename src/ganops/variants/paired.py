@@ -19,7 +19,8 @@ from ganops.variants.game import LOGITS, OBJECTIVES
 
 DATA_KINDS = ("pairs",)
 Judge = Callable[[Any, Any], Any]  # (source batch, image batch) -> discriminator output
-Reconstruction = Callable[[Any, Any, Any], Any]  # (source, output, target) -> loss
+#: (source, output, target, pretraining: 1.0 in the reconstruction-only phase, else 0.0) -> loss
+Reconstruction = Callable[[Any, Any, Any, Any], Any]
 
 
 class PairedConfig(BaseModel):
@@ -69,20 +70,21 @@ def translation_game(
     """Two players. The discriminator: ``config.loss`` on ``judge(source, target)`` against
     ``judge(source, generator(source))``. The generator: ``adversarial_weight`` times its side
     of the objective plus ``reconstruction_weight`` times ``reconstruction(source, output,
-    target)``. During the first ``pretrain_steps`` generator updates only the reconstruction
-    counts (the discriminator's loss is multiplied by 0 too, so it does not move)."""
+    target, pretraining)``. During the first ``pretrain_steps`` generator updates only the
+    reconstruction counts (the discriminator's loss is multiplied by 0 too, so it does not
+    move), and ``pretraining`` is 1.0."""
     d_objective, g_objective = OBJECTIVES[config.loss]
     g_optimizer = config.generator_optimizer.build()
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
 
-    def adversarial_on():
-        return ops.cast(g_optimizer.iterations >= config.pretrain_steps, "float32")
+    def pretraining():
+        return ops.cast(g_optimizer.iterations < config.pretrain_steps, "float32")
 
     def d_loss(batch):
         source, target = batch["source"], batch["x"]
         fake = ops.stop_gradient(generator(source, training=True))
         real_out, fake_out = judge(source, target), judge(source, fake)
-        loss = d_objective(real_out, fake_out) * adversarial_on()
+        loss = d_objective(real_out, fake_out) * (1.0 - pretraining())
         logs = {
             "d_real": ops.mean(as_probability(real_out)),
             "d_fake": ops.mean(as_probability(fake_out)),
@@ -93,9 +95,10 @@ def translation_game(
         source, target = batch["source"], batch["x"]
         fake = generator(source, training=True)
         adversarial = g_objective(judge(source, fake))
-        recon = reconstruction(source, fake, target)
+        phase = pretraining()
+        recon = reconstruction(source, fake, target, phase)
         loss = (
-            config.adversarial_weight * adversarial * adversarial_on()
+            config.adversarial_weight * adversarial * (1.0 - phase)
             + config.reconstruction_weight * recon
         )
         return loss, {"g_loss": loss, "g_adversarial": adversarial, "g_reconstruction": recon}
@@ -120,9 +123,9 @@ def translation_game(
     )
 
 
-def l1(source, output, target):
+def l1(source, output, target, pretraining=None):
     return ops.mean(ops.abs(output - target))
 
 
-def mse(source, output, target):
+def mse(source, output, target, pretraining=None):
     return ops.mean(ops.square(output - target))

@@ -113,19 +113,18 @@ def build(
         spec.sample_shape, config.discriminator_filters, config.discriminator_dense
     )
     network = content_network(config, spec, features)
-    g_optimizer_steps = config.pretrain_steps
 
-    def content(source, output, target):
+    def content(source, output, target, pretraining):
+        """Pixel MSE in the SRResNet phase; then the features' MSE (or still pixels)."""
         pixels = mse(source, output, target)
         if network is None:
             return pixels
         feature = ops.mean(
             ops.square(network(output, training=False) - network(target, training=False))
         )
-        pretraining = ops.cast(gan.players[1].optimizer.iterations < g_optimizer_steps, "float32")
         return pretraining * pixels + (1.0 - pretraining) * feature
 
-    gan = translation_game(
+    return translation_game(
         generator,
         discriminator,
         config,
@@ -133,4 +132,3 @@ def build(
         reconstruction=content,
         d_steps=d_steps,
     )
-    return gan
