@@ -137,3 +137,32 @@ def test_srgan_content_from_a_local_vgg19_weights_file(paired_inputs, tmp_path):
     call = backend.make_train_call(gan)
     logs = [call(sample_batches(gan.pools(data, 0), s, (2, 2), 0)) for s in range(4)]
     assert all(np.isfinite(v) for step in logs for v in step.values())
+
+
+def test_a_trained_pix2pix_beats_an_untrained_one_on_held_out_l1(paired_inputs, tmp_path):
+    from ganops.evaluation.evaluate import primary_score, translation_evaluation
+    from ganops.evaluation.features import build_classifier
+    from ganops.training.run import train_run
+    from tiny import TINY_TRAIN
+
+    data = paired_inputs["colorize"]
+    untrained = built("pix2pix", data).generator
+    before = translation_evaluation(untrained, data)[0]["l1"]
+    extractor = build_classifier(tuple(data["meta"]["sample_shape"]), 3, 8)  # FD is not used
+    score = primary_score(extractor, {}, 32, metric="l1", model_input=data)
+    train = TINY_TRAIN | {"steps": 150, "batch_size": 8, "evaluate_every": 50}
+    model = TINY_MODELS["pix2pix"] | {"generator_optimizer": {"learning_rate": 2e-3}}
+    result = train_run(
+        data,
+        "pix2pix",
+        model,
+        train,
+        tmp_path / "c",
+        tmp_path / "r",
+        score=score,
+        primary=("l1", "lower"),
+    )
+    after = translation_evaluation(result.gan.generator, data)[0]["l1"]
+    assert after < 0.7 * before
+    assert result.summary["best_l1"] == result.scores["l1"].min()
+    assert (tmp_path / "r" / "samples.png").is_file()  # rows: sources, outputs, targets
