@@ -98,7 +98,7 @@ def test_a_larger_image_comes_back_at_its_size(served):
         ({"pixels": [np.zeros((0, 4, 1)).tolist()]}, r"takes \(H, W, 1\) images"),
         ({"pixels": [[[[2.0]]]]}, r"values must be in \[0, 1\]"),
         ({"pixels": [np.zeros((4, 4, 1)).tolist(), np.zeros((5, 4, 1)).tolist()]}, "row 1: size"),
-        ({"pixels": [np.zeros((2049, 2049, 1)).tolist()]}, f"over {MAX_PIXELS} pixels"),
+        ({"image": [png(np.zeros((2049, 2049), np.uint8))]}, f"over {MAX_PIXELS} pixels"),
         ({"n": [3]}, "one image per row"),
     ],
 )

@@ -71,9 +71,9 @@ def train_run(
 
     With ``score`` (of the ``primary`` metric: its name and which way is better) the
     generator is scored every ``evaluate_every`` steps and the best weights are the ones
-    returned. Failure modes are watched throughout (with
-    ``coverage``, the share of modes samples cover, mode collapse too). ``features``: the
-    dataset's feature extractor, for variants whose losses use it (SRGAN's content loss).
+    returned. Failure modes are watched throughout (with ``coverage``, the share of modes
+    samples cover, mode collapse too). ``features``: the dataset's feature extractor, for
+    variants whose losses use it (SRGAN's content loss).
     """
     config = validate(TrainConfig, train, f"{variant}.train")
     meta = model_input["meta"]
@@ -89,9 +89,8 @@ def train_run(
     )
     set_precision(config.mixed_precision)
     try:
-        gan = build_variant(
-            variant, model, spec, config.d_steps, features
-        )  # validates: before any output
+        # validates: before any output
+        gan = build_variant(variant, model, spec, config.d_steps, features)
         if config.batch_size % gan.batch_multiple:
             raise ConfigError(
                 f"{variant}.train.batch_size: {config.batch_size} is not a multiple of "

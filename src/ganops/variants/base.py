@@ -88,8 +88,7 @@ class Adversarial:
     discriminator's loss is bounded below by 0 (then near 0 means it wins), and the pools of
     training data its players' batches are drawn from.
 
-    Semi-supervised variants also say how many labelled examples they learn from (the rest of
-    the training images count as unlabelled) and how they classify images."""
+    Semi-supervised variants also say how they classify images."""
 
     generator: keras.Model
     players: list[Player]
@@ -97,7 +96,6 @@ class Adversarial:
     seed: keras.random.SeedGenerator
     batch_multiple: int = 1
     bounded_loss: bool = True
-    labelled: int | None = None
     classify: keras.Model | None = None
     pools: Callable[[dict[str, Any], int], Pools] = image_pool
 

@@ -109,6 +109,6 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         gan = supervised(generator, judge, config, fake_class, d_steps)
     else:
         gan = game(generator, judge, config, config.loss, d_steps, conditioning=fake_class)
-    gan.labelled, gan.classify = config.labelled, classifier(judge, classes)
+    gan.classify = classifier(judge, classes)
     gan.pools = semi_supervised_pools(config.labelled)
     return gan
