@@ -60,3 +60,18 @@ def test_primary_metrics_have_a_direction():
     assert better(2.0, 1.0, "higher") and not better(1.0, 1.0, "lower")
     with pytest.raises(ConfigError, match="unknown metric 'accuracy'; known: fid"):
         primary("accuracy")
+
+
+def test_a_primary_metric_the_data_does_not_measure_is_refused_before_training(
+    digits_input, paired_inputs
+):
+    from ganops.evaluation.evaluate import primary_score
+    from ganops.evaluation.features import build_classifier
+
+    with pytest.raises(ConfigError, match="primary_metric 'l1' needs paired data"):
+        primary_score(None, {}, 8, metric="l1", model_input=digits_input)
+    data = paired_inputs["colorize"]
+    extractor = build_classifier(tuple(data["meta"]["sample_shape"]), 3, 8)
+    with pytest.raises(ConfigError, match="'psnr_y' is not measured for colorize pairs"):
+        primary_score(extractor, {}, 8, metric="psnr_y", model_input=data)
+    assert callable(primary_score(extractor, {}, 8, metric="ssim", model_input=data))

@@ -24,7 +24,6 @@ from ganops.sampling import Feed, Inputs, balanced, generate, source_pictures
 #: and which way is better. Translation metrics are measured on the held-out pairs.
 DIRECTIONS = {
     "fid": "lower",
-    "kid": "lower",
     "l1": "lower",
     "psnr": "higher",
     "ssim": "higher",
@@ -142,17 +141,21 @@ def primary_score(
 
         return score
     subset = {**model_input, **{k: model_input[k][:samples] for k in ("source_test", "x_test")}}
-    real = features_and_probabilities(extractor, subset["x_test"])[0]
+    pairs, targets = model_input["meta"]["pairs"], subset["x_test"]
+    measured = translation.translation_metrics(  # the task's metric names, before any training
+        targets[:1], targets[:1], pairs["task"], pairs.get("factor"), subset["source_test"][:1]
+    )
+    if metric != "fid" and metric not in measured:
+        raise ConfigError(
+            f"primary_metric '{metric}' is not measured for {pairs['task']} pairs "
+            f"(measured: fid, {', '.join(measured)})"
+        )
+    real = features_and_probabilities(extractor, targets)[0]
 
     def paired_score(generator: keras.Model) -> float:
         values, outputs = translation_evaluation(generator, subset)
         if metric == "fid":
             return metrics.fid(real, features_and_probabilities(extractor, outputs)[0])
-        if metric not in values:
-            raise ConfigError(
-                f"primary_metric '{metric}' is not measured for {subset['meta']['pairs']['task']}"
-                f" (measured: fid, {', '.join(values)})"
-            )
         return values[metric]
 
     return paired_score
