@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ganops.data.sources import IMAGE_SUFFIXES
+from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
 
@@ -74,14 +74,9 @@ def tracking(command: argparse.ArgumentParser) -> None:
 
 def image_files(path: Path) -> list[Path]:
     """The image files to translate: ``path`` itself, or the images in that folder."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
+    if not path.exists():
         raise GanopsError(f"{path}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise GanopsError(f"{path}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
-    return files
+    return [path] if path.is_file() else folder_images(path)
 
 
 def translate_files(generator, source: Path, output: Path) -> list[Path]:

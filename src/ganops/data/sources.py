@@ -17,6 +17,7 @@ import math
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -348,11 +349,16 @@ def _stack_images(images: list[Image.Image]) -> tuple[np.ndarray, str]:
     return (x[..., None] if mode == "L" else x), mode
 
 
-def _read_images(files: list[Path]) -> tuple[np.ndarray, str]:
-    """Decode same-sized images into uint8 (N, H, W, C) and their mode."""
+def _read_images(
+    files: list[Path], check: Callable[[Path, Image.Image], None] | None = None
+) -> tuple[np.ndarray, str]:
+    """Decode same-sized images into uint8 (N, H, W, C) and their mode; ``check`` refuses an
+    image for another reason (a DataError naming the file)."""
     images = []
-    for path in files:  # one by one: a wrong size is reported before reading the rest
+    for path in files:  # one by one: a bad file is reported before reading the rest
         images.append(_open_image(path))
+        if check is not None:
+            check(path, images[-1])
         _check_size(path, images[-1], images[0])
     return _stack_images(images)
 
@@ -485,7 +491,7 @@ def load_photos(
 # --------------------------------------------------------------------------------------------
 
 
-def _folder_images(folder: Path) -> list[Path]:
+def folder_images(folder: Path) -> list[Path]:
     """The image files of a folder that must exist and hold at least one."""
     if not folder.is_dir():
         raise DataError(f"{folder}: folder not found")
@@ -502,24 +508,23 @@ def _orient(
     return (a, b) if direction == "AtoB" else (b, a)
 
 
+def _check_side_by_side(path: Path, image: Image.Image) -> None:
+    """A pix2pix image is A|B side by side: its width must be even."""
+    if image.width % 2:
+        raise DataError(f"{path}: width {image.width} is odd; a pix2pix image is A|B side by side")
+
+
 def read_pix2pix(folder: str | Path, direction: Literal["AtoB", "BtoA"]) -> dict[str, Any]:
     """Read pix2pix-style A|B side-by-side images from ``train/`` and ``val/`` (else ``test/``,
     the test split); AtoB takes the left half as the input and the right half as the target."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"{folder}: pix2pix folder not found; expected train/ and val/ or test/")
-    train = _folder_images(folder / "train")
+    train = folder_images(folder / "train")
     held = next((folder / d for d in ("val", "test") if (folder / d).is_dir()), None)
-    test = [] if held is None else _folder_images(held)
+    test = [] if held is None else folder_images(held)
     files = train + test
-    images = []
-    for path in files:  # decode one by one: a bad file is reported before reading the rest
-        images.append(_open_image(path))
-        if images[-1].width % 2:
-            w, h = images[-1].size
-            raise DataError(f"{path}: width {w} is odd; a pix2pix image is A|B side by side")
-        _check_size(path, images[-1], images[0])
-    x, mode = _stack_images(images)
+    x, mode = _read_images(files, _check_side_by_side)
     half = x.shape[2] // 2
     source, target = _orient(x[:, :, :half].copy(), x[:, :, half:].copy(), direction)
     is_test = np.arange(len(files)) >= len(train)
@@ -552,7 +557,7 @@ def read_paired_folders(folder: str | Path, direction: Literal["AtoB", "BtoA"]) 
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"{folder}: paired folder not found; expected A/ and B/ subfolders")
-    a, b = _by_stem(_folder_images(folder / "A")), _by_stem(_folder_images(folder / "B"))
+    a, b = _by_stem(folder_images(folder / "A")), _by_stem(folder_images(folder / "B"))
     only_a, only_b = sorted(a.keys() - b.keys()), sorted(b.keys() - a.keys())
     if only_a or only_b:
         raise DataError(
