@@ -34,7 +34,7 @@ from ganops.pipelines import (
     semi_supervised,
     train,
 )
-from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS
+from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS
 
 DEFAULT_VARIANT = "dcgan"
 
@@ -49,7 +49,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     evaluation = sum(evaluated.values(), Pipeline([]))
     registration = sum(registered.values(), Pipeline([]))
     chains = {name: trained[name] + evaluated[name] + registered[name] for name in VARIANTS}
-    sampling = [n for n in VARIANTS if n not in PAIRED]  # the default dataset's variants
+    sampling = [n for n in VARIANTS if n not in TRANSLATION]  # the default dataset's variants
     production = sum((chains[n] for n in sampling if n not in EXPERIMENTS), Pipeline([]))
     experiments = sum((trained[n] + evaluated[n] for n in EXPERIMENTS), Pipeline([]))
     unpaired = sum((chains[n] for n in sampling), Pipeline([]))

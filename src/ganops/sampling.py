@@ -5,8 +5,10 @@ images) gives the same outputs everywhere.
 
 A generator's inputs say what it takes, by name only: ``z`` (latent vectors), either ``label``
 (a one-hot class: CGAN, ACGAN) or ``code`` (a one-hot categorical code: InfoGAN),
-``continuous`` (InfoGAN's continuous codes, uniform on [-1, 1]) and ``image`` (a source image
-in [-1, 1]: Pix2Pix, SRGAN, Context Encoder).
+``continuous`` (InfoGAN's continuous codes, uniform on [-1, 1]), ``image`` (a source image
+in [-1, 1]: Pix2Pix, SRGAN, Context Encoder, CycleGAN...) and ``direction`` (a one-hot
+translation direction, AtoB or BtoA: the unpaired models that translate both ways, which take
+it like a class).
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ import numpy as np
 
 from ganops.errors import GanopsError
 
-LATENT, CATEGORICAL, CONTINUOUS, IMAGE = "z", ("label", "code"), "continuous", "image"
+LATENT, CONTINUOUS, IMAGE, DIRECTION = "z", "continuous", "image", "direction"
+CATEGORICAL = ("label", "code", DIRECTION)
 KNOWN = (LATENT, *CATEGORICAL, CONTINUOUS, IMAGE)
+DIRECTIONS = ("AtoB", "BtoA")  # the values of ``direction``: 0 translates A to B
 
 
 @dataclass(frozen=True)
 class Inputs:
     """A generator's inputs, by name: latent size (0: no ``z``), its categorical input
-    (``label``/``code``, or None) with the number of values, the number of continuous codes,
-    and the shape of the source image it translates (None: it takes no image)."""
+    (``label``/``code``/``direction``, or None) with the number of values, the number of
+    continuous codes, and the shape of the source image it translates (None: it takes no
+    image)."""
 
     latent_dim: int = 0
     categorical: str | None = None
@@ -108,6 +113,22 @@ def class_rows(generator: keras.Model, count: int) -> tuple[np.ndarray | None, i
     return np.repeat(np.arange(classes), per_row), per_row
 
 
+def direction_values(direction: str | int | Sequence[str | int]) -> np.ndarray | int:
+    """Directions by name (``AtoB``/``BtoA``) or index, as indices; an unknown name is an
+    error listing the known ones (ranges are checked when the generator is fed)."""
+
+    def index(value):
+        if isinstance(value, str):
+            if value not in DIRECTIONS:
+                raise GanopsError(f"unknown direction {value!r}: give {' or '.join(DIRECTIONS)}")
+            return DIRECTIONS.index(value)
+        return value
+
+    if isinstance(direction, str | int | np.integer):
+        return index(direction)
+    return np.asarray([index(value) for value in direction])
+
+
 def one_hot(values: np.ndarray, classes: int) -> np.ndarray:
     return np.eye(classes, dtype=np.float32)[values]
 
@@ -132,7 +153,8 @@ def feed(
 ) -> np.ndarray | list[np.ndarray]:
     """What ``generator`` takes, in its input order (one array when it has one input): latent
     vectors ``z``, source ``images`` (translation), the one-hot class/code of each sample
-    (``values``; balanced when None) and continuous codes (drawn from ``seed`` when None)."""
+    (``values``; balanced when None; a translation direction: by name or index, no default)
+    and continuous codes (drawn from ``seed`` when None)."""
     spec = Inputs.of(generator)
     given = {LATENT: z}
     if spec.image is not None:
@@ -142,8 +164,19 @@ def feed(
     n = len(given[IMAGE] if z is None else z)
     if spec.categorical is None:
         if values is not None:
-            raise GanopsError("this generator is not conditional: it takes no labels or codes")
+            raise GanopsError(
+                "this generator translates one way: it takes no direction"
+                if spec.image is not None
+                else "this generator is not conditional: it takes no labels or codes"
+            )
     else:
+        if spec.categorical == DIRECTION:
+            if values is None:
+                raise GanopsError(
+                    f"this generator translates both ways: give a direction, "
+                    f"{' or '.join(DIRECTIONS)}"
+                )
+            values = direction_values(values)
         values = balanced(n, spec.classes) if values is None else values
         given[spec.categorical] = one_hot(
             checked_values(values, n, spec.categorical, spec.classes), spec.classes
@@ -187,9 +220,17 @@ def generate(
     return decode(generator, feed(generator, z, values, continuous, seed))
 
 
-def translate(generator: keras.Model, images: np.ndarray) -> np.ndarray:
-    """A translation generator's outputs for source ``images`` in [-1, 1], batch by batch."""
-    return decode(generator, feed(generator, None, images=images), batch_size=64)
+def translate(
+    generator: keras.Model, images: np.ndarray, direction: str | int | Sequence | None = None
+) -> np.ndarray:
+    """A translation generator's outputs for source ``images`` in [-1, 1], batch by batch (in
+    ``direction``, one or one per image, for a generator that translates both ways)."""
+    return decode(generator, feed(generator, None, direction, images=images), batch_size=64)
+
+
+def two_way(generator: keras.Model) -> bool:
+    """Whether the generator translates both ways (it takes a ``direction``)."""
+    return Inputs.of(generator).categorical == DIRECTION
 
 
 @dataclass(frozen=True)
@@ -197,36 +238,73 @@ class Feed:
     """How every caller that draws from a generator (sample grids, the failure monitor,
     scoring during training, evaluation) feeds it by default: seeded latent vectors with
     balanced classes/codes, or, for a generator that translates images, ``sources`` in order
-    (cycled when more outputs are asked for) with the ``targets`` they should become."""
+    (cycled when more outputs are asked for) with the ``targets`` they should become. Unpaired
+    data has no targets but the ``domains`` of its sources (0: A, 1: B): a two-way generator
+    translates each source away from its domain, a one-way one only the sources of A."""
 
     sources: np.ndarray | None = None
     targets: np.ndarray | None = None
+    domains: np.ndarray | None = None
 
     def samples(self, generator: keras.Model, n: int, seed: int) -> np.ndarray:
         """``n`` outputs: from seeded latents, or of the first ``n`` sources."""
         if Inputs.of(generator).image is None:
             return generate(generator, n, seed)
-        return translate(generator, self.sources[self.pick(n)])
+        index = self.pick(n, generator)
+        return translate(generator, self.sources[index], self.directions(generator, index))
 
-    def pick(self, n: int) -> np.ndarray:
-        """Indices of the first ``n`` sources (cycled); an error when there are none."""
-        if self.sources is None or not len(self.sources):
+    def usable(self, generator: keras.Model) -> np.ndarray:
+        """The sources ``generator`` translates, in order (unpaired: A and B alternating)."""
+        if self.domains is None:
+            return np.arange(0 if self.sources is None else len(self.sources))
+        a, b = np.flatnonzero(self.domains == 0), np.flatnonzero(self.domains == 1)
+        if not two_way(generator):
+            return a
+        both = min(len(a), len(b))
+        return np.concatenate([np.stack([a[:both], b[:both]], 1).ravel(), a[both:], b[both:]])
+
+    def pick(self, n: int, generator: keras.Model) -> np.ndarray:
+        """Indices of the first ``n`` usable sources (cycled); an error when there are none."""
+        usable = self.usable(generator)
+        if not len(usable):
             raise GanopsError("no source images to translate (is the held-out split empty?)")
-        return np.arange(n) % len(self.sources)
+        return usable[np.arange(n) % len(usable)]
+
+    def directions(self, generator: keras.Model, index: np.ndarray) -> np.ndarray | None:
+        """The direction of each source (away from its domain) for a two-way generator."""
+        return self.domains[index] if two_way(generator) else None
 
     def rows(self, generator: keras.Model, count: int, seed: int) -> tuple[np.ndarray, int]:
         """A picture's images and its width: for a translation generator one row each of
-        sources, outputs and targets (the book's figures); else one row per class/code, or a
-        square grid (width None)."""
+        sources, outputs and targets (the book's figures; unpaired: inputs, translations and,
+        when it translates back, reconstructions, for each direction); else one row per
+        class/code, or a square grid (width None)."""
         if Inputs.of(generator).image is None:
             values, cols = class_rows(generator, count)
             n = count if values is None else len(values)
             return generate(generator, n, seed, values), cols
-        index = self.pick(count)
+        if self.domains is not None:
+            return np.concatenate(self.cycle_rows(generator, count)), count
+        index = self.pick(count, generator)
         outputs = translate(generator, self.sources[index])
         return np.concatenate(
             [source_pictures(self.sources[index], outputs), outputs, self.targets[index]]
         ), count
+
+    def cycle_rows(self, generator: keras.Model, count: int) -> list[np.ndarray]:
+        """Per direction, ``count`` sources of its domain (cycled), their translations and,
+        for a two-way generator, the translations back."""
+        rows = []
+        for domain in (0, 1) if two_way(generator) else (0,):
+            mine = np.flatnonzero(self.domains == domain)
+            if not len(mine):
+                raise GanopsError(f"no held-out images of domain {'AB'[domain]} to translate")
+            inputs = self.sources[mine[np.arange(count) % len(mine)]]
+            outputs = translate(generator, inputs, domain if two_way(generator) else None)
+            rows += [inputs, outputs]
+            if two_way(generator):
+                rows.append(translate(generator, outputs, 1 - domain))
+        return rows
 
 
 def source_pictures(sources: np.ndarray, like: np.ndarray) -> np.ndarray:

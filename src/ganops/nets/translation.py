@@ -1,6 +1,7 @@
 """Image-to-image networks (book Skills 8 and 9): the U-Net generator and PatchGAN of Pix2Pix,
-SRGAN's residual generator and strided discriminator, and the Context Encoder's
-encoder-decoder. Generators take one input named ``image`` (``ganops.sampling``)."""
+SRGAN's residual generator and strided discriminator, the Context Encoder's encoder-decoder,
+CycleGAN's (and CartoonGAN's) ResNet generator and DiscoGAN's. Generators take one input
+named ``image`` (``ganops.sampling``)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def check_divisible(size: int, levels: int, what: str) -> None:
     if size % 2**levels:
         raise ConfigError(
             f"image size {size} cannot be halved {levels} times by the {what}: give a size "
-            f"divisible by {2**levels} (pairs.size) or fewer filters"
+            f"divisible by {2**levels} (pairs.size, image_size) or fewer filters"
         )
 
 
@@ -53,6 +54,7 @@ def unet(
     dropout: float = 0.5,
     dropout_blocks: int = 3,
     upsampling: str = "transposed",
+    name: str = "generator",
 ) -> keras.Model:
     """Pix2Pix's U-Net: 4x4 stride-2 convs down (LeakyReLU 0.2, no norm on the first), then
     up again with a skip connection from the mirror level at every step (ReLU; dropout in the
@@ -78,7 +80,7 @@ def unet(
     for layer in upsample(channels, 4, upsampling):
         x = layer(x)
     out = layers.Activation("tanh", dtype="float32")(x)
-    return keras.Model(image, out, name="generator")
+    return keras.Model(image, out, name=name)
 
 
 def patch_discriminator(
@@ -86,6 +88,7 @@ def patch_discriminator(
     image_shape: Sequence[int],
     filters: Sequence[int],
     norm: str = "batch",
+    name: str = "discriminator",
 ) -> keras.Model:
     """PatchGAN (Isola 2017): 4x4 convs, stride 2 but for the last of ``filters``, then a
     one-channel map of real/fake scores, each seeing one patch. With ``source_shape`` it
@@ -105,7 +108,7 @@ def patch_discriminator(
         x = normalization("none" if i == 0 else norm)(x)
         x = layers.LeakyReLU(0.2)(x)
     out = layers.Conv2D(1, 4, 1, "same", kernel_initializer=INIT, dtype="float32")(x)
-    return keras.Model(inputs, out, name="discriminator")
+    return keras.Model(inputs, out, name=name)
 
 
 def receptive_field(filters: Sequence[int]) -> int:
@@ -236,3 +239,84 @@ def encoder_decoder(
         x = layer(x)
     prediction = layers.Activation("tanh", dtype="float32")(x)
     return keras.Model(source, PasteIntoHole()(source, prediction), name="generator")
+
+
+@keras.saving.register_keras_serializable(package="ganops")
+class ReflectionPadding(layers.Layer):
+    """Mirror ``pad`` pixels onto each side (CycleGAN pads so before its 7x7 and 3x3 convs:
+    fewer border artifacts than zeros)."""
+
+    def __init__(self, pad: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.pad = pad
+
+    def call(self, x):
+        p = self.pad
+        return ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        grow = lambda side: None if side is None else side + 2 * self.pad  # noqa: E731
+        return (b, grow(h), grow(w), c)
+
+    def get_config(self):
+        return {**super().get_config(), "pad": self.pad}
+
+
+def padded_conv(x, filters: int, kernel: int, norm: str, activation: str | None = "relu"):
+    """Reflection padding, a ``kernel`` conv with no zero padding, norm, activation."""
+    x = ReflectionPadding(kernel // 2)(x)
+    x = layers.Conv2D(filters, kernel, padding="valid", kernel_initializer=INIT)(x)
+    x = normalization(norm)(x)
+    return x if activation is None else layers.Activation(activation)(x)
+
+
+def resnet_generator(
+    shape: Sequence[int],
+    filters: int = 64,
+    blocks: int = 9,
+    norm: str = "instance",
+    upsampling: str = "transposed",
+    name: str = "generator",
+) -> keras.Model:
+    """CycleGAN's generator (Zhu 2017, after Johnson 2016), also CartoonGAN's with batch norm
+    and 8 blocks: a 7x7 conv, two stride-2 3x3 convs (``filters`` x2, x4), ``blocks``
+    residual blocks with reflection padding, two x2 upsamplings and a 7x7 conv to a tanh
+    image of the input's shape. The paper: 6 blocks at 128x128, 9 at 256x256."""
+    check_divisible(shape[0], 2, "ResNet generator")
+    image = keras.Input(tuple(shape), name=IMAGE)
+    x = padded_conv(image, filters, 7, norm)
+    for depth in (filters * 2, filters * 4):
+        x = layers.Conv2D(depth, 3, 2, "same", kernel_initializer=INIT)(x)
+        x = layers.ReLU()(normalization(norm)(x))
+    for _ in range(blocks):
+        y = padded_conv(x, filters * 4, 3, norm)
+        x = layers.Add()([x, padded_conv(y, filters * 4, 3, norm, activation=None)])
+    for depth in (filters * 2, filters):
+        for layer in upsample(depth, 3, upsampling):
+            x = layer(x)
+        x = layers.ReLU()(normalization(norm)(x))
+    x = ReflectionPadding(3)(x)
+    x = layers.Conv2D(shape[-1], 7, padding="valid", kernel_initializer=INIT)(x)
+    return keras.Model(image, layers.Activation("tanh", dtype="float32")(x), name=name)
+
+
+def conv_autoencoder(
+    shape: Sequence[int], filters: Sequence[int], upsampling: str = "transposed", name: str = "g"
+) -> keras.Model:
+    """DiscoGAN's generator (Kim 2017): 4x4 stride-2 convs down (LeakyReLU 0.2, batch norm
+    but on the first), 4x4 stride-2 deconvs back up (batch norm, ReLU), a tanh image of the
+    input's shape; no skip connections."""
+    check_divisible(shape[0], len(filters), "DiscoGAN generator")
+    image = keras.Input(tuple(shape), name=IMAGE)
+    x = image
+    for i, depth in enumerate(filters):
+        x = layers.Conv2D(depth, 4, 2, "same", kernel_initializer=INIT)(x)
+        x = layers.LeakyReLU(0.2)(x if i == 0 else layers.BatchNormalization()(x))
+    for depth in reversed(filters[:-1]):
+        for layer in upsample(depth, 4, upsampling):
+            x = layer(x)
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+    for layer in upsample(shape[-1], 4, upsampling):
+        x = layer(x)
+    return keras.Model(image, layers.Activation("tanh", dtype="float32")(x), name=name)

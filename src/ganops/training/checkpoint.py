@@ -32,10 +32,12 @@ class Checkpoint:
 
 
 def state_variables(gan: Adversarial) -> list[keras.Variable]:
-    """Every variable whose value a resumed run needs, in a fixed order."""
+    """Every variable whose value a resumed run needs, once each, in a fixed order (networks
+    may nest: a two-way generator holds both of CycleGAN's)."""
     variables = [v for net in gan.networks for v in net.variables]
     variables += [v for player in gan.players for v in player.optimizer.variables]
-    return [*variables, gan.seed.state]
+    unique = {id(v): v for v in [*variables, gan.seed.state, *gan.state]}
+    return list(unique.values())
 
 
 def checkpoint_path(folder: Path, step: int) -> Path:

@@ -12,9 +12,12 @@ from ganops.config import validate
 from ganops.errors import ConfigError
 from ganops.variants import (
     acgan,
+    cartoongan,
     cgan,
     context_encoder,
+    cyclegan,
     dcgan,
+    discogan,
     gan,
     infogan,
     lsgan,
@@ -41,6 +44,9 @@ VARIANTS: dict[str, ModuleType] = {
     "pix2pix": pix2pix,
     "srgan": srgan,
     "context_encoder": context_encoder,
+    "cyclegan": cyclegan,
+    "discogan": discogan,
+    "cartoongan": cartoongan,
 }
 #: The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names, each
 #: with its own parameters file, runs and reports.
@@ -48,6 +54,11 @@ EXPERIMENTS = ("mode_collapse", "convergence_failure")
 VARIANTS |= dict.fromkeys(EXPERIMENTS, gan)
 #: Variants that translate paired images (their own datasets: ``pairs`` in the ingest entry).
 PAIRED = tuple(name for name, module in VARIANTS.items() if "pairs" in module.DATA_KINDS)
+#: Variants that translate between two unpaired domains (``domains`` in the ingest entry).
+UNPAIRED = tuple(name for name, module in VARIANTS.items() if "unpaired" in module.DATA_KINDS)
+#: Variants with datasets of their own: they are left out of the default dataset's pipelines.
+TRANSLATION = PAIRED + UNPAIRED
+HINTS = {"pairs": "photos_color", "unpaired": "digits_m"}  # a dataset of each kind
 
 
 def get_variant(name: str) -> ModuleType:
@@ -68,11 +79,8 @@ def build_variant(
     dataset's feature extractor ``features`` if it uses one)."""
     module = get_variant(name)
     if spec.kind not in module.DATA_KINDS:
-        hint = (
-            "; give it a paired dataset, e.g. --params dataset=photos_color"
-            if "pairs" in module.DATA_KINDS
-            else ""
-        )
+        kind = module.DATA_KINDS[0]
+        hint = f"; give it one, e.g. --params dataset={HINTS[kind]}" if kind in HINTS else ""
         raise ConfigError(
             f"variant '{name}' does not train on {spec.kind} "
             f"(it takes: {', '.join(module.DATA_KINDS)}){hint}"

@@ -8,12 +8,21 @@ Trainer only ever sees an ``Adversarial``: adding a variant never touches it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import keras
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
+from keras import ops
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
 
 from ganops.variants.stabilizers import Stabilizers
 
@@ -36,9 +45,10 @@ def image_pool(model_input: dict[str, Any], seed: int) -> Pools:
 @dataclass(frozen=True)
 class DataSpec:
     """What a variant needs to know of its data (read from the model input's meta): its kind
-    (``images``, ``points``, or ``pairs`` of source and target images), the shape of a sample
-    (a target, for pairs), the number of classes, and for pairs the source's shape and the
-    task that made them (``colorize``, ``super_resolution``, ``inpaint``, ``given``)."""
+    (``images``, ``points``, ``pairs`` of source and target images, or ``unpaired`` images of
+    two domains), the shape of a sample (a target, for pairs), the number of classes, and for
+    translation the source's shape (and for pairs the task that made them: ``colorize``,
+    ``super_resolution``, ``inpaint``, ``given``)."""
 
     kind: str
     sample_shape: tuple[int, ...]
@@ -50,6 +60,8 @@ class DataSpec:
     @classmethod
     def from_meta(cls, meta: dict[str, Any]) -> DataSpec:
         shape, classes = tuple(meta["sample_shape"]), int(meta.get("num_classes", 0))
+        if "domains" in meta:
+            return cls("unpaired", shape, classes, shape)
         if "pairs" not in meta:
             return cls(meta["kind"], shape, classes)
         pairs = meta["pairs"]
@@ -85,8 +97,9 @@ class Adversarial:
     """A built variant: the generator that is sampled, evaluated and exported (a moving
     average of the trained one when that stabilizer is on), the players in update order,
     their random state, what the batch size must be a multiple of, whether the
-    discriminator's loss is bounded below by 0 (then near 0 means it wins), and the pools of
-    training data its players' batches are drawn from.
+    discriminator's loss is bounded below by 0 (then near 0 means it wins), the pools of
+    training data its players' batches are drawn from, and any other variables its resumed
+    run needs (``state``: CycleGAN's history of generated images).
 
     Semi-supervised variants also say how they classify images."""
 
@@ -98,6 +111,7 @@ class Adversarial:
     bounded_loss: bool = True
     classify: keras.Model | None = None
     pools: Callable[[dict[str, Any], int], Pools] = image_pool
+    state: list[keras.Variable] = field(default_factory=list)
 
     @property
     def networks(self) -> list[keras.Model]:
@@ -109,9 +123,26 @@ class Adversarial:
         return nets
 
 
+@keras.saving.register_keras_serializable(package="ganops")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """``rate`` for the first ``start`` updates, then down in a straight line to 0 at ``end``
+    (CycleGAN: 100 epochs constant, 100 decaying). A function of the optimizer's update count
+    alone, which checkpoints hold: resume is exact."""
+
+    def __init__(self, rate: float, start: int, end: int):
+        self.rate, self.start, self.end = rate, start, end
+
+    def __call__(self, step):
+        left = (self.end - ops.cast(step, "float32")) / (self.end - self.start)
+        return self.rate * ops.clip(left, 0.0, 1.0)
+
+    def get_config(self):
+        return {"rate": self.rate, "start": self.start, "end": self.end}
+
+
 class OptimizerConfig(BaseModel):
     """Adam (the book's GANs: lr 1e-4..2e-4, beta_1 0.5, Radford 2015) or RMSprop (WGAN);
-    the betas are Adam's."""
+    the betas are Adam's. ``decay``: [start, end] updates of a linear decay to 0 (CycleGAN)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -119,11 +150,25 @@ class OptimizerConfig(BaseModel):
     learning_rate: PositiveFloat = 2e-4
     beta_1: float = Field(0.5, ge=0.0, lt=1.0)
     beta_2: float = Field(0.999, ge=0.0, lt=1.0)
+    decay: tuple[NonNegativeInt, PositiveInt] | None = Field(
+        None, description="[start, end]: constant until start, linearly to 0 at end"
+    )
+
+    @model_validator(mode="after")
+    def _decay_ends_after_start(self) -> OptimizerConfig:
+        if self.decay is not None and self.decay[1] <= self.decay[0]:
+            raise ValueError(f"decay: end {self.decay[1]} must come after start {self.decay[0]}")
+        return self
 
     def build(self) -> keras.optimizers.Optimizer:
+        rate = (
+            self.learning_rate
+            if self.decay is None
+            else LinearDecay(self.learning_rate, *self.decay)
+        )
         if self.name == "rmsprop":
-            return keras.optimizers.RMSprop(self.learning_rate)
-        return keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2)
+            return keras.optimizers.RMSprop(rate)
+        return keras.optimizers.Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2)
 
 
 class VariantConfig(BaseModel):

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Literal
 
 import keras
-from keras import layers, ops
+from keras import ops
 from pydantic import Field, PositiveInt
 
-from ganops.errors import ConfigError
+from ganops.nets import content
 from ganops.nets.translation import sr_generator, strided_discriminator
 from ganops.variants.base import Adversarial, DataSpec
 from ganops.variants.paired import DATA_KINDS, PairedConfig, mse, require_task, translation_game
@@ -45,56 +45,15 @@ class Config(PairedConfig):
     )
 
 
-VGG_MIN_SIZE = 32  # Keras' VGG19 takes no smaller images
-
-
-def vgg19_content(weights: Path, image_shape: tuple[int, ...]) -> keras.Model:
-    """VGG19's conv5_4 features of images in [-1, 1] (gray made RGB; VGG's caffe input;
-    images under 32x32 resized up to it)."""
-    if not weights.is_file():
-        raise ConfigError(f"srgan.model.vgg19_weights: {weights} is not a file")
-    side = max(VGG_MIN_SIZE, *image_shape[:2])
-    try:
-        vgg = keras.applications.VGG19(
-            include_top=False, weights=str(weights), input_shape=(side, side, 3)
-        )
-    except Exception as error:  # noqa: BLE001 - Keras raises several kinds on a bad file
-        message = str(error).splitlines()[0]
-        raise ConfigError(f"srgan.model.vgg19_weights: {weights}: {message}") from error
-    image = keras.Input(image_shape)
-    rgb = image if image_shape[-1] == 3 else layers.Concatenate()([image] * 3)
-    if image_shape[0] != side or image_shape[1] != side:
-        rgb = layers.Resizing(side, side)(rgb)
-    bgr = ops.flip((rgb + 1.0) * 127.5, axis=-1) - ops.convert_to_tensor([103.939, 116.779, 123.68])
-    body = keras.Model(vgg.input, vgg.get_layer("block5_conv4").output)
-    return keras.Model(image, body(bgr), name="vgg19_content")
-
-
-def classifier_content(features: keras.Model) -> keras.Model:
-    """The domain classifier's last convolutional feature map (the dataset's own network)."""
-    convs = [layer for layer in features.layers if isinstance(layer, layers.Conv2D)]
-    if not convs:
-        raise ConfigError("srgan.model.content: the feature extractor has no convolutions")
-    return keras.Model(features.inputs[0], convs[-1].output, name="classifier_content")
-
-
 def content_network(
     config: Config, spec: DataSpec, features: keras.Model | None
 ) -> keras.Model | None:
     """The frozen network whose features the content loss compares (None: pixels)."""
     if config.content == "pixel":
         return None
-    if config.vgg19_weights is not None:
-        network = vgg19_content(config.vgg19_weights, spec.sample_shape)
-    elif features is None:
-        raise ConfigError(
-            "srgan.model.content 'features' needs the dataset's feature extractor (run the "
-            "features pipeline) or model.vgg19_weights; or set content: pixel"
-        )
-    else:
-        network = classifier_content(features)
-    network.trainable = False
-    return network
+    return content.content_network(
+        config.vgg19_weights, "block5_conv4", spec.sample_shape, features, "srgan"
+    )
 
 
 def build(
@@ -114,7 +73,7 @@ def build(
     )
     network = content_network(config, spec, features)
 
-    def content(source, output, target, pretraining):
+    def content_loss(source, output, target, pretraining):
         """Pixel MSE in the SRResNet phase; then the features' MSE (or still pixels)."""
         pixels = mse(source, output, target)
         if network is None:
@@ -129,6 +88,6 @@ def build(
         discriminator,
         config,
         judge=lambda source, image: discriminator(image, training=True),
-        reconstruction=content,
+        reconstruction=content_loss,
         d_steps=d_steps,
     )

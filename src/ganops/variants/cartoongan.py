@@ -1,0 +1,127 @@
+"""CartoonGAN (book Skill 9, Chen 2018): one generator turns photos (A) into cartoons (B). Its
+content loss (L1 on the features of a frozen network, weight 10) keeps the photo's content;
+its discriminator learns that real cartoons are real and that both translations and the
+cartoons with their edges smoothed are fake (the edge-promoting loss: crisp edges are what
+makes a cartoon). An initialization phase trains the generator on the content loss alone.
+The feature network is the dataset's own classifier by default, or VGG19's conv4_4 from a
+local weights file (the paper's and the book's). Registered one way: it takes no direction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import keras
+from keras import ops
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
+
+from ganops.data.unpaired import edge_smooth
+from ganops.nets.content import content_network
+from ganops.nets.translation import patch_discriminator, resnet_generator
+from ganops.variants.base import Adversarial, DataSpec, OptimizerConfig, Player, Pools
+from ganops.variants.game import LOGITS, OBJECTIVES
+from ganops.variants.unpaired import DATA_KINDS
+
+__all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
+USES_FEATURES = True  # build() takes the dataset's feature extractor (content loss)
+
+
+class Config(BaseModel):
+    """The paper's settings (parameters_cartoongan.yml sizes them for CPU)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loss: Literal["non_saturating", "least_squares"] = "non_saturating"
+    content_weight: float = Field(10.0, ge=0.0, description="omega: the paper's 10")
+    pretrain_steps: NonNegativeInt = Field(
+        1000, description="initialization: generator updates on the content loss alone"
+    )
+    generator_filters: PositiveInt = 64
+    residual_blocks: PositiveInt = 8
+    discriminator_filters: list[int] = Field([32, 64, 128, 256], min_length=1)
+    upsampling: Literal["transposed", "resize_conv"] = "transposed"
+    vgg19_weights: Path | None = Field(
+        None, description="a local VGG19 weights file (no top): the paper's conv4_4 features"
+    )
+    edge_sigma: float = Field(1.0, gt=0.0, description="blur of the edge-smoothed cartoons")
+    generator_optimizer: OptimizerConfig = OptimizerConfig()
+    discriminator_optimizer: OptimizerConfig = OptimizerConfig()
+
+
+def cartoon_pools(sigma: float):
+    """Photos, and cartoons drawn with their edge-smoothed twins (one index: twins stay
+    twins); the two domains drawn independently."""
+
+    def pools(model_input: dict[str, Any], seed: int) -> Pools:
+        x, domain = model_input["x_train"], model_input["domain_train"]
+        cartoons = x[domain == 1]
+        return {
+            "photos": {"a": x[domain == 0]},
+            "cartoons": {"b": cartoons, "b_smooth": edge_smooth(cartoons, blur_sigma=sigma)},
+        }
+
+    return pools
+
+
+def build(
+    config: Config, spec: DataSpec, d_steps: int = 1, features: keras.Model | None = None
+) -> Adversarial:
+    generator = resnet_generator(
+        spec.sample_shape,
+        config.generator_filters,
+        config.residual_blocks,
+        "batch",
+        config.upsampling,
+    )
+    discriminator = patch_discriminator(
+        None, spec.sample_shape, config.discriminator_filters, "batch"
+    )
+    network = content_network(
+        config.vgg19_weights, "block4_conv4", spec.sample_shape, features, "cartoongan"
+    )
+    d_objective, g_objective = OBJECTIVES[config.loss]
+    as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
+    g_optimizer = config.generator_optimizer.build()
+
+    def initializing():
+        return ops.cast(g_optimizer.iterations < config.pretrain_steps, "float32")
+
+    def d_loss(batch):
+        fake = ops.stop_gradient(generator(batch["a"], training=True))
+        real = discriminator(batch["b"], training=True)
+        fakes = discriminator(ops.concatenate([fake, batch["b_smooth"]]), training=True)
+        loss = d_objective(real, fakes) * (1.0 - initializing())
+        fake_out, smooth_out = ops.split(fakes, 2)
+        logs = {
+            "d_real": ops.mean(as_probability(real)),
+            "d_fake": ops.mean(as_probability(fake_out)),
+            "d_smooth": ops.mean(as_probability(smooth_out)),
+        }
+        return loss, {"d_loss": loss, **logs}
+
+    def g_loss(batch):
+        photo = batch["a"]
+        fake = generator(photo, training=True)
+        adversarial = g_objective(discriminator(fake, training=True))
+        content = ops.mean(ops.abs(network(fake, training=False) - network(photo, training=False)))
+        loss = adversarial * (1.0 - initializing()) + config.content_weight * content
+        return loss, {"g_loss": loss, "g_adversarial": adversarial, "g_content": content}
+
+    players = [
+        Player(
+            "discriminator",
+            [discriminator],
+            config.discriminator_optimizer.build(),
+            d_loss,
+            d_steps,
+        ),
+        Player("generator", [generator], g_optimizer, g_loss),
+    ]
+    return Adversarial(
+        generator,
+        players,
+        latent_dim=0,
+        seed=keras.random.SeedGenerator(0),
+        bounded_loss=config.pretrain_steps == 0,
+        pools=cartoon_pools(config.edge_sigma),
+    )
