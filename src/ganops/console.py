@@ -15,6 +15,7 @@ from PIL import Image
 from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
+from ganops.sampling import DIRECTIONS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,7 +48,9 @@ def parser() -> argparse.ArgumentParser:
         "translate",
         help="translate image files with a registered translation generator",
         description="Translate an image file, or every image of a folder, with a registered "
-        "translation generator (Pix2Pix, SRGAN, Context Encoder). Images of other sizes than "
+        "translation generator (Pix2Pix, SRGAN, Context Encoder, CycleGAN, DiscoGAN, "
+        "CartoonGAN; the two-way CycleGAN and DiscoGAN need --direction). Images of other "
+        "sizes than "
         "the training one are tiled (mirror-padded to whole tiles, translated tile by tile, "
         "cropped back), never squashed. Colour images given to a gray model are converted "
         "by luma. Inpainting: the alpha channel marks the hole (transparent pixels).",
@@ -59,6 +62,11 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--input", required=True, type=Path, help="an image file or a folder of them")
     tr.add_argument(
         "--output", required=True, type=Path, help="the output PNG file, or folder for a folder"
+    )
+    tr.add_argument(
+        "--direction",
+        choices=DIRECTIONS,
+        help="AtoB or BtoA: for a model that translates both ways (CycleGAN, DiscoGAN)",
     )
     tracking(tr)
     return p
@@ -79,9 +87,12 @@ def image_files(path: Path) -> list[Path]:
     return [path] if path.is_file() else folder_images(path)
 
 
-def translate_files(generator, source: Path, output: Path) -> list[Path]:
+def translate_files(
+    generator, source: Path, output: Path, direction: str | None = None
+) -> list[Path]:
     """Translate ``source`` (a file, or a folder's images) into ``output`` (a file, or a
-    folder of PNGs of the same names); returns the files written."""
+    folder of PNGs of the same names), in ``direction`` for a two-way model; returns the
+    files written."""
     from ganops.serving.images import decode_png, encode_png, source_channels
 
     files = image_files(source)
@@ -93,7 +104,7 @@ def translate_files(generator, source: Path, output: Path) -> list[Path]:
         except GanopsError as err:
             raise GanopsError(f"{path}: {err}") from None
         target = output if source.is_file() else output / f"{path.stem}.png"
-        translated = generator.translate(image)
+        translated = generator.translate(image, direction)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(encode_png(translated)))
         written.append(target)
@@ -110,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         generator = load_generator(model_uri(args.model, args.alias))
         if args.command == "translate":
-            written = translate_files(generator, args.input, args.output)
+            written = translate_files(generator, args.input, args.output, args.direction)
             print(f"wrote {len(written)} image(s): {', '.join(map(str, written[:5]))}")
             return 0
         if args.label is None and args.code is None:

@@ -129,6 +129,20 @@ def direction_values(direction: str | int | Sequence[str | int]) -> np.ndarray |
     return np.asarray([index(value) for value in direction])
 
 
+def direction_of(generator: keras.Model, direction) -> np.ndarray | int | None:
+    """``direction`` (a name or index, or one per image) as indices for a generator that
+    translates both ways, which needs one; None for a one-way generator, which takes none."""
+    if not two_way(generator):
+        if direction is not None:
+            raise GanopsError("this generator translates one way: it takes no direction")
+        return None
+    if direction is None:
+        raise GanopsError(
+            f"this generator translates both ways: give a direction, {' or '.join(DIRECTIONS)}"
+        )
+    return direction_values(direction)
+
+
 def one_hot(values: np.ndarray, classes: int) -> np.ndarray:
     return np.eye(classes, dtype=np.float32)[values]
 
@@ -161,22 +175,12 @@ def feed(
         if images is None:
             raise GanopsError("this generator translates images: give the images")
         given[IMAGE] = checked_images(images, spec.image)
+        values = direction_of(generator, values)
     n = len(given[IMAGE] if z is None else z)
     if spec.categorical is None:
         if values is not None:
-            raise GanopsError(
-                "this generator translates one way: it takes no direction"
-                if spec.image is not None
-                else "this generator is not conditional: it takes no labels or codes"
-            )
+            raise GanopsError("this generator is not conditional: it takes no labels or codes")
     else:
-        if spec.categorical == DIRECTION:
-            if values is None:
-                raise GanopsError(
-                    f"this generator translates both ways: give a direction, "
-                    f"{' or '.join(DIRECTIONS)}"
-                )
-            values = direction_values(values)
         values = balanced(n, spec.classes) if values is None else values
         given[spec.categorical] = one_hot(
             checked_values(values, n, spec.categorical, spec.classes), spec.classes

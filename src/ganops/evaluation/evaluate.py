@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from ganops.errors import ConfigError
-from ganops.evaluation import metrics, translation
+from ganops.evaluation import metrics, translation, unpaired
 from ganops.evaluation.features import (
     FEATURE_LAYER,
     ClassifierConfig,
@@ -49,8 +49,10 @@ def better(new: float, old: float, direction: str) -> bool:
 
 
 def held_out(model_input: dict[str, Any]) -> Feed:
-    """How a generator is fed when measured: seeded latents, or the held-out source images
-    with their targets (paired data)."""
+    """How a generator is fed when measured: seeded latents, the held-out source images with
+    their targets (paired data), or the held-out images of both domains (unpaired)."""
+    if "domain_test" in model_input:
+        return Feed(model_input["x_test"], domains=model_input["domain_test"])
     if "source_test" not in model_input:
         return Feed()
     return Feed(model_input["source_test"], model_input["x_test"])
@@ -76,15 +78,9 @@ def distribution_metrics(
     real: np.ndarray, fake: np.ndarray, config: EvaluationConfig
 ) -> dict[str, float]:
     """FD, KID, precision/recall and density/coverage between two feature sets."""
-    kid_mean, kid_std = metrics.kid(
-        real, fake, config.kid_subsets, config.kid_subset_size, config.seed
-    )
     precision, recall = metrics.precision_recall(real, fake, config.k_precision)
     density, coverage = metrics.density_coverage(real, fake, config.k_density)
-    return {
-        "fid": metrics.fid(real, fake),
-        "kid": kid_mean,
-        "kid_std": kid_std,
+    return fd_kid(real, fake, config) | {
         "precision": precision,
         "recall": recall,
         "density": density,
@@ -130,7 +126,14 @@ def primary_score(
     """A function scoring a generator by ``metric`` on fewer samples than a full evaluation
     (it runs during training): FD of ``samples`` seeded samples against ``reference``, or,
     on paired data (``model_input`` with sources), the metric of the first ``samples``
-    held-out pairs (FD against their targets)."""
+    held-out pairs (FD against their targets); unpaired, the mean FD of the first ``samples``
+    held-out translations of each direction against the target domain."""
+    if model_input is not None and "domain_test" in model_input:
+        if metric != "fid":
+            raise ConfigError(f"primary_metric '{metric}': unpaired translation is judged by fid")
+        return lambda generator: unpaired.fid_against_targets(
+            generator, model_input, extractor, samples
+        )
     if model_input is None or "source_test" not in model_input:
         if metric != "fid":
             raise ConfigError(f"primary_metric '{metric}' needs paired data (sources, targets)")
@@ -166,8 +169,9 @@ def mode_coverage(
 ) -> Callable[[np.ndarray], float] | None:
     """A function giving the share of modes samples cover: the mixture's modes (2-D
     mixtures) or the classifier's classes (labelled images); None when there are no modes, and
-    for translation (outputs are judged against their targets, not by classes covered)."""
-    if "pairs" in meta:
+    for translation (outputs are judged against their targets or domains, not by classes
+    covered)."""
+    if "pairs" in meta or "domains" in meta:
         return None
     if "means" in meta:
         return lambda samples: (
@@ -231,6 +235,37 @@ def conditional_metrics(
     return result
 
 
+def fd_kid(real: np.ndarray, fake: np.ndarray, config: EvaluationConfig) -> dict[str, float]:
+    """FD and KID (mean, std) of two feature sets: how translations are judged."""
+    kid_mean, kid_std = metrics.kid(
+        real, fake, config.kid_subsets, config.kid_subset_size, config.seed
+    )
+    return {"fid": metrics.fid(real, fake), "kid": kid_mean, "kid_std": kid_std}
+
+
+def compare_unpaired(
+    generator: keras.Model,
+    model_input: dict[str, Any],
+    extractor: keras.Model,
+    config: EvaluationConfig,
+) -> tuple[dict[str, float], np.ndarray]:
+    """Every metric of an unpaired translation generator and of the identity mapping
+    (``evaluation.unpaired``), and a picture: per direction, rows of held-out inputs, their
+    translations and (two-way) reconstructions (the book's figures)."""
+    values, found = unpaired.unpaired_metrics(
+        generator, model_input, extractor, lambda real, fake: fd_kid(real, fake, config)
+    )
+    shown = min(TRANSLATION_SHOWN, *(len(d.inputs) for d in found))
+    rows = [
+        row[:shown]
+        for d in found
+        for row in (d.inputs, d.outputs, d.reconstructions)
+        if row is not None
+    ]
+    picture = image_grid(np.concatenate(rows), cols=shown, scale=max(1, 128 // rows[0].shape[1]))
+    return values, picture
+
+
 def translation_evaluation(
     generator: keras.Model, model_input: dict[str, Any]
 ) -> tuple[dict[str, float], np.ndarray]:
@@ -262,8 +297,7 @@ def compare_translation(
     real, _ = features_and_probabilities(extractor, feed.targets)
 
     def distribution(images: np.ndarray) -> dict[str, float]:
-        found = distribution_metrics(real, features_and_probabilities(extractor, images)[0], config)
-        return {k: found[k] for k in ("fid", "kid", "kid_std")}
+        return fd_kid(real, features_and_probabilities(extractor, images)[0], config)
 
     values |= distribution(outputs)
     rows = [source_pictures(feed.sources, outputs), outputs]

@@ -14,6 +14,7 @@ import base64
 import binascii
 import io
 import math
+from collections.abc import Sequence
 
 import keras
 import numpy as np
@@ -111,17 +112,20 @@ def stitch(outputs: np.ndarray, grid: tuple[int, int], size: tuple[int, int]) ->
     return whole.reshape(rows * h, cols * w, c)[: size[0], : size[1]]
 
 
-def translate_images(generator: keras.Model, images: list[np.ndarray]) -> list[np.ndarray]:
-    """Checked images in [0, 1] of any size -> the generator's outputs in [0, 1], tiled."""
+def translate_images(
+    generator: keras.Model, images: list[np.ndarray], directions: Sequence | None = None
+) -> list[np.ndarray]:
+    """Checked images in [0, 1] of any size -> the generator's outputs in [0, 1], tiled; each
+    in its direction, for a generator that translates both ways."""
     shape = Inputs.of(generator).image
     out_shape = tuple(generator.outputs[0].shape[1:])
     if sum(image.shape[0] * image.shape[1] for image in images) > MAX_PIXELS:
         raise GanopsError(f"at most {MAX_PIXELS} pixels per call, in all its images")
     scale = out_shape[0] // shape[0]
     results = []
-    for image in images:
+    for image, direction in zip(images, directions or [None] * len(images), strict=True):
         cut, grid = tiles(to_source(image, out_shape[-1], shape[-1]), shape[:2])
-        outputs = (translate(generator, cut) + 1.0) / 2.0
+        outputs = (translate(generator, cut, direction) + 1.0) / 2.0
         size = (image.shape[0] * scale, image.shape[1] * scale)
         results.append(np.clip(stitch(outputs, grid, size), 0.0, 1.0).astype(np.float32))
     return results

@@ -11,7 +11,17 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 
 from ganops.errors import GanopsError
-from ganops.sampling import CONTINUOUS, Inputs, class_rows, decode, feed, generate
+from ganops.sampling import (
+    CONTINUOUS,
+    DIRECTIONS,
+    Inputs,
+    class_rows,
+    decode,
+    direction_of,
+    feed,
+    generate,
+    two_way,
+)
 from ganops.serving.images import checked_image, source_channels, translate_images
 from ganops.serving.pyfunc import MAX_IMAGES, condition_error, seeding_error, to_output
 
@@ -71,17 +81,28 @@ class Generator:
         """Whether it translates images (Pix2Pix, SRGAN, Context Encoder) instead of sampling."""
         return self.inputs.image is not None
 
-    def translate(self, images: np.ndarray | Sequence[np.ndarray]) -> np.ndarray | list:
+    @property
+    def directions(self) -> tuple[str, ...]:
+        """The directions it translates in, when it translates both ways (else empty)."""
+        return DIRECTIONS if two_way(self.model) else ()
+
+    def translate(
+        self, images: np.ndarray | Sequence[np.ndarray], direction: str | None = None
+    ) -> np.ndarray | list:
         """Translated images in [0, 1]: of one (H, W, C) image (uint8, or floats in [0, 1]),
         of a batch (N, H, W, C), or of a list of images of any sizes (other sizes than the
         training one are tiled: ``ganops.serving.images``). Inpainting: the last channel is 1
-        on known pixels and 0 in the hole."""
+        on known pixels and 0 in the hole. ``direction`` (``AtoB``/``BtoA``): required by a
+        generator that translates both ways (CycleGAN, DiscoGAN), refused by the others."""
         channels = source_channels(self.model)
         single = not isinstance(images, list) and np.ndim(images) in (2, 3)
         batch = [images] if single else list(images)
         if not 1 <= len(batch) <= MAX_IMAGES:
             raise GanopsError(f"give 1 to {MAX_IMAGES} images, got {len(batch)}")
-        outputs = translate_images(self.model, [checked_image(i, channels) for i in batch])
+        index = direction_of(self.model, direction)
+        directions = None if index is None else [index] * len(batch)
+        checked = [checked_image(i, channels) for i in batch]
+        outputs = translate_images(self.model, checked, directions)
         if single:
             return outputs[0]
         return outputs if isinstance(images, list) else np.stack(outputs)

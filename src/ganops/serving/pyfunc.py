@@ -16,7 +16,8 @@ Translation generators (Pix2Pix, SRGAN, Context Encoder) take one image per row 
 ``pixels``, an (H, W, C) array in [0, 1]; any size up to ``images.MAX_PIXELS`` in all (other
 sizes than the training one are tiled, see ``ganops.serving.images``); the images of one
 request share a size. With the parameter ``output: png`` the answer is a ``png`` column of
-base64 PNG files instead of arrays.
+base64 PNG files instead of arrays. Generators that translate both ways (CycleGAN, DiscoGAN)
+also need a ``direction`` per row, ``AtoB`` or ``BtoA``; one-way generators refuse it.
 
 Output: the images in order, float32 in [0, 1] (2-D points: the coordinates). Anything wrong
 with a request is an HTTP 400 naming the row and column.
@@ -38,14 +39,16 @@ from mlflow.types.schema import Array
 
 from ganops.errors import GanopsError
 from ganops.sampling import (
-    CATEGORICAL,
     CONTINUOUS,
+    DIRECTION,
+    DIRECTIONS,
     Inputs,
     balanced,
     checked_values,
     decode,
     feed,
     latents,
+    two_way,
 )
 from ganops.serving.images import (
     checked_image,
@@ -58,6 +61,7 @@ from ganops.serving.images import (
 MAX_IMAGES = 256  # per request row and per call: a bound on memory and response size
 SEEDED = ("n", "seed")
 IMAGE_COLUMNS = ("image", "pixels")  # translation: base64 image file, or an array in [0, 1]
+CLASS_COLUMNS = ("label", "code")  # the categorical inputs a request gives as integers
 
 
 def invalid(message: str) -> MlflowException:
@@ -128,7 +132,7 @@ def column_cells(table: pd.DataFrame, spec: Inputs, column: str) -> list[tuple[i
 def row_values(table: pd.DataFrame, spec: Inputs) -> list[int | None]:
     """Each row's class/code (None: not given), checked against the generator."""
     values: list[int | None] = [None] * len(table)
-    for column in CATEGORICAL:
+    for column in CLASS_COLUMNS:
         for i, value in column_cells(table, spec, column):
             values[i] = integer(value, i, column)
             try:
@@ -231,6 +235,24 @@ def request_images(table: pd.DataFrame, generator: keras.Model) -> list[np.ndarr
     return images
 
 
+def request_directions(table: pd.DataFrame, generator: keras.Model) -> list[int] | None:
+    """Each row's direction for a two-way generator (required), None for a one-way one (which
+    refuses the column); a 400-style error naming the row otherwise."""
+    table = table.reset_index(drop=True)
+    cells = table[DIRECTION] if DIRECTION in table.columns else [None] * len(table)
+    given = [i for i, value in enumerate(cells) if not is_missing_cell(value)]
+    if not two_way(generator):
+        if given:
+            raise invalid(f"row {given[0]}: this generator translates one way: no direction")
+        return None
+    directions = []
+    for i, value in enumerate(cells):
+        if is_missing_cell(value) or value not in DIRECTIONS:
+            raise invalid(f"row {i}: 'direction' must be {' or '.join(DIRECTIONS)}, got {value!r}")
+        directions.append(DIRECTIONS.index(value))
+    return directions
+
+
 def is_missing_cell(value: Any) -> bool:
     return not isinstance(value, (str, bytes, list, np.ndarray)) and is_missing(value)
 
@@ -262,6 +284,7 @@ def signature(generator: keras.Model) -> ModelSignature:
                 [
                     ColSpec("string", "image", required=False),
                     ColSpec(Array(Array(Array("double"))), "pixels", required=False),
+                    ColSpec("string", DIRECTION, required=False),
                 ]
             ),
             outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, -1, -1, shape[-1]))]),
@@ -272,7 +295,7 @@ def signature(generator: keras.Model) -> ModelSignature:
             ColSpec("long", "n", required=False),
             ColSpec("long", "seed", required=False),
             ColSpec(Array("double"), "z", required=False),
-            *(ColSpec("long", name, required=False) for name in CATEGORICAL),
+            *(ColSpec("long", name, required=False) for name in CLASS_COLUMNS),
             ColSpec(Array("double"), CONTINUOUS, required=False),
         ]
     )
@@ -303,7 +326,11 @@ class GeneratorModel(mlflow.pyfunc.PythonModel):
         output = (params or {}).get("output", "array")
         if output not in ("array", "png"):
             raise invalid(f"parameter 'output' must be 'array' or 'png', got {output!r}")
-        images = translate_images(self.generator, request_images(table, self.generator))
+        images = translate_images(
+            self.generator,
+            request_images(table, self.generator),
+            request_directions(table, self.generator),
+        )
         if output == "png":
             return pd.DataFrame({"png": [encode_png(image) for image in images]})
         return np.stack(images)

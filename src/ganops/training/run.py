@@ -16,7 +16,7 @@ import pandas as pd
 from filelock import FileLock
 
 from ganops.config import validate
-from ganops.errors import ConfigError
+from ganops.errors import ConfigError, DataError
 from ganops.evaluation.evaluate import held_out
 from ganops.evaluation.metrics import accuracy
 from ganops.sampling import decode
@@ -91,6 +91,7 @@ def train_run(
     try:
         # validates: before any output
         gan = build_variant(variant, model, spec, config.d_steps, features)
+        check_domains(model_input, config.batch_size, variant)
         if config.batch_size % gan.batch_multiple:
             raise ConfigError(
                 f"{variant}.train.batch_size: {config.batch_size} is not a multiple of "
@@ -141,6 +142,17 @@ def train_run(
     if best:
         summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
     return RunResult(gan, losses, scores, summary)
+
+
+def check_domains(model_input: dict[str, Any], batch_size: int, variant: str) -> None:
+    """Each domain of unpaired data must hold a batch of training images."""
+    for index, name in enumerate(model_input["meta"].get("domains", ())):
+        count = int((model_input["domain_train"] == index).sum())
+        if count < batch_size:
+            raise DataError(
+                f"domain {name!r} has {count} training images, fewer than a batch "
+                f"({batch_size}): add images or lower {variant}.train.batch_size"
+            )
 
 
 def classifier_summary(gan: Adversarial, model_input: dict[str, Any], seed: int) -> dict[str, Any]:

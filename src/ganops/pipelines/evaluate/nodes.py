@@ -12,6 +12,7 @@ from ganops.config import validate
 from ganops.evaluation.evaluate import (
     EvaluationConfig,
     compare_translation,
+    compare_unpaired,
     primary,
     sample_evaluation,
 )
@@ -29,8 +30,8 @@ def evaluate_generator(
     variant: str,
     primary_metric: str,
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]], Image.Image]:
-    """Draw ``evaluation.samples`` samples (translation: translate every held-out source)
-    and compute every metric that applies.
+    """Draw ``evaluation.samples`` samples (translation: translate every held-out source;
+    unpaired, each domain's) and compute every metric that applies.
 
     Args:
         generator: the trained generator.
@@ -43,8 +44,9 @@ def evaluate_generator(
 
     Returns:
         ``metrics.json`` content, the same numbers for MLflow, and a picture: each sample next
-        to its nearest training image (images), samples over real points (2-D data), or rows
-        of sources, outputs, the baseline's outputs and targets (translation).
+        to its nearest training image (images), samples over real points (2-D data), rows
+        of sources, outputs, the baseline's outputs and targets (paired translation), or of
+        inputs, translations and reconstructions per direction (unpaired).
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
     name, better = primary(primary_metric)
@@ -55,7 +57,8 @@ def evaluate_generator(
         )
         reference_samples = reference_features["meta"]["samples"]
     else:
-        values, picture = compare_translation(generator, model_input, feature_extractor, config)
+        compare = compare_unpaired if "domain_test" in model_input else compare_translation
+        values, picture = compare(generator, model_input, feature_extractor, config)
         samples = reference_samples = len(model_input["x_test"])
     extractor = reference_features["meta"]
     report = {

@@ -1,0 +1,131 @@
+"""Measuring unpaired translation (CycleGAN, DiscoGAN, CartoonGAN) on the held-out images of
+each domain, in each direction the generator translates:
+
+- FD and KID of the translations against the real training images of the target domain
+  (features of the classifier trained on both domains);
+- cycle-reconstruction L1 and PSNR (there and back again), for two-way generators;
+- label preservation, when a label means the same in both domains (digits <-> digits-M): the
+  share of translations the classifier reads as the class it read in their source (the
+  semantic-consistency measure the CycleGAN literature uses in place of FCN scores).
+
+The identity mapping (output = input) is the baseline every number is shown against
+(``baseline_*``). Per-direction values end in ``_AtoB``/``_BtoA``; the plain names are their
+means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from ganops.errors import DataError
+from ganops.evaluation import metrics, translation
+from ganops.evaluation.features import features_and_probabilities
+from ganops.sampling import DIRECTIONS, translate, two_way
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One direction's held-out sources, their translations and (two-way) reconstructions."""
+
+    name: str
+    domain: int
+    inputs: np.ndarray
+    outputs: np.ndarray
+    reconstructions: np.ndarray | None
+
+
+def domain_images(model_input: dict[str, Any], split: str, domain: int) -> np.ndarray:
+    """The ``split`` (``train``/``test``) images of one domain (0: A, 1: B)."""
+    images = model_input[f"x_{split}"][model_input[f"domain_{split}"] == domain]
+    if not len(images):
+        name = model_input["meta"]["domains"][domain]
+        raise DataError(f"no {split} images of domain {name!r} to measure translations with")
+    return images
+
+
+def directions(
+    generator: keras.Model, model_input: dict[str, Any], limit: int | None = None
+) -> list[Direction]:
+    """Translate (at most ``limit``) held-out images of A to B, and for a two-way generator
+    those of B to A too, and back again."""
+    found = []
+    for domain in (0, 1) if two_way(generator) else (0,):
+        inputs = domain_images(model_input, "test", domain)[:limit]
+        there = domain if two_way(generator) else None
+        outputs = translate(generator, inputs, there)
+        back = translate(generator, outputs, 1 - domain) if two_way(generator) else None
+        found.append(Direction(DIRECTIONS[domain], domain, inputs, outputs, back))
+    return found
+
+
+def label_preservation(source_probabilities: np.ndarray, output_probabilities: np.ndarray) -> float:
+    """Share of outputs read as the class their source is read as (1 for the identity)."""
+    return metrics.accuracy(output_probabilities, source_probabilities.argmax(axis=1))
+
+
+def fid_against_targets(
+    generator: keras.Model, model_input: dict[str, Any], extractor: keras.Model, limit: int
+) -> float:
+    """Mean over directions of the FD of ``limit`` held-out translations against the target
+    domain's training images: the score that picks the best checkpoint."""
+    values = []
+    for direction in directions(generator, model_input, limit):
+        real = domain_images(model_input, "train", 1 - direction.domain)
+        values.append(
+            metrics.fid(
+                features_and_probabilities(extractor, real)[0],
+                features_and_probabilities(extractor, direction.outputs)[0],
+            )
+        )
+    return float(np.mean(values))
+
+
+def direction_metrics(
+    direction: Direction,
+    model_input: dict[str, Any],
+    extractor: keras.Model,
+    distribution: Any,
+    shared_labels: bool,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """One direction's metrics and the identity baseline's, without the direction suffix.
+    ``distribution(real, fake)`` gives FD and KID of two feature sets."""
+    real, _ = features_and_probabilities(
+        extractor, domain_images(model_input, "train", 1 - direction.domain)
+    )
+    source_features, source_p = features_and_probabilities(extractor, direction.inputs)
+    output_features, output_p = features_and_probabilities(extractor, direction.outputs)
+    values, baseline = distribution(real, output_features), distribution(real, source_features)
+    if shared_labels and source_p is not None:
+        values["label_preservation"] = label_preservation(source_p, output_p)
+        baseline["label_preservation"] = label_preservation(source_p, source_p)
+    if direction.reconstructions is not None:
+        cycle = translation.pixel_metrics(direction.reconstructions, direction.inputs)
+        values |= {"cycle_l1": cycle["l1"], "cycle_psnr": cycle["psnr"]}
+    return values, baseline
+
+
+def unpaired_metrics(
+    generator: keras.Model,
+    model_input: dict[str, Any],
+    extractor: keras.Model,
+    distribution: Any,
+) -> tuple[dict[str, float], list[Direction]]:
+    """Every metric per direction (``<name>_AtoB``), their means (``<name>``), the same for
+    the identity baseline (``baseline_<name>``), and the translations."""
+    shared = bool(model_input["meta"].get("shared_labels"))
+    found = directions(generator, model_input)
+    per_direction = [
+        direction_metrics(d, model_input, extractor, distribution, shared) for d in found
+    ]
+    result: dict[str, float] = {}
+    for prefix, index in (("", 0), ("baseline_", 1)):
+        tables = [measured[index] for measured in per_direction]
+        for key in tables[0]:
+            for direction, table in zip(found, tables, strict=True):
+                result[f"{prefix}{key}_{direction.name}"] = table[key]
+            result[f"{prefix}{key}"] = float(np.mean([table[key] for table in tables]))
+    return result, found
