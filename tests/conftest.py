@@ -62,3 +62,17 @@ def paired_inputs() -> dict:
         )
         for task, pairs in tasks.items()
     }
+
+
+@pytest.fixture(scope="session")
+def unpaired_inputs() -> dict:
+    """The embedded unpaired datasets as model input: digits <-> digits-M (16x16) and a few
+    photo <-> cartoon patches (16x16)."""
+    from ganops.data.sources import ingest
+
+    digits = ingest("digits_m", {"format": "digits_m"})
+    cartoon = ingest("photos_cartoon", {"format": "cartoon", "patch": 16, "patches_per_photo": 12})
+    return {
+        "digits_m": to_model_input(digits, PreprocessConfig(image_size=16)),
+        "photos_cartoon": to_model_input(cartoon, PreprocessConfig(image_size=16)),
+    }

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from ganops import bench
-from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS
+from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -11,11 +11,11 @@ def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
     monkeypatch.chdir(PROJECT)  # reads the committed parameter files
     out = tmp_path / "bench.json"
     bench.main(
-        ["--no-stages", "--no-book-pix2pix", "--steps", "2", "--batches", "8"]
-        + ["--pair-batches", "2", "--out", str(out)]
+        ["--no-stages", "--no-book-256", "--steps", "2", "--batches", "8"]
+        + ["--translation-batches", "2", "--out", str(out)]
     )
     result = json.loads(out.read_text())
-    expected = {f"{v}@{2 if v in PAIRED else 8}" for v in VARIANTS if v not in EXPERIMENTS}
+    expected = {f"{v}@{2 if v in TRANSLATION else 8}" for v in VARIANTS if v not in EXPERIMENTS}
     assert set(result["images_per_second"]) == expected
     assert all(v > 0 for v in result["images_per_second"].values())
     assert result["peak_memory_mib"] > 0 and result["device"]

@@ -40,6 +40,21 @@ TINY_MODELS |= {
         "discriminator_filters": [8, 16],
     },
 }
+TINY_MODELS |= {
+    "cyclegan": {
+        "generator_filters": 4,
+        "residual_blocks": 1,
+        "discriminator_filters": [8, 8],
+        "history": 6,
+    },
+    "discogan": {"generator_filters": [8, 16], "discriminator_filters": [8, 8]},
+    "cartoongan": {
+        "generator_filters": 4,
+        "residual_blocks": 1,
+        "discriminator_filters": [8, 8],
+        "pretrain_steps": 2,
+    },
+}
 #: The embedded paired datasets, shrunk (the e2e projects' parameters_ingest.yml).
 TINY_PHOTOS = {
     f"datasets.{name}.{key}": value

@@ -22,9 +22,11 @@ import yaml
 from ganops.evaluation.features import build_classifier
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
-from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS, build_variant
+from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS, build_variant
 from ganops.variants.base import DataSpec
 
+#: The book's 256x256 models (the variants' defaults are the papers'; horse2zebra: 9 blocks).
+BOOK_256 = {"pix2pix": {}, "cyclegan": {"residual_blocks": 9}}
 STAGES = [
     ("ingest", "ingest", None),
     ("preprocess", "preprocess", None),
@@ -45,23 +47,29 @@ def variant_params(project: Path, variant: str) -> dict[str, Any]:
     return yaml.safe_load(text)[variant]
 
 
-#: Paired variants are measured on the embedded photo patches, derived as their task needs.
+#: Translation variants are measured on the embedded photo patches: paired as each task
+#: needs, unpaired as photo <-> cartoon patches.
 PAIR_TASKS = {
     "pix2pix": {"task": "colorize"},
     "srgan": {"task": "super_resolution", "factor": 4},
     "context_encoder": {"task": "inpaint", "hole": 16},
 }
-PAIR_SIZE = 64
+TRANSLATION_SIZE = 64
 
 
-def paired_input(pairs: dict[str, Any], size: int, count: int = 64) -> dict[str, Any]:
-    """``count`` or so photo patches (8 photos' worth) as pairs of ``pairs`` at ``size``."""
+def translation_input(variant: str, size: int, count: int = 64) -> dict[str, Any]:
+    """``count`` or so photo patches at ``size``: pairs of the variant's task, or photos and
+    cartoons (photos shrunk no further than the patch needs)."""
     from ganops.data.sources import ingest
     from ganops.data.transforms import PreprocessConfig, to_model_input
 
-    source = {"format": "photos", "patch": size, "patches_per_photo": max(1, count // 8)}
-    raw = ingest("bench", {**source, "pairs": {**pairs, "size": size}})
-    return to_model_input(raw, PreprocessConfig())
+    if variant in PAIR_TASKS:
+        source = {"format": "photos", "patch": size, "patches_per_photo": max(1, count // 8)}
+        raw = ingest("bench", {**source, "pairs": {**PAIR_TASKS[variant], "size": size}})
+    else:
+        source = {"format": "cartoon", "patch": size, "patches_per_photo": max(1, count // 6)}
+        raw = ingest("bench", {**source, "shorter_side": max(128, size), "image_size": size})
+    return to_model_input(raw, PreprocessConfig(image_size=size))
 
 
 def throughput(
@@ -126,12 +134,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--steps", type=int, default=40, help="timed steps per measurement")
     parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
     parser.add_argument(
-        "--pair-batches", type=int, nargs="+", default=[1, 16], help="paired variants, 64x64"
+        "--translation-batches",
+        type=int,
+        nargs="+",
+        default=[1, 16],
+        help="translation variants, 64x64",
     )
     parser.add_argument(
-        "--no-book-pix2pix",
+        "--no-book-256",
         action="store_true",
-        help="skip the step of the book's 256x256 Pix2Pix (the paper's U-Net; ~1 min on CPU)",
+        help="skip one step of the book's 256x256 Pix2Pix and CycleGAN (minutes on CPU)",
     )
     parser.add_argument(
         "--no-stages",
@@ -155,24 +167,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "python": platform.python_version(),
         "dataset": "digits",
         "sample_shape": model_input["meta"]["sample_shape"],
-        "paired": f"photo patches {PAIR_SIZE}x{PAIR_SIZE}, each variant's task",
+        "translation": f"photo patches {TRANSLATION_SIZE}x{TRANSLATION_SIZE}: each paired "
+        "variant's task; photo <-> cartoon",
         "images_per_second": {},
     }
     for variant in (name for name in VARIANTS if name not in EXPERIMENTS):
         params = variant_params(project, variant)
         data, batches = model_input, args.batches
-        if variant in PAIRED:
-            data, batches = paired_input(PAIR_TASKS[variant], PAIR_SIZE), args.pair_batches
+        if variant in TRANSLATION:
+            data = translation_input(variant, TRANSLATION_SIZE)
+            batches = args.translation_batches
         for batch in batches:
             rate = throughput(data, variant, params, batch, args.steps)
             results["images_per_second"][f"{variant}@{batch}"] = round(rate, 1)
             print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
-    if not args.no_book_pix2pix:
-        book = {"model": {}, "train": {}}  # the model's defaults: the paper's 256x256 U-Net
-        data = paired_input(PAIR_TASKS["pix2pix"], 256, count=8)
-        rate = throughput(data, "pix2pix", book, batch=1, steps=3, warmup=1)
-        results["seconds_per_step"] = {"pix2pix_256@1": round(1.0 / rate, 3)}
-        print(f"book pix2pix 256x256 batch 1: {1.0 / rate:.3f} s/step", flush=True)
+    if not args.no_book_256:
+        results["seconds_per_step"] = {}
+        for variant, model in BOOK_256.items():
+            data = translation_input(variant, 256, count=8)
+            rate = throughput(data, variant, {"model": model, "train": {}}, 1, steps=3, warmup=1)
+            results["seconds_per_step"][f"{variant}_256@1"] = round(1.0 / rate, 3)
+            print(f"book {variant} 256x256 batch 1: {1.0 / rate:.3f} s/step", flush=True)
     if not args.no_stages:
         results["stage_seconds"] = stage_seconds(project)
         for stage, secs in results["stage_seconds"].items():

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ganops.variants import PAIRED, VARIANTS
+from ganops.variants import TRANSLATION, VARIANTS
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = "digits"
@@ -31,7 +31,7 @@ STAGES = [
     "features",
     *(f"{s}@{v}" for s in ("train", "evaluate") for v in TRAINED),
 ]
-PAIRED_STAGES = ("prepare_pairs", "train_pairs", "evaluate_pairs")
+TRANSLATION_STAGES = ("prepare_translation", "train_translation", "evaluate_translation")
 RUNNING = re.compile(r"Running stage '([^']+)'")
 STAGE_OUTPUTS = {
     "ingest": [f"data/02_intermediate/{DATASET}.npz"],
@@ -98,7 +98,7 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
     stages = yaml.safe_load((path / "dvc.yaml").read_text())
     for stage in ("train", "evaluate"):
         stages["stages"][stage]["foreach"] = list(TRAINED)
-    for stage in PAIRED_STAGES:  # the same mechanics over other datasets
+    for stage in TRANSLATION_STAGES:  # the same mechanics over other datasets
         del stages["stages"][stage]
     (path / "dvc.yaml").write_text(yaml.safe_dump(stages, sort_keys=False))
     run_cmd(path, "git", "init", "-q")
@@ -120,12 +120,13 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
 
 def test_dvc_yaml_has_every_variant():
     dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
-    stages, pairs = dvc["stages"], dvc["vars"][1]["pairs"]
-    sampling = [v for v in VARIANTS if v not in PAIRED]
+    stages, own = dvc["stages"], dvc["vars"][1]["translation"]
+    sampling = [v for v in VARIANTS if v not in TRANSLATION]
     assert stages["train"]["foreach"] == stages["evaluate"]["foreach"] == sampling
-    assert list(pairs) == list(PAIRED)
-    assert stages["train_pairs"]["foreach"] == stages["evaluate_pairs"]["foreach"] == "${pairs}"
-    assert set(pairs.values()) <= set(stages["prepare_pairs"]["foreach"])
+    assert list(own) == list(TRANSLATION)
+    foreach = {stages[f"{s}_translation"]["foreach"] for s in ("train", "evaluate")}
+    assert foreach == {"${translation}"}
+    assert set(own.values()) <= set(stages["prepare_translation"]["foreach"])
 
 
 def test_repro_runs_every_stage_and_writes_their_outputs(repo: Repo):

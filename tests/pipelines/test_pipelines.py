@@ -5,7 +5,7 @@ from ganops.errors import ConfigError
 from ganops.pipeline_registry import register_pipelines
 from ganops.pipelines.ingest.nodes import ingest_dataset
 from ganops.pipelines.preprocess.nodes import dataset_card
-from ganops.variants import EXPERIMENTS, PAIRED, VARIANTS
+from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS
 
 
 def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
@@ -27,7 +27,7 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
     assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes} - (
         experiments
     )
-    assert not {n.namespace for n in pipes["all"].nodes} & set(PAIRED)  # their own datasets
+    assert not {n.namespace for n in pipes["all"].nodes} & set(TRANSLATION)  # own datasets
     for variant in VARIANTS:  # data, features and one variant's chain
         assert {n.namespace for n in pipes[variant].nodes} == {None, variant}
     assert {n.namespace for n in pipes["failure_modes"].nodes} >= set(EXPERIMENTS)
