@@ -6,7 +6,9 @@ A raw dataset is ``{"x": ndarray, "y": int64 (N,) [optional], "is_test": bool (N
 ``kind``, ``source`` and, for images, ``value_range``. Paired datasets (a ``pairs`` block, or a
 source that comes as pairs) also hold ``meta["pairs"]`` (see ``ganops.data.pairs``); sources
 that come as pairs give ``"source"``: uint8 input images aligned index-by-index with ``"x"``
-(the targets).
+(the targets). Unpaired datasets (two domains A and B, see ``ganops.data.unpaired``) give
+``"domain"``: int64 (N,), 0 for A's images and 1 for B's, and ``meta["domains"]`` (their
+names) and ``meta["shared_labels"]``.
 """
 
 from __future__ import annotations
@@ -24,16 +26,27 @@ from typing import Annotated, Any, Literal, Union
 import numpy as np
 from PIL import Image
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     PositiveFloat,
     PositiveInt,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
 )
 
 from ganops.data.pairs import PairsConfig, parse_pairs
+from ganops.data.unpaired import (
+    blend_digits,
+    cartoonize,
+    match_domains,
+    random_crops,
+    stack_domains,
+    to_rgb,
+    upsample_digits,
+)
 from ganops.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
@@ -57,6 +70,9 @@ SKIMAGE_PHOTOS = (
     "immunohistochemistry",
 )
 PAIRED_FORMATS = ("pix2pix", "paired_folders")
+UNPAIRED_FORMATS = ("cyclegan", "unpaired_folders", "digits_m", "cartoon")
+NATURAL_PHOTOS = ("astronaut", "coffee", "china", "chelsea", "rocket", "flower")
+DATASET_KEYS = ("pairs", "image_size")  # dataset-level keys besides the source's options
 
 
 def _image_meta(source: str, **extra: Any) -> dict[str, Any]:
@@ -575,6 +591,216 @@ def read_paired_folders(folder: str | Path, direction: Literal["AtoB", "BtoA"]) 
 
 
 # --------------------------------------------------------------------------------------------
+# Unpaired images: CycleGAN folders, two folders, digits -> digits-M, photo -> cartoon
+# --------------------------------------------------------------------------------------------
+
+
+def _unpaired_meta(
+    source: str, domains: list[str], shared_labels: bool, class_names: list[str], **extra: Any
+) -> dict[str, Any]:
+    """The meta dict of an unpaired image dataset."""
+    return _image_meta(
+        source,
+        domains=list(domains),
+        shared_labels=shared_labels,
+        class_names=list(class_names),
+        **extra,
+    )
+
+
+def _read_domains(
+    files: tuple[list[Path], list[Path]], where: tuple[Path, Path], names: list[str]
+) -> dict[str, Any]:
+    """A's then B's images (one size; a gray domain beside a colour one becomes RGB), the
+    domain of each, ``y`` the domain (no labels) and each domain's mode by name."""
+    (xa, mode_a), (xb, mode_b) = _read_images(files[0]), _read_images(files[1])
+    xa, xb = match_domains(xa, xb, str(where[0]), str(where[1]))
+    x, domain = stack_domains(xa, xb)
+    return {
+        "x": x,
+        "y": domain.copy(),
+        "domain": domain,
+        "modes": {names[0]: mode_a, names[1]: mode_b},
+    }
+
+
+def read_cyclegan(folder: str | Path, domains: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
+    """Read a CycleGAN folder: ``trainA/`` and ``trainB/``, and ``testA/`` with ``testB/`` (the
+    test split, both or neither); A's images then B's, labelled by domain (no labels)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(
+            f"{folder}: CycleGAN folder not found; expected trainA/, trainB/ (and testA/, testB/)"
+        )
+    has_a, has_b = (folder / "testA").is_dir(), (folder / "testB").is_dir()
+    if has_a != has_b:
+        have, lack = ("testA", "testB") if has_a else ("testB", "testA")
+        raise DataError(f"{folder}: {have}/ without {lack}/; a test split needs both or neither")
+    parts = ("trainA", "testA", "trainB", "testB") if has_a else ("trainA", "trainB")
+    files = {part: folder_images(folder / part) for part in parts}
+    sides = tuple([p for part in parts if part[-1] == s for p in files[part]] for s in "AB")
+    names = list(domains)
+    data = _read_domains(sides, (folder / "trainA", folder / "trainB"), names)
+    is_test = np.concatenate([np.full(len(files[part]), part.startswith("test")) for part in parts])
+    meta = _unpaired_meta(
+        "cyclegan",
+        names,
+        False,
+        names,
+        modes=data.pop("modes"),
+        files=[p.relative_to(folder).as_posix() for side in sides for p in side],
+        n={part: len(files[part]) for part in parts},
+    )
+    return {**data, "is_test": is_test, "meta": meta}
+
+
+def read_unpaired_folders(
+    a: str | Path, b: str | Path, domains: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """Read two folders of images, one per domain (A, B), labelled by domain; the domains are
+    named ``domains`` or else after the folders. No test split: preprocess makes one."""
+    a, b = Path(a), Path(b)
+    names = list(domains) if domains is not None else [a.name, b.name]
+    if a.resolve() == b.resolve():
+        raise ConfigError(f"a and b: both are the folder {a}; each domain needs its own")
+    if names[0] == names[1]:
+        raise ConfigError(f"domains: a and b are both named {names[0]!r}; set domains: [A, B]")
+    sides = (folder_images(a), folder_images(b))
+    data = _read_domains(sides, (a, b), names)
+    meta = _unpaired_meta(
+        "unpaired_folders",
+        names,
+        False,
+        names,
+        modes=data.pop("modes"),
+        folders={"a": str(a), "b": str(b)},
+        files=[p.name for side in sides for p in side],
+        n={"a": len(sides[0]), "b": len(sides[1])},
+    )
+    return {**data, "meta": meta}
+
+
+def pick_photos(
+    photos: list[tuple[str, np.ndarray]], names: list[str], key: str
+) -> list[tuple[str, np.ndarray]]:
+    """The (name, photo) pairs named, in that order; an unknown or repeated name raises
+    ConfigError naming ``key``."""
+    by_name = dict(photos)
+    for i, name in enumerate(names):
+        if name not in by_name:
+            known = ", ".join(by_name) or "none"
+            raise ConfigError(f"{key}: unknown photo {name!r}; bundled photos: {known}")
+        if name in names[:i]:
+            raise ConfigError(f"{key}: photo {name!r} is named twice")
+    return [(name, by_name[name]) for name in names]
+
+
+def _check_fits(side: int, key: str, photos: list[tuple[str, np.ndarray]]) -> None:
+    """Raise ConfigError when a ``side`` x ``side`` crop does not fit one of the photos."""
+    for name, photo in photos:
+        if side > min(photo.shape[:2]):
+            h, w = photo.shape[:2]
+            raise ConfigError(f"{key}: {side} px does not fit photo {name!r} ({w}x{h} WxH)")
+
+
+def make_digits_m(
+    digits: dict[str, Any], photos: list[tuple[str, np.ndarray]], size: int, seed: int
+) -> dict[str, Any]:
+    """Digits (A) and digits-M (B), Ganin et al. 2016's MNIST -> MNIST-M on gray digits.
+
+    One generator seeded with ``seed`` splits the digits into two disjoint halves (A the
+    first, so no digit image is in both domains), then draws B's photo crops. Both halves are
+    upsampled to ``size`` and made RGB; B's are blended onto the crops as ``|crop - digit|``.
+    ``meta["digit_indices"]`` holds each domain's indices into ``digits``.
+    """
+    _check_fits(size, "size", photos)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(digits["x"]))
+    halves = np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
+    up = upsample_digits(digits["x"], size)
+    crops, _ = random_crops([photo for _, photo in photos], len(halves[1]), size, rng)
+    x, domain = stack_domains(to_rgb(up[halves[0]]), blend_digits(up[halves[1]], crops))
+    meta = _unpaired_meta(
+        "digits_m",
+        ["digits", "digits_m"],
+        True,
+        digits["meta"]["class_names"],
+        size=size,
+        seed=seed,
+        photos=[name for name, _ in photos],
+        digit_indices=[half.tolist() for half in halves],
+    )
+    y = digits["y"][np.concatenate(halves)].astype(np.int64)
+    return {"x": x, "y": y, "domain": domain, "meta": meta}
+
+
+def load_digits_m(
+    size: int, photos: list[str], shorter_side: int | None, seed: int
+) -> dict[str, Any]:
+    """Digits -> digits-M from scikit-learn's digits and the named bundled photos, each first
+    shrunk to ``shorter_side``."""
+    chosen = pick_photos(bundled_photos(), photos, "photos")
+    shrunk = [(name, shrink_photo(photo, shorter_side)) for name, photo in chosen]
+    dataset = make_digits_m(load_digits(), shrunk, size, seed)
+    dataset["meta"]["shorter_side"] = shorter_side
+    return dataset
+
+
+def _check_disjoint(photos_a: list[str], photos_b: list[str]) -> None:
+    """Raise ConfigError when a photo is named for both domains."""
+    shared = [name for name in photos_a if name in photos_b]
+    if shared:
+        raise ConfigError(
+            f"photos_a and photos_b share {', '.join(shared)}; a photo serves one domain only"
+        )
+
+
+def cartoon_patches(
+    photos: list[tuple[str, np.ndarray]],
+    photos_a: list[str],
+    photos_b: list[str],
+    patch: int,
+    patches_per_photo: int,
+    seed: int,
+    **style: Any,
+) -> dict[str, Any]:
+    """Photo (A) and cartoon (B) patches: B's photos are cartoonized whole (``style``: the
+    ``cartoonize`` options) before patches are cut as ``photo_patches`` cuts them. A photo
+    serves one domain only; labels are photo indices (A's 0..k-1, then B's)."""
+    _check_disjoint(photos_a, photos_b)
+    a, b = pick_photos(photos, photos_a, "photos_a"), pick_photos(photos, photos_b, "photos_b")
+    _check_fits(patch, "patch", a + b)
+    cartoons = [(name, cartoonize(photo, **style)) for name, photo in b]
+    data = photo_patches(a + cartoons, patch, patches_per_photo, 0, seed)
+    meta = _unpaired_meta(
+        "cartoon",
+        ["photo", "cartoon"],
+        False,
+        data["meta"]["class_names"],
+        photos_a=list(photos_a),
+        photos_b=list(photos_b),
+        patch=patch,
+        patches_per_photo=patches_per_photo,
+        seed=seed,
+        style=style,
+    )
+    domain = (data["y"] >= len(a)).astype(np.int64)
+    return {"x": data["x"], "y": data["y"], "domain": domain, "meta": meta}
+
+
+def load_cartoon(
+    photos_a: list[str], photos_b: list[str], shorter_side: int | None, **options: Any
+) -> dict[str, Any]:
+    """Photo -> cartoon patches of the bundled photos, each first shrunk to ``shorter_side``
+    (``options``: those of ``cartoon_patches``)."""
+    _check_disjoint(photos_a, photos_b)  # before loading anything
+    photos = [(name, shrink_photo(img, shorter_side)) for name, img in bundled_photos()]
+    dataset = cartoon_patches(photos, photos_a, photos_b, **options)
+    dataset["meta"]["shorter_side"] = shorter_side
+    return dataset
+
+
+# --------------------------------------------------------------------------------------------
 # Config and dispatch
 # --------------------------------------------------------------------------------------------
 
@@ -653,6 +879,66 @@ class PairedFoldersSource(BaseModel):
     direction: Literal["AtoB", "BtoA"] = "AtoB"
 
 
+def _distinct(names: tuple[str, str]) -> tuple[str, str]:
+    """Two domain names that differ."""
+    if names[0] == names[1]:
+        raise ValueError(f"the two domain names must differ, got {names[0]!r} twice")
+    return names
+
+
+DomainName = Annotated[str, StringConstraints(min_length=1)]
+DomainNames = Annotated[tuple[DomainName, DomainName], AfterValidator(_distinct)]
+PhotoNames = Annotated[list[str], Field(min_length=1)]
+
+
+class CycleGanSource(BaseModel):
+    """A CycleGAN folder: trainA/, trainB/ and optionally testA/ with testB/ (unpaired)."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["cyclegan"]
+    path: str
+    domains: DomainNames = ("A", "B")
+
+
+class UnpairedFoldersSource(BaseModel):
+    """Two folders of images, one per domain (unpaired; no test split: preprocess makes one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["unpaired_folders"]
+    a: str
+    b: str
+    domains: DomainNames | None = None  # null: named after the two folders
+
+
+class DigitsMSource(BaseModel):
+    """Digits (A) and digits-M (B): the other half of the digits blended onto photo crops."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["digits_m"]
+    size: int = Field(16, ge=8)  # side in pixels of both domains' images
+    photos: PhotoNames = list(NATURAL_PHOTOS)  # bundled photos that B's crops come from
+    shorter_side: PositiveInt | None = 128  # photos are first shrunk to it; null keeps
+    seed: int = 0
+
+
+class CartoonSource(BaseModel):
+    """Patches of bundled photos (A) and of other photos, cartoonized (B)."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["cartoon"]
+    patch: PositiveInt = 32  # side in pixels, at the shrunk photo's resolution
+    patches_per_photo: PositiveInt = 150
+    shorter_side: PositiveInt | None = 128  # photos are first shrunk to it; null keeps
+    photos_a: PhotoNames = list(NATURAL_PHOTOS[:3])  # photos as they are
+    photos_b: PhotoNames = list(NATURAL_PHOTOS[3:])  # cartoonized; disjoint from photos_a
+    segments: PositiveInt = 250  # SLIC regions of flat colour per photo
+    compactness: PositiveFloat = 10.0  # SLIC: higher gives squarer regions
+    edge_sigma: PositiveFloat = 2.0  # Canny smoothing: higher keeps fewer, longer edges
+    edge_width: PositiveInt = 1  # edge lines' width in pixels
+    edge_shade: float = Field(0.2, ge=0.0, le=1.0)  # edge pixels keep this share of colour
+    seed: int = 0
+
+
 SourceConfig = Annotated[
     Union[  # noqa: UP007
         DigitsSource,
@@ -663,6 +949,10 @@ SourceConfig = Annotated[
         PhotosSource,
         Pix2PixSource,
         PairedFoldersSource,
+        CycleGanSource,
+        UnpairedFoldersSource,
+        DigitsMSource,
+        CartoonSource,
     ],
     Field(discriminator="format"),
 ]
@@ -675,6 +965,7 @@ SOURCE_FORMATS = (
     "photos",
     "pix2pix",
     "paired_folders",
+    *UNPAIRED_FORMATS,
 )
 _SOURCE_ADAPTER: TypeAdapter[SourceConfig] = TypeAdapter(SourceConfig)
 
@@ -716,6 +1007,14 @@ def load_source(cfg: SourceConfig) -> dict[str, Any]:
         return read_pix2pix(cfg.path, cfg.direction)
     if isinstance(cfg, PairedFoldersSource):
         return read_paired_folders(cfg.path, cfg.direction)
+    if isinstance(cfg, CycleGanSource):
+        return read_cyclegan(cfg.path, cfg.domains)
+    if isinstance(cfg, UnpairedFoldersSource):
+        return read_unpaired_folders(cfg.a, cfg.b, cfg.domains)
+    if isinstance(cfg, DigitsMSource):
+        return load_digits_m(**cfg.model_dump(exclude={"format"}))
+    if isinstance(cfg, CartoonSource):
+        return load_cartoon(**cfg.model_dump(exclude={"format"}))
     return read_image_folder(cfg.path)
 
 
@@ -726,23 +1025,41 @@ def parse_dataset_pairs(name: str, cfg: SourceConfig, raw: Any) -> PairsConfig |
         return None
     if isinstance(cfg, MixtureSource):
         raise ConfigError(f"dataset {name!r}: pairs: a mixture gives 2-D points, not images")
+    if cfg.format in UNPAIRED_FORMATS:
+        raise ConfigError(
+            f"dataset {name!r}: pairs: {cfg.format} gives two unpaired domains, not pairs"
+        )
     return parse_pairs(name, {} if raw is None else raw, given_by)
 
 
+def parse_image_size(name: str, cfg: SourceConfig, raw: Any) -> int:
+    """A dataset's own ``image_size`` (it beats preprocess.image_size): a positive integer."""
+    if isinstance(cfg, MixtureSource):
+        raise ConfigError(f"dataset {name!r}: image_size: a mixture gives 2-D points, not images")
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise ConfigError(f"dataset {name!r}: image_size: must be a positive integer, got {raw!r}")
+    return raw
+
+
 def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
-    """Parse a dataset's source config (and ``pairs`` block), load it, and record the dataset
-    name (and pairs config) in meta."""
-    raw_pairs = raw_config.get("pairs") if isinstance(raw_config, dict) else None
+    """Parse a dataset's source config (and its ``pairs`` block and ``image_size``), load it,
+    and record the dataset name (and pairs config, image size) in meta."""
+    extra: dict[str, Any] = {}
     if isinstance(raw_config, dict):
-        raw_config = {k: v for k, v in raw_config.items() if k != "pairs"}
+        extra = {k: v for k, v in raw_config.items() if k in DATASET_KEYS}
+        raw_config = {k: v for k, v in raw_config.items() if k not in DATASET_KEYS}
     cfg = parse_source(name, raw_config)
-    pairs = parse_dataset_pairs(name, cfg, raw_pairs)
+    pairs = parse_dataset_pairs(name, cfg, extra.get("pairs"))
+    if "image_size" in extra:
+        extra["image_size"] = parse_image_size(name, cfg, extra["image_size"])
     try:
         dataset = load_source(cfg)
     except ConfigError as exc:  # e.g. a grid whose modes is not a perfect square
         raise ConfigError(f"dataset {name!r}: {exc}") from exc
     if pairs is not None:
         dataset["meta"]["pairs"] = pairs.settings()
+    if "image_size" in extra:
+        dataset["meta"]["image_size"] = extra["image_size"]
     dataset["meta"]["dataset"] = name
     return dataset
 

@@ -1,7 +1,10 @@
 """Deterministic conversion of a raw dataset into model input (pure functions).
 
 Paired datasets (``meta["pairs"]``, see ``ganops.data.pairs``) also get ``source_train`` and
-``source_test``: the inputs aligned with ``x_train``/``x_test``, at ``pairs.size``.
+``source_test``: the inputs aligned with ``x_train``/``x_test``, at ``pairs.size``. Unpaired
+datasets (``meta["domains"]``, see ``ganops.data.unpaired``) get ``domain_train`` and
+``domain_test``: each image's domain (0: A, 1: B). A dataset's own ``meta["image_size"]``
+beats ``preprocess.image_size``; ``pairs.size`` beats both.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from ganops.data.pairs import LUMA, PairsConfig, derive_source
+from ganops.data.unpaired import check_domain
 from ganops.errors import DataError
 
 
@@ -150,6 +154,42 @@ def pairs_config(raw: dict[str, Any]) -> PairsConfig | None:
     return config
 
 
+def domain_of(raw: dict[str, Any]) -> np.ndarray | None:
+    """The validated ``domain`` array of an unpaired raw dataset, None when it is not one."""
+    meta = raw["meta"]
+    name = meta.get("dataset", "dataset")
+    if "domains" not in meta:
+        if "domain" in raw:
+            raise DataError(f"{name}: has a 'domain' array but no meta['domains']")
+        return None
+    if not isinstance(meta["domains"], list) or len(meta["domains"]) != 2:
+        raise DataError(f"{name}: meta['domains'] must name two domains, got {meta['domains']!r}")
+    if "pairs" in meta:
+        raise DataError(f"{name}: has both meta['domains'] (unpaired) and meta['pairs']")
+    if "domain" not in raw:
+        raise DataError(f"{name}: unpaired (meta['domains']) but has no 'domain' array")
+    return check_domain(raw["domain"], len(raw["x"]), name)
+
+
+def domain_counts(
+    domain: np.ndarray, train: np.ndarray, test: np.ndarray, names: list[str], dataset: str
+) -> dict[str, int]:
+    """``n_train_a``, ``n_train_b``, ``n_test_a``, ``n_test_b``; a domain without a training
+    image raises DataError naming it."""
+    counts = {
+        f"n_{split}_{side}": int((domain[index] == d).sum())
+        for split, index in (("train", train), ("test", test))
+        for d, side in enumerate("ab")
+    }
+    for d, side in enumerate("ab"):
+        if not counts[f"n_train_{side}"]:
+            raise DataError(
+                f"{dataset}: domain {side.upper()} ({names[d]!r}) has no training images "
+                f"({counts[f'n_test_{side}']} in the test split)"
+            )
+    return counts
+
+
 def prepare_pairs(
     raw: dict[str, Any], config: PreprocessConfig, pairs: PairsConfig
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -167,8 +207,10 @@ def prepare_pairs(
 
 def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
     """Raw dataset -> ``x_train, y_train, x_test, y_test`` (+ ``source_train, source_test``
-    when paired) + meta (shape, classes, hash)."""
-    pairs = pairs_config(raw)
+    when paired, ``domain_train, domain_test`` when unpaired) + meta (shape, classes, hash)."""
+    if raw["meta"].get("image_size") is not None:
+        config = config.model_copy(update={"image_size": raw["meta"]["image_size"]})
+    pairs, domain = pairs_config(raw), domain_of(raw)
     if pairs is None:
         x, source = prepare_x(raw, config), None
     else:
@@ -189,7 +231,12 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
         "preprocess": config.model_dump(),
     }
     out = {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
-    if source is None:
+    if domain is not None:
+        name = raw["meta"].get("dataset", "dataset")
+        meta |= domain_counts(domain, train, test, raw["meta"]["domains"], name)
+        meta["data_hash"] = fingerprint(x[train], y[train], domain[train])
+        out |= {"domain_train": domain[train], "domain_test": domain[test]}
+    elif source is None:
         meta["data_hash"] = fingerprint(x[train], y[train])
     else:
         meta["pairs"] = {**pairs.settings(), "source_shape": list(source.shape[1:])}

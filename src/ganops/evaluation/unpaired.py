@@ -48,18 +48,36 @@ def domain_images(model_input: dict[str, Any], split: str, domain: int) -> np.nd
 
 
 def directions(
-    generator: keras.Model, model_input: dict[str, Any], limit: int | None = None
+    generator: keras.Model,
+    model_input: dict[str, Any],
+    limit: int | None = None,
+    back: bool = True,
 ) -> list[Direction]:
     """Translate (at most ``limit``) held-out images of A to B, and for a two-way generator
-    those of B to A too, and back again."""
+    those of B to A too, and (``back``) back again."""
     found = []
     for domain in (0, 1) if two_way(generator) else (0,):
         inputs = domain_images(model_input, "test", domain)[:limit]
         there = domain if two_way(generator) else None
         outputs = translate(generator, inputs, there)
-        back = translate(generator, outputs, 1 - domain) if two_way(generator) else None
-        found.append(Direction(DIRECTIONS[domain], domain, inputs, outputs, back))
+        again = translate(generator, outputs, 1 - domain) if back and two_way(generator) else None
+        found.append(Direction(DIRECTIONS[domain], domain, inputs, outputs, again))
     return found
+
+
+def identity_share(model_input: dict[str, Any], limit: int = 64):
+    """A function giving how far a generator's translations of (at most ``limit``) held-out
+    images move from their inputs, as a share of how far apart the two domains' training
+    images are (mean absolute pixel difference): near 0 is the identity collapse."""
+    a, b = (domain_images(model_input, "train", d)[:limit] for d in (0, 1))
+    n = min(len(a), len(b))
+    gap = max(float(np.mean(np.abs(a[:n] - b[:n]))), 1e-12)
+
+    def share(generator: keras.Model) -> float:
+        found = directions(generator, model_input, limit, back=False)
+        return float(np.mean([np.mean(np.abs(d.outputs - d.inputs)) for d in found])) / gap
+
+    return share
 
 
 def label_preservation(source_probabilities: np.ndarray, output_probabilities: np.ndarray) -> float:

@@ -1,7 +1,8 @@
 """Failure-mode detection during training: the signatures *The GAN Book* describes.
 
 The discriminator wins (its loss pinned near 0 while the generator's climbs), sample
-diversity collapses (mode collapse), losses diverge. Detectors are pure functions returning
+diversity collapses (mode collapse), losses diverge, translations stay their inputs (the
+identity collapse of unpaired translation). Detectors are pure functions returning
 a one-sentence message or None; :class:`FailureMonitor` runs them around the loop.
 """
 
@@ -54,6 +55,11 @@ class MonitorConfig(BaseModel):
         ge=0,
         description="steps before sample checks: generators start near-constant, and a slow "
         "healthy GAN (the book's, on digits) covers 4-5 of 10 classes at step 1,000",
+    )
+    identity_ratio: float = Field(
+        0.05,
+        description="translations that move their inputs less than this share of the distance "
+        "between the domains: the identity collapse (unpaired translation)",
     )
     every: PositiveInt = Field(250, description="steps between sample checks")
     samples: PositiveInt = Field(256, description="samples per diversity estimate")
@@ -130,6 +136,18 @@ def diversity_collapsed(
     return None
 
 
+def identity_collapsed(ratio: float, config: MonitorConfig) -> str | None:
+    """Translations (nearly) equal to their inputs: the generators learned the identity, which
+    the cycle and identity losses reward (CycleGAN, CartoonGAN)."""
+    if ratio < config.identity_ratio:
+        return (
+            f"identity collapse: translations differ from their inputs by {ratio:.1%} of the "
+            f"distance between the domains (< {config.identity_ratio:.0%}); lower the identity "
+            "or cycle weight, or the content weight"
+        )
+    return None
+
+
 class FailureMonitor(Callback):
     """Watches losses every step, and samples every ``every`` steps after ``warmup``.
 
@@ -139,7 +157,9 @@ class FailureMonitor(Callback):
     share of modes samples cover, when the data has modes (``evaluate.mode_coverage``).
     ``d_loss_has_floor=False`` (Wasserstein critics: unbounded loss) skips
     :func:`discriminator_wins`. With ``folder`` (the checkpoint folder) the failures are kept
-    in ``failures.json`` there, so a resumed run still reports them.
+    in ``failures.json`` there, so a resumed run still reports them. ``moved`` (unpaired
+    translation) gives how far a generator's translations move from their inputs, as a share
+    of the distance between the domains (the identity collapse).
     """
 
     def __init__(
@@ -151,8 +171,10 @@ class FailureMonitor(Callback):
         sample: Callable[[Any, int, int], np.ndarray] = generate,
         seed: int = 0,
         folder: Path | None = None,
+        moved: Callable[[Any], float] | None = None,
     ):
         self.config, self.coverage, self.d_loss_has_floor = config, coverage, d_loss_has_floor
+        self.moved = moved
         self.sample, self.seed = sample, seed
         self.path = Path(folder) / "failures.json" if folder is not None else None
         rng = np.random.default_rng(seed)
@@ -194,6 +216,10 @@ class FailureMonitor(Callback):
             if self.coverage is not None:
                 due["mode_coverage_collapsed"] = lambda: coverage_collapsed(
                     self.coverage(samples()), cfg
+                )
+            if self.moved is not None:
+                due["identity_collapse"] = lambda: identity_collapsed(
+                    self.moved(trainer.gan.generator), cfg
                 )
         return due
 

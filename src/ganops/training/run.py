@@ -19,6 +19,7 @@ from ganops.config import validate
 from ganops.errors import ConfigError, DataError
 from ganops.evaluation.evaluate import held_out
 from ganops.evaluation.metrics import accuracy
+from ganops.evaluation.unpaired import identity_share
 from ganops.sampling import decode
 from ganops.training import backend
 from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid
@@ -104,6 +105,7 @@ def train_run(
             d_loss_has_floor=gan.bounded_loss,
             sample=held_out(model_input).samples,
             folder=checkpoint_dir,
+            moved=identity_share(model_input) if "domains" in meta else None,
         )
         best = (
             [BestCheckpoint(score, config.evaluate_every, checkpoint_dir, *primary)]

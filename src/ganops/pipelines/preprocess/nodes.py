@@ -25,8 +25,23 @@ def preprocess(raw_data: dict[str, Any], preprocess: dict[str, Any]) -> dict[str
     return to_model_input(raw_data, validate(PreprocessConfig, preprocess, "preprocess"))
 
 
+def domain_picture(
+    x: np.ndarray, domain: np.ndarray, per_domain: int = 32, cols: int = 8
+) -> np.ndarray:
+    """Up to ``per_domain`` images of each domain, evenly spaced through it, ``cols`` a row,
+    A's rows above B's (a domain's last row is padded with black)."""
+    blocks = []
+    for d in (0, 1):
+        index = np.flatnonzero(domain == d)
+        mine = x[index[np.linspace(0, len(index) - 1, min(per_domain, len(index))).astype(int)]]
+        blank = np.full((-len(mine) % cols, *x.shape[1:]), -1.0, x.dtype)
+        blocks += [mine, blank]
+    return samples_picture(np.concatenate(blocks), cols=cols)
+
+
 def dataset_card(model_input: dict[str, Any]) -> tuple[dict[str, Any], Image.Image]:
-    """Counts, shapes, class histogram and a picture of 64 training samples.
+    """Counts, shapes, class histogram and a picture of 64 training samples (unpaired: up to
+    32 of each domain, A's rows above B's).
 
     Args:
         model_input: the preprocessed dataset.
@@ -53,5 +68,11 @@ def dataset_card(model_input: dict[str, Any]) -> tuple[dict[str, Any], Image.Ima
         "data_hash": meta["data_hash"],
     }
     x = model_input["x_train"]
+    if "domain_train" in model_input:
+        card["domains"] = {
+            name: {"n_train": meta[f"n_train_{side}"], "n_test": meta[f"n_test_{side}"]}
+            for name, side in zip(meta["domains"], "ab", strict=True)
+        }
+        return card, Image.fromarray(domain_picture(x, model_input["domain_train"]))
     shown = x[:2000] if meta["kind"] == "points" else x[:64]
     return card, Image.fromarray(samples_picture(shown))
