@@ -315,6 +315,8 @@ class GeneratorModel(mlflow.pyfunc.PythonModel):
     """The pyfunc MLflow loads and serves; its one artifact is ``generator`` (.keras)."""
 
     def load_context(self, context: Any) -> None:
+        import ganops.variants  # noqa: F401 - registers the custom layers generators are made of
+
         self.generator = keras.saving.load_model(context.artifacts["generator"])
 
     def predict(
