@@ -10,18 +10,18 @@ from ganops.variants import VARIANTS, build_variant, get_variant
 from ganops.variants.base import DataSpec
 from tiny import TINY_MODELS
 
-CASES = [  # paired variants: tests/variants/test_paired.py
+CASES = [  # translation variants: tests/variants/test_paired.py, test_unpaired.py
     (name, kind)
     for name, module in VARIANTS.items()
     for kind in module.DATA_KINDS
-    if kind != "pairs"
+    if kind in ("images", "points")
 ]
 
 
 def test_registry_refuses_unknown_names_listing_known_ones():
     with pytest.raises(
         ConfigError,
-        match="unknown variant .stylegan.; known: acgan, cgan, context_encoder, convergence_fail",
+        match="unknown variant .stylegan.; known: acgan, cartoongan, cgan, context_encoder, convergen",
     ):
         get_variant("stylegan")
 
