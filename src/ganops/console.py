@@ -64,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
         "--output", required=True, type=Path, help="the output PNG file, or folder for a folder"
     )
     tr.add_argument(
+        "--style",
+        type=Path,
+        help="an image of the training size whose style every translation takes (a model "
+        "with a style input: the book's CartoonGAN)",
+    )
+    tr.add_argument(
         "--direction",
         choices=DIRECTIONS,
         help="AtoB or BtoA: for a model that translates both ways (CycleGAN, DiscoGAN)",
@@ -87,24 +93,36 @@ def image_files(path: Path) -> list[Path]:
     return [path] if path.is_file() else folder_images(path)
 
 
+def read_image(path: Path, channels: int):
+    """An image file as an array in [0, 1], or an error naming the file."""
+    from ganops.serving.images import decode_png
+
+    try:
+        return decode_png(path.read_bytes(), channels)
+    except (GanopsError, OSError) as err:
+        raise GanopsError(f"{path}: {err}") from None
+
+
 def translate_files(
-    generator, source: Path, output: Path, direction: str | None = None
+    generator,
+    source: Path,
+    output: Path,
+    direction: str | None = None,
+    style: Path | None = None,
 ) -> list[Path]:
     """Translate ``source`` (a file, or a folder's images) into ``output`` (a file, or a
-    folder of PNGs of the same names), in ``direction`` for a two-way model; returns the
-    files written."""
-    from ganops.serving.images import decode_png, encode_png, source_channels
+    folder of PNGs of the same names), in ``direction`` for a two-way model, in the style of
+    the image file ``style`` for a model that takes one; returns the files written."""
+    from ganops.serving.images import encode_png, source_channels
 
     files = image_files(source)
     channels = source_channels(generator.model)
+    style_image = None if style is None else read_image(style, channels)
     written = []
     for path in files:
-        try:
-            image = decode_png(path.read_bytes(), channels)
-        except GanopsError as err:
-            raise GanopsError(f"{path}: {err}") from None
+        image = read_image(path, channels)
         target = output if source.is_file() else output / f"{path.stem}.png"
-        translated = generator.translate(image, direction)
+        translated = generator.translate(image, direction, style_image)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(encode_png(translated)))
         written.append(target)
@@ -121,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         generator = load_generator(model_uri(args.model, args.alias))
         if args.command == "translate":
-            written = translate_files(generator, args.input, args.output, args.direction)
+            written = translate_files(
+                generator, args.input, args.output, args.direction, args.style
+            )
             print(f"wrote {len(written)} image(s): {', '.join(map(str, written[:5]))}")
             return 0
         if args.label is None and args.code is None:

@@ -6,9 +6,10 @@ images) gives the same outputs everywhere.
 A generator's inputs say what it takes, by name only: ``z`` (latent vectors), either ``label``
 (a one-hot class: CGAN, ACGAN) or ``code`` (a one-hot categorical code: InfoGAN),
 ``continuous`` (InfoGAN's continuous codes, uniform on [-1, 1]), ``image`` (a source image
-in [-1, 1]: Pix2Pix, SRGAN, Context Encoder, CycleGAN...) and ``direction`` (a one-hot
+in [-1, 1]: Pix2Pix, SRGAN, Context Encoder, CycleGAN...), ``direction`` (a one-hot
 translation direction, AtoB or BtoA: the unpaired models that translate both ways, which take
-it like a class).
+it like a class) and ``style`` (an image of the target domain whose style the translation
+takes: the book's CartoonGAN).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import numpy as np
 
 from ganops.errors import GanopsError
 
-LATENT, CONTINUOUS, IMAGE, DIRECTION = "z", "continuous", "image", "direction"
+LATENT, CONTINUOUS, IMAGE, DIRECTION, STYLE = "z", "continuous", "image", "direction", "style"
 CATEGORICAL = ("label", "code", DIRECTION)
-KNOWN = (LATENT, *CATEGORICAL, CONTINUOUS, IMAGE)
+KNOWN = (LATENT, *CATEGORICAL, CONTINUOUS, IMAGE, STYLE)
 DIRECTIONS = ("AtoB", "BtoA")  # the values of ``direction``: 0 translates A to B
 
 
@@ -31,14 +32,15 @@ DIRECTIONS = ("AtoB", "BtoA")  # the values of ``direction``: 0 translates A to 
 class Inputs:
     """A generator's inputs, by name: latent size (0: no ``z``), its categorical input
     (``label``/``code``/``direction``, or None) with the number of values, the number of
-    continuous codes, and the shape of the source image it translates (None: it takes no
-    image)."""
+    continuous codes, and the shapes of the source image it translates and of the style image
+    it takes (None: it takes none)."""
 
     latent_dim: int = 0
     categorical: str | None = None
     classes: int = 0
     continuous: int = 0
     image: tuple[int, ...] | None = None
+    style: tuple[int, ...] | None = None
 
     @classmethod
     def of(cls, generator: keras.Model) -> Inputs:
@@ -56,6 +58,7 @@ class Inputs:
             size(categorical) if categorical else 0,
             size(CONTINUOUS),
             shapes.get(IMAGE),
+            shapes.get(STYLE),
         )
 
 
@@ -164,11 +167,13 @@ def feed(
     continuous: np.ndarray | None = None,
     seed: int = 0,
     images: np.ndarray | None = None,
+    styles: np.ndarray | None = None,
 ) -> np.ndarray | list[np.ndarray]:
     """What ``generator`` takes, in its input order (one array when it has one input): latent
     vectors ``z``, source ``images`` (translation), the one-hot class/code of each sample
-    (``values``; balanced when None; a translation direction: by name or index, no default)
-    and continuous codes (drawn from ``seed`` when None)."""
+    (``values``; balanced when None; a translation direction: by name or index, no default),
+    continuous codes (drawn from ``seed`` when None) and style images (one, or one per
+    image)."""
     spec = Inputs.of(generator)
     given = {LATENT: z}
     if spec.image is not None:
@@ -177,6 +182,15 @@ def feed(
         given[IMAGE] = checked_images(images, spec.image)
         values = direction_of(generator, values)
     n = len(given[IMAGE] if z is None else z)
+    if spec.style is not None:
+        if styles is None:
+            raise GanopsError("this generator takes a style image beside its images: give one")
+        styles = np.asarray(styles, np.float32)
+        if styles.shape == spec.style:
+            styles = np.broadcast_to(styles, (n, *spec.style))
+        given[STYLE] = checked_images(styles, spec.style)
+    elif styles is not None:
+        raise GanopsError("this generator takes no style image")
     if spec.categorical is None:
         if values is not None:
             raise GanopsError("this generator is not conditional: it takes no labels or codes")
@@ -225,11 +239,21 @@ def generate(
 
 
 def translate(
-    generator: keras.Model, images: np.ndarray, direction: str | int | Sequence | None = None
+    generator: keras.Model,
+    images: np.ndarray,
+    direction: str | int | Sequence | None = None,
+    style: np.ndarray | None = None,
 ) -> np.ndarray:
     """A translation generator's outputs for source ``images`` in [-1, 1], batch by batch (in
-    ``direction``, one or one per image, for a generator that translates both ways)."""
-    return decode(generator, feed(generator, None, direction, images=images), batch_size=64)
+    ``direction``, one or one per image, for a generator that translates both ways; in the
+    style of ``style``, one image or one per image, for one that takes a style)."""
+    inputs = feed(generator, None, direction, images=images, styles=style)
+    return decode(generator, inputs, batch_size=64)
+
+
+def cycled(images: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` of ``images``, starting again from the first when they run out."""
+    return images[np.arange(n) % len(images)]
 
 
 def two_way(generator: keras.Model) -> bool:
@@ -255,7 +279,12 @@ class Feed:
         if Inputs.of(generator).image is None:
             return generate(generator, n, seed)
         index = self.pick(n, generator)
-        return translate(generator, self.sources[index], self.directions(generator, index))
+        return translate(
+            generator,
+            self.sources[index],
+            self.directions(generator, index),
+            self.styles(generator, n),
+        )
 
     def usable(self, generator: keras.Model) -> np.ndarray:
         """The sources ``generator`` translates, in order (unpaired: A and B alternating)."""
@@ -278,6 +307,13 @@ class Feed:
         """The direction of each source (away from its domain) for a two-way generator."""
         return self.domains[index] if two_way(generator) else None
 
+    def styles(self, generator: keras.Model, n: int) -> np.ndarray | None:
+        """``n`` style images, the held-out images of B in order (cycled), for a generator
+        that takes a style; None for the others."""
+        if Inputs.of(generator).style is None:
+            return None
+        return cycled(self.sources[self.domains == 1], n)
+
     def rows(self, generator: keras.Model, count: int, seed: int) -> tuple[np.ndarray, int]:
         """A picture's images and its width: for a translation generator one row each of
         sources, outputs and targets (the book's figures; unpaired: inputs, translations and,
@@ -296,16 +332,17 @@ class Feed:
         ), count
 
     def cycle_rows(self, generator: keras.Model, count: int) -> list[np.ndarray]:
-        """Per direction, ``count`` sources of its domain (cycled), their translations and,
-        for a two-way generator, the translations back."""
+        """Per direction, ``count`` sources of its domain (cycled), (the style images,) their
+        translations and, for a two-way generator, the translations back."""
         rows = []
         for domain in (0, 1) if two_way(generator) else (0,):
             mine = np.flatnonzero(self.domains == domain)
             if not len(mine):
                 raise GanopsError(f"no held-out images of domain {'AB'[domain]} to translate")
-            inputs = self.sources[mine[np.arange(count) % len(mine)]]
-            outputs = translate(generator, inputs, domain if two_way(generator) else None)
-            rows += [inputs, outputs]
+            inputs = cycled(self.sources[mine], count)
+            styles = self.styles(generator, count)
+            outputs = translate(generator, inputs, domain if two_way(generator) else None, styles)
+            rows += [inputs, outputs] if styles is None else [inputs, styles, outputs]
             if two_way(generator):
                 rows.append(translate(generator, outputs, 1 - domain))
         return rows

@@ -30,10 +30,12 @@ def test_every_unpaired_variant_is_tested():
     assert set(DATASETS) == set(UNPAIRED)
 
 
-@pytest.mark.parametrize("name", list(DATASETS))
-def test_a_few_updates_change_every_network_with_finite_losses(name, unpaired_inputs):
+@pytest.mark.parametrize(
+    ("name", "model"), [*((name, {}) for name in DATASETS), ("cartoongan", {"style_input": True})]
+)
+def test_a_few_updates_change_every_network_with_finite_losses(name, model, unpaired_inputs):
     data = unpaired_inputs[DATASETS[name]]
-    gan = built(name, data)
+    gan = built(name, data, **model)
     backend.build_optimizers(gan)
     before = {p.name: [np.array(v) for v in p.variables] for p in gan.players}
     call = backend.make_train_call(gan)
@@ -49,8 +51,8 @@ def test_a_few_updates_change_every_network_with_finite_losses(name, unpaired_in
         )
     feed = Feed(data["x_test"], domains=data["domain_test"])
     assert feed.samples(gan.generator, 3, 0).shape == (3, *data["meta"]["sample_shape"])
-    rows, cols = feed.rows(gan.generator, 2, 0)  # per direction: inputs, outputs (, back)
-    assert cols == 2 and len(rows) == (12 if name != "cartoongan" else 4)
+    rows, cols = feed.rows(gan.generator, 2, 0)  # per direction: inputs, (styles,) outputs (, back)
+    assert cols == 2 and len(rows) == {"cartoongan": 4 + 2 * len(model)}.get(name, 12)
 
 
 def test_domains_are_drawn_independently_never_paired_by_index():

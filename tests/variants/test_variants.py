@@ -21,7 +21,7 @@ CASES = [  # translation variants: tests/variants/test_paired.py, test_unpaired.
 def test_registry_refuses_unknown_names_listing_known_ones():
     with pytest.raises(
         ConfigError,
-        match="unknown variant .stylegan.; known: acgan, cartoongan, cgan, context_encoder, convergen",
+        match="unknown variant .stylegan.; known: acgan, cartoongan, cgan, context_encoder, conv",
     ):
         get_variant("stylegan")
 

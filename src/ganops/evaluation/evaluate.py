@@ -251,7 +251,7 @@ def compare_unpaired(
 ) -> tuple[dict[str, float], np.ndarray]:
     """Every metric of an unpaired translation generator and of the identity mapping
     (``evaluation.unpaired``), and a picture: per direction, rows of held-out inputs, their
-    translations and (two-way) reconstructions (the book's figures)."""
+    (the style images,) translations and (two-way) reconstructions (the book's figures)."""
     values, found = unpaired.unpaired_metrics(
         generator, model_input, extractor, lambda real, fake: fd_kid(real, fake, config)
     )
@@ -259,7 +259,7 @@ def compare_unpaired(
     rows = [
         row[:shown]
         for d in found
-        for row in (d.inputs, d.outputs, d.reconstructions)
+        for row in (d.inputs, d.styles, d.outputs, d.reconstructions)
         if row is not None
     ]
     picture = image_grid(np.concatenate(rows), cols=shown, scale=max(1, 128 // rows[0].shape[1]))

@@ -24,18 +24,20 @@ import numpy as np
 from ganops.errors import DataError
 from ganops.evaluation import metrics, translation
 from ganops.evaluation.features import features_and_probabilities
-from ganops.sampling import DIRECTIONS, translate, two_way
+from ganops.sampling import DIRECTIONS, Inputs, cycled, translate, two_way
 
 
 @dataclass(frozen=True)
 class Direction:
-    """One direction's held-out sources, their translations and (two-way) reconstructions."""
+    """One direction's held-out sources, their translations, (two-way) reconstructions and
+    (for a generator that takes one) the style images they were given."""
 
     name: str
     domain: int
     inputs: np.ndarray
     outputs: np.ndarray
     reconstructions: np.ndarray | None
+    styles: np.ndarray | None = None
 
 
 def domain_images(model_input: dict[str, Any], split: str, domain: int) -> np.ndarray:
@@ -59,9 +61,12 @@ def directions(
     for domain in (0, 1) if two_way(generator) else (0,):
         inputs = domain_images(model_input, "test", domain)[:limit]
         there = domain if two_way(generator) else None
-        outputs = translate(generator, inputs, there)
+        styles = None
+        if Inputs.of(generator).style is not None:  # the held-out images of B, in order
+            styles = cycled(domain_images(model_input, "test", 1), len(inputs))
+        outputs = translate(generator, inputs, there, styles)
         again = translate(generator, outputs, 1 - domain) if back and two_way(generator) else None
-        found.append(Direction(DIRECTIONS[domain], domain, inputs, outputs, again))
+        found.append(Direction(DIRECTIONS[domain], domain, inputs, outputs, again, styles))
     return found
 
 

@@ -13,7 +13,12 @@ from keras import layers, ops
 from ganops.errors import ConfigError
 from ganops.sampling import IMAGE
 
-INIT = keras.initializers.RandomNormal(0.0, 0.02)  # Pix2Pix and DCGAN's N(0, 0.02)
+
+def init() -> keras.initializers.Initializer:
+    """Pix2Pix and DCGAN's N(0, 0.02), a fresh initializer per layer: one instance shared by
+    layers gives every kernel of one shape the same values (two generators built alike would
+    start identical)."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def normalization(kind: str) -> layers.Layer:
@@ -39,10 +44,10 @@ def upsample(filters: int, kernel: int, mode: str) -> list[layers.Layer]:
     """x2 upsampling: a transposed convolution (the papers), or nearest upsampling then a
     convolution (fewer checkerboard artifacts, Odena 2016)."""
     if mode == "transposed":
-        return [layers.Conv2DTranspose(filters, kernel, 2, "same", kernel_initializer=INIT)]
+        return [layers.Conv2DTranspose(filters, kernel, 2, "same", kernel_initializer=init())]
     return [
         layers.UpSampling2D(),
-        layers.Conv2D(filters, kernel, padding="same", kernel_initializer=INIT),
+        layers.Conv2D(filters, kernel, padding="same", kernel_initializer=init()),
     ]
 
 
@@ -63,7 +68,7 @@ def unet(
     image = keras.Input(tuple(source_shape), name=IMAGE)
     x, skips = image, []
     for i, depth in enumerate(filters):
-        x = layers.Conv2D(depth, 4, 2, "same", use_bias=False, kernel_initializer=INIT)(x)
+        x = layers.Conv2D(depth, 4, 2, "same", use_bias=False, kernel_initializer=init())(x)
         x = normalization("none" if i == 0 else norm)(x)
         x = layers.LeakyReLU(0.2)(x)
         skips.append(x)
@@ -104,10 +109,10 @@ def patch_discriminator(
         inputs, x = [source, image], layers.Concatenate()([resized, image])
     for i, depth in enumerate(filters):
         stride = 1 if i == len(filters) - 1 else 2
-        x = layers.Conv2D(depth, 4, stride, "same", use_bias=i == 0, kernel_initializer=INIT)(x)
+        x = layers.Conv2D(depth, 4, stride, "same", use_bias=i == 0, kernel_initializer=init())(x)
         x = normalization("none" if i == 0 else norm)(x)
         x = layers.LeakyReLU(0.2)(x)
-    out = layers.Conv2D(1, 4, 1, "same", kernel_initializer=INIT, dtype="float32")(x)
+    out = layers.Conv2D(1, 4, 1, "same", kernel_initializer=init(), dtype="float32")(x)
     return keras.Model(inputs, out, name=name)
 
 
@@ -225,7 +230,7 @@ def encoder_decoder(
     source = keras.Input(tuple(source_shape), name=IMAGE)
     x = source
     for i, depth in enumerate(filters):
-        x = layers.Conv2D(depth, 4, 2, "same", kernel_initializer=INIT)(x)
+        x = layers.Conv2D(depth, 4, 2, "same", kernel_initializer=init())(x)
         x = layers.LeakyReLU(0.2)(x if i == 0 else layers.BatchNormalization()(x))
     side = source_shape[0] // 2 ** len(filters)
     x = layers.Dense(bottleneck)(layers.Flatten()(x))
@@ -266,7 +271,7 @@ class ReflectionPadding(layers.Layer):
 def padded_conv(x, filters: int, kernel: int, norm: str, activation: str | None = "relu"):
     """Reflection padding, a ``kernel`` conv with no zero padding, norm, activation."""
     x = ReflectionPadding(kernel // 2)(x)
-    x = layers.Conv2D(filters, kernel, padding="valid", kernel_initializer=INIT)(x)
+    x = layers.Conv2D(filters, kernel, padding="valid", kernel_initializer=init())(x)
     x = normalization(norm)(x)
     return x if activation is None else layers.Activation(activation)(x)
 
@@ -278,16 +283,18 @@ def resnet_generator(
     norm: str = "instance",
     upsampling: str = "transposed",
     name: str = "generator",
+    channels: int | None = None,
 ) -> keras.Model:
     """CycleGAN's generator (Zhu 2017, after Johnson 2016), also CartoonGAN's with batch norm
     and 8 blocks: a 7x7 conv, two stride-2 3x3 convs (``filters`` x2, x4), ``blocks``
     residual blocks with reflection padding, two x2 upsamplings and a 7x7 conv to a tanh
-    image of the input's shape. The paper: 6 blocks at 128x128, 9 at 256x256."""
+    image of the input's shape (or of ``channels``). The paper: 6 blocks at 128x128, 9 at
+    256x256."""
     check_divisible(shape[0], 2, "ResNet generator")
     image = keras.Input(tuple(shape), name=IMAGE)
     x = padded_conv(image, filters, 7, norm)
     for depth in (filters * 2, filters * 4):
-        x = layers.Conv2D(depth, 3, 2, "same", kernel_initializer=INIT)(x)
+        x = layers.Conv2D(depth, 3, 2, "same", kernel_initializer=init())(x)
         x = layers.ReLU()(normalization(norm)(x))
     for _ in range(blocks):
         y = padded_conv(x, filters * 4, 3, norm)
@@ -297,7 +304,7 @@ def resnet_generator(
             x = layer(x)
         x = layers.ReLU()(normalization(norm)(x))
     x = ReflectionPadding(3)(x)
-    x = layers.Conv2D(shape[-1], 7, padding="valid", kernel_initializer=INIT)(x)
+    x = layers.Conv2D(channels or shape[-1], 7, padding="valid", kernel_initializer=init())(x)
     return keras.Model(image, layers.Activation("tanh", dtype="float32")(x), name=name)
 
 
@@ -311,7 +318,7 @@ def conv_autoencoder(
     image = keras.Input(tuple(shape), name=IMAGE)
     x = image
     for i, depth in enumerate(filters):
-        x = layers.Conv2D(depth, 4, 2, "same", kernel_initializer=INIT)(x)
+        x = layers.Conv2D(depth, 4, 2, "same", kernel_initializer=init())(x)
         x = layers.LeakyReLU(0.2)(x if i == 0 else layers.BatchNormalization()(x))
     for depth in reversed(filters[:-1]):
         for layer in upsample(depth, 4, upsampling):

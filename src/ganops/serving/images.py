@@ -112,20 +112,40 @@ def stitch(outputs: np.ndarray, grid: tuple[int, int], size: tuple[int, int]) ->
     return whole.reshape(rows * h, cols * w, c)[: size[0], : size[1]]
 
 
+def style_source(generator: keras.Model, style: np.ndarray) -> np.ndarray:
+    """A style image (uint8, or floats in [0, 1]) checked against the generator's style input
+    (it must take one, at its training size) and moved to [-1, 1]."""
+    shape = Inputs.of(generator).style
+    if shape is None:
+        raise GanopsError("this generator takes no style image")
+    image = checked_image(style, shape[-1])
+    if image.shape != shape:
+        raise GanopsError(
+            f"the style image must be {shape[1]}x{shape[0]} (the training size), "
+            f"got {image.shape[1]}x{image.shape[0]}"
+        )
+    return image * 2.0 - 1.0
+
+
 def translate_images(
-    generator: keras.Model, images: list[np.ndarray], directions: Sequence | None = None
+    generator: keras.Model,
+    images: list[np.ndarray],
+    directions: Sequence | None = None,
+    styles: Sequence[np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """Checked images in [0, 1] of any size -> the generator's outputs in [0, 1], tiled; each
-    in its direction, for a generator that translates both ways."""
+    in its direction, for a generator that translates both ways, or with its style image
+    (``style_source``), for one that takes a style."""
     shape = Inputs.of(generator).image
     out_shape = tuple(generator.outputs[0].shape[1:])
     if sum(image.shape[0] * image.shape[1] for image in images) > MAX_PIXELS:
         raise GanopsError(f"at most {MAX_PIXELS} pixels per call, in all its images")
     scale = out_shape[0] // shape[0]
     results = []
-    for image, direction in zip(images, directions or [None] * len(images), strict=True):
+    none = [None] * len(images)
+    for image, direction, style in zip(images, directions or none, styles or none, strict=True):
         cut, grid = tiles(to_source(image, out_shape[-1], shape[-1]), shape[:2])
-        outputs = (translate(generator, cut, direction) + 1.0) / 2.0
+        outputs = (translate(generator, cut, direction, style) + 1.0) / 2.0
         size = (image.shape[0] * scale, image.shape[1] * scale)
         results.append(np.clip(stitch(outputs, grid, size), 0.0, 1.0).astype(np.float32))
     return results

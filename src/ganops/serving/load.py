@@ -22,7 +22,12 @@ from ganops.sampling import (
     generate,
     two_way,
 )
-from ganops.serving.images import checked_image, source_channels, translate_images
+from ganops.serving.images import (
+    checked_image,
+    source_channels,
+    style_source,
+    translate_images,
+)
 from ganops.serving.pyfunc import MAX_IMAGES, condition_error, seeding_error, to_output
 
 Values = int | Sequence[int] | None
@@ -87,13 +92,18 @@ class Generator:
         return DIRECTIONS if two_way(self.model) else ()
 
     def translate(
-        self, images: np.ndarray | Sequence[np.ndarray], direction: str | None = None
+        self,
+        images: np.ndarray | Sequence[np.ndarray],
+        direction: str | None = None,
+        style: np.ndarray | None = None,
     ) -> np.ndarray | list:
         """Translated images in [0, 1]: of one (H, W, C) image (uint8, or floats in [0, 1]),
         of a batch (N, H, W, C), or of a list of images of any sizes (other sizes than the
         training one are tiled: ``ganops.serving.images``). Inpainting: the last channel is 1
         on known pixels and 0 in the hole. ``direction`` (``AtoB``/``BtoA``): required by a
-        generator that translates both ways (CycleGAN, DiscoGAN), refused by the others."""
+        generator that translates both ways (CycleGAN, DiscoGAN), refused by the others.
+        ``style``: one image of the training size whose style every translation takes,
+        required by a generator with a style input (the book's CartoonGAN)."""
         channels = source_channels(self.model)
         single = not isinstance(images, list) and np.ndim(images) in (2, 3)
         batch = [images] if single else list(images)
@@ -101,8 +111,9 @@ class Generator:
             raise GanopsError(f"give 1 to {MAX_IMAGES} images, got {len(batch)}")
         index = direction_of(self.model, direction)
         directions = None if index is None else [index] * len(batch)
+        styles = None if style is None else [style_source(self.model, style)] * len(batch)
         checked = [checked_image(i, channels) for i in batch]
-        outputs = translate_images(self.model, checked, directions)
+        outputs = translate_images(self.model, checked, directions, styles)
         if single:
             return outputs[0]
         return outputs if isinstance(images, list) else np.stack(outputs)

@@ -17,7 +17,9 @@ Translation generators (Pix2Pix, SRGAN, Context Encoder) take one image per row 
 sizes than the training one are tiled, see ``ganops.serving.images``); the images of one
 request share a size. With the parameter ``output: png`` the answer is a ``png`` column of
 base64 PNG files instead of arrays. Generators that translate both ways (CycleGAN, DiscoGAN)
-also need a ``direction`` per row, ``AtoB`` or ``BtoA``; one-way generators refuse it.
+also need a ``direction`` per row, ``AtoB`` or ``BtoA``; one-way generators refuse it. A
+generator with a style input (the book's CartoonGAN) needs a ``style`` per row: the base64
+text of an image file of the training size.
 
 Output: the images in order, float32 in [0, 1] (2-D points: the coordinates). Anything wrong
 with a request is an HTTP 400 naming the row and column.
@@ -42,6 +44,7 @@ from ganops.sampling import (
     CONTINUOUS,
     DIRECTION,
     DIRECTIONS,
+    STYLE,
     Inputs,
     balanced,
     checked_values,
@@ -55,6 +58,7 @@ from ganops.serving.images import (
     decode_png,
     encode_png,
     source_channels,
+    style_source,
     translate_images,
 )
 
@@ -253,6 +257,26 @@ def request_directions(table: pd.DataFrame, generator: keras.Model) -> list[int]
     return directions
 
 
+def request_styles(table: pd.DataFrame, generator: keras.Model) -> list[np.ndarray] | None:
+    """Each row's style image for a generator that takes one (required), None for the others
+    (which refuse the column); a 400-style error naming the row otherwise."""
+    table = table.reset_index(drop=True)
+    cells = table[STYLE] if STYLE in table.columns else [None] * len(table)
+    shape = Inputs.of(generator).style
+    styles = []
+    for i, value in enumerate(cells):
+        if is_missing_cell(value) != (shape is None):
+            what = "give a style image" if shape else "this generator takes no style image"
+            raise invalid(f"row {i}: 'style': {what}")
+        try:
+            styles.append(
+                None if shape is None else style_source(generator, decode_png(value, shape[-1]))
+            )
+        except GanopsError as err:
+            raise invalid(f"row {i}: 'style': {err}") from None
+    return None if shape is None else styles
+
+
 def is_missing_cell(value: Any) -> bool:
     return not isinstance(value, (str, bytes, list, np.ndarray)) and is_missing(value)
 
@@ -285,6 +309,7 @@ def signature(generator: keras.Model) -> ModelSignature:
                     ColSpec("string", "image", required=False),
                     ColSpec(Array(Array(Array("double"))), "pixels", required=False),
                     ColSpec("string", DIRECTION, required=False),
+                    ColSpec("string", STYLE, required=False),
                 ]
             ),
             outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, -1, -1, shape[-1]))]),
@@ -304,11 +329,17 @@ def signature(generator: keras.Model) -> ModelSignature:
 
 
 def input_example(generator: keras.Model) -> pd.DataFrame:
-    """A request the generator answers: 4 seeded images, or one image of its training size."""
-    shape = Inputs.of(generator).image
-    if shape is None:
+    """A request the generator answers: 4 seeded images, or one image of its training size
+    (with a direction and a style image when it takes them)."""
+    spec = Inputs.of(generator)
+    if spec.image is None:
         return pd.DataFrame({"n": [4], "seed": [0]})
-    return pd.DataFrame({"image": [encode_png(np.full(shape, 0.5, np.float32))]})
+    example = {"image": [encode_png(np.full(spec.image, 0.5, np.float32))]}
+    if two_way(generator):
+        example[DIRECTION] = [DIRECTIONS[0]]
+    if spec.style is not None:
+        example[STYLE] = [encode_png(np.full(spec.style, 0.5, np.float32))]
+    return pd.DataFrame(example)
 
 
 class GeneratorModel(mlflow.pyfunc.PythonModel):
@@ -332,6 +363,7 @@ class GeneratorModel(mlflow.pyfunc.PythonModel):
             self.generator,
             request_images(table, self.generator),
             request_directions(table, self.generator),
+            request_styles(table, self.generator),
         )
         if output == "png":
             return pd.DataFrame({"png": [encode_png(image) for image in images]})

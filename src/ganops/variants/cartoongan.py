@@ -4,7 +4,9 @@ its discriminator learns that real cartoons are real and that both translations 
 cartoons with their edges smoothed are fake (the edge-promoting loss: crisp edges are what
 makes a cartoon). An initialization phase trains the generator on the content loss alone.
 The feature network is the dataset's own classifier by default, or VGG19's conv4_4 from a
-local weights file (the paper's and the book's). Registered one way: it takes no direction."""
+local weights file (the paper's and the book's). Registered one way: it takes no direction.
+The book's customisation is a switch (``style_input``): the generator also takes a cartoon,
+drawn at random, whose style the translation should take."""
 
 from __future__ import annotations
 
@@ -12,12 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import keras
-from keras import ops
+from keras import layers, ops
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
 
 from ganops.data.unpaired import edge_smooth
 from ganops.nets.content import content_network
 from ganops.nets.translation import patch_discriminator, resnet_generator
+from ganops.sampling import IMAGE, STYLE
 from ganops.variants.base import Adversarial, DataSpec, OptimizerConfig, Player, Pools
 from ganops.variants.game import LOGITS, OBJECTIVES
 from ganops.variants.unpaired import DATA_KINDS
@@ -44,35 +47,58 @@ class Config(BaseModel):
         None, description="a local VGG19 weights file (no top): the paper's conv4_4 features"
     )
     edge_sigma: float = Field(1.0, gt=0.0, description="blur of the edge-smoothed cartoons")
+    style_input: bool = Field(
+        False, description="the book's customisation: a style image (a cartoon) as a second input"
+    )
     generator_optimizer: OptimizerConfig = OptimizerConfig()
     discriminator_optimizer: OptimizerConfig = OptimizerConfig()
 
 
-def cartoon_pools(sigma: float):
+def cartoon_pools(sigma: float, style: bool):
     """Photos, and cartoons drawn with their edge-smoothed twins (one index: twins stay
-    twins); the two domains drawn independently."""
+    twins); the two domains drawn independently, and (``style``) the style images too."""
 
     def pools(model_input: dict[str, Any], seed: int) -> Pools:
         x, domain = model_input["x_train"], model_input["domain_train"]
         cartoons = x[domain == 1]
-        return {
+        found = {
             "photos": {"a": x[domain == 0]},
             "cartoons": {"b": cartoons, "b_smooth": edge_smooth(cartoons, blur_sigma=sigma)},
         }
+        return found | ({"styles": {"style": cartoons}} if style else {})
 
     return pools
+
+
+def styled(body: keras.Model, shape: tuple[int, ...]) -> keras.Model:
+    """The book's generator: an ``image`` and a ``style`` image in, side by side as channels,
+    through ``body``."""
+    image, style = keras.Input(shape, name=IMAGE), keras.Input(shape, name=STYLE)
+    out = body(layers.Concatenate()([image, style]))
+    return keras.Model([image, style], out, name="generator")
 
 
 def build(
     config: Config, spec: DataSpec, d_steps: int = 1, features: keras.Model | None = None
 ) -> Adversarial:
+    shape = spec.sample_shape
     generator = resnet_generator(
-        spec.sample_shape,
+        (*shape[:2], shape[-1] * (2 if config.style_input else 1)),
         config.generator_filters,
         config.residual_blocks,
         "batch",
         config.upsampling,
+        name="body" if config.style_input else "generator",
+        channels=shape[-1],
     )
+    if config.style_input:
+        generator = styled(generator, shape)
+
+    def translate(batch):
+        """The generator's cartoons of the batch's photos (in the styles drawn with them)."""
+        inputs = [batch["a"], batch["style"]] if config.style_input else batch["a"]
+        return generator(inputs, training=True)
+
     discriminator = patch_discriminator(
         None, spec.sample_shape, config.discriminator_filters, "batch"
     )
@@ -87,7 +113,7 @@ def build(
         return ops.cast(g_optimizer.iterations < config.pretrain_steps, "float32")
 
     def d_loss(batch):
-        fake = ops.stop_gradient(generator(batch["a"], training=True))
+        fake = ops.stop_gradient(translate(batch))
         real = discriminator(batch["b"], training=True)
         fakes = discriminator(ops.concatenate([fake, batch["b_smooth"]]), training=True)
         loss = d_objective(real, fakes) * (1.0 - initializing())
@@ -101,7 +127,7 @@ def build(
 
     def g_loss(batch):
         photo = batch["a"]
-        fake = generator(photo, training=True)
+        fake = translate(batch)
         adversarial = g_objective(discriminator(fake, training=True))
         content = ops.mean(ops.abs(network(fake, training=False) - network(photo, training=False)))
         loss = adversarial * (1.0 - initializing()) + config.content_weight * content
@@ -123,5 +149,5 @@ def build(
         latent_dim=0,
         seed=keras.random.SeedGenerator(0),
         bounded_loss=config.pretrain_steps == 0,
-        pools=cartoon_pools(config.edge_sigma),
+        pools=cartoon_pools(config.edge_sigma, config.style_input),
     )

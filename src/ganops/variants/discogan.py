@@ -1,7 +1,8 @@
 """DiscoGAN (book Skills 8 and 9, Kim 2017): two encoder-decoder generators and two
 discriminators, the logistic GAN loss and a reconstruction loss (MSE) there and back. As the
-official code: the reconstruction weight starts small (0.01) for ``warmup_steps`` updates,
-then 0.5; no identity loss, no history. The book adds an L1 between each translation and a
+official code: the reconstruction weight (the "rate") starts small (0.01) for
+``warmup_steps`` updates, then 0.5, and the adversarial loss is weighted by 1 minus it; no
+identity loss, no history. The book adds an L1 between each translation and a
 random image of the other domain, which is not in the paper (and pulls translations towards
 unrelated images): off by default, ``book_l1`` to reproduce the book."""
 
@@ -23,11 +24,13 @@ class Config(UnpairedConfig):
     """The paper's settings at 64x64 (parameters_discogan.yml sizes them for CPU)."""
 
     loss: Literal["least_squares", "non_saturating"] = "non_saturating"
-    cycle_weight: float = Field(0.5, ge=0.0, description="reconstruction weight after warmup")
+    cycle_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="reconstruction weight (rate) after warmup"
+    )
     cycle_distance: Literal["l1", "mse"] = "mse"
     identity_weight: float = Field(0.0, ge=0.0)
     history: NonNegativeInt = 0
-    warmup_weight: float = Field(0.01, ge=0.0, description="reconstruction weight at first")
+    warmup_weight: float = Field(0.01, ge=0.0, le=1.0, description="the rate at first")
     warmup_steps: NonNegativeInt = Field(10000, description="generator updates at warmup")
     book_l1: float = Field(
         0.0,
@@ -51,8 +54,10 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         )
 
     def schedule(iterations):
+        """(adversarial, reconstruction) weights: (1 - rate, rate), rate small at first."""
         warm = ops.cast(iterations < config.warmup_steps, "float32")
-        return warm * config.warmup_weight + (1.0 - warm) * config.cycle_weight
+        rate = warm * config.warmup_weight + (1.0 - warm) * config.cycle_weight
+        return 1.0 - rate, rate
 
     def book_l1(batch, fake_b, fake_a):
         """The book's extra term: each translation against the other domain's batch (a
@@ -66,7 +71,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         discriminator("d_a"),
         discriminator("d_b"),
         config,
-        cycle_weight=schedule,
+        weights=schedule,
         extra=book_l1 if config.book_l1 else None,
         d_steps=d_steps,
     )

@@ -128,7 +128,7 @@ def cycle_game(
     d_a: keras.Model,
     d_b: keras.Model,
     config: UnpairedConfig,
-    cycle_weight: Callable[[Any], Any] | None = None,
+    weights: Callable[[Any], tuple[Any, Any]] | None = None,
     extra: Extra | None = None,
     d_steps: int = 1,
 ) -> Adversarial:
@@ -137,7 +137,8 @@ def cycle_game(
     paper). The generators: fooling the other domain's discriminator, plus the cycle weight
     times the distance of each image to its translation there and back, plus the identity
     weight times that of each image to its translation into its own domain, plus ``extra``.
-    ``cycle_weight(iterations)`` replaces the constant weight (DiscoGAN's schedule)."""
+    ``weights(iterations) -> (adversarial, cycle)`` replaces the constant weights, 1 and
+    ``config.cycle_weight`` (DiscoGAN's schedule)."""
     d_objective, g_objective = OBJECTIVES[config.loss]
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
     seed = keras.random.SeedGenerator(0)
@@ -166,10 +167,10 @@ def cycle_game(
             d_a(fake_a, training=True)
         )
         cycle = dist(g_ba(fake_b, training=True), a) + dist(g_ab(fake_a, training=True), b)
-        weight = (
-            config.cycle_weight if cycle_weight is None else cycle_weight(g_optimizer.iterations)
+        adversarial_weight, cycle_weight = (
+            (1.0, config.cycle_weight) if weights is None else weights(g_optimizer.iterations)
         )
-        loss = adversarial + weight * cycle
+        loss = adversarial_weight * adversarial + cycle_weight * cycle
         logs = {"g_adversarial": adversarial, "g_cycle": cycle}
         if config.identity_weight:
             identity = dist(g_ab(b, training=True), b) + dist(g_ba(a, training=True), a)
