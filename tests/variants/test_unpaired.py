@@ -31,7 +31,12 @@ def test_every_unpaired_variant_is_tested():
 
 
 @pytest.mark.parametrize(
-    ("name", "model"), [*((name, {}) for name in DATASETS), ("cartoongan", {"style_input": True})]
+    ("name", "model"),
+    [
+        *((name, {}) for name in DATASETS),
+        ("cartoongan", {"style_input": True}),
+        ("cartoongan", {"content": "pixel"}),
+    ],
 )
 def test_a_few_updates_change_every_network_with_finite_losses(name, model, unpaired_inputs):
     data = unpaired_inputs[DATASETS[name]]
@@ -52,7 +57,8 @@ def test_a_few_updates_change_every_network_with_finite_losses(name, model, unpa
     feed = Feed(data["x_test"], domains=data["domain_test"])
     assert feed.samples(gan.generator, 3, 0).shape == (3, *data["meta"]["sample_shape"])
     rows, cols = feed.rows(gan.generator, 2, 0)  # per direction: inputs, (styles,) outputs (, back)
-    assert cols == 2 and len(rows) == {"cartoongan": 4 + 2 * len(model)}.get(name, 12)
+    styles = model.get("style_input", False)
+    assert cols == 2 and len(rows) == {"cartoongan": 4 + 2 * styles}.get(name, 12)
 
 
 def test_domains_are_drawn_independently_never_paired_by_index():

@@ -180,3 +180,45 @@ class VariantConfig(BaseModel):
     generator_optimizer: OptimizerConfig = OptimizerConfig()
     discriminator_optimizer: OptimizerConfig = OptimizerConfig()
     stabilizers: Stabilizers = Stabilizers()
+
+
+class TranslationConfig(BaseModel):
+    """Settings every image-to-image variant has: the two optimizers (Adam 2e-4, beta_1 0.5)
+    and how its generator upsamples."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    generator_optimizer: OptimizerConfig = OptimizerConfig()
+    discriminator_optimizer: OptimizerConfig = OptimizerConfig()
+    upsampling: Literal["transposed", "resize_conv"] = Field(
+        "transposed",
+        description="transposed convolutions (the papers), or nearest upsampling and a "
+        "convolution (fewer checkerboard artifacts)",
+    )
+
+
+def one_on_one(
+    generator: keras.Model,
+    discriminator: keras.Model,
+    config: TranslationConfig,
+    d_loss: LossFn,
+    g_loss: LossFn,
+    g_optimizer: keras.optimizers.Optimizer,
+    d_steps: int = 1,
+    **fields: Any,
+) -> Adversarial:
+    """A translation generator against one discriminator, which updates first (``d_steps``
+    times); ``fields``: the rest of the ``Adversarial`` (its pools...)."""
+    players = [
+        Player(
+            "discriminator",
+            [discriminator],
+            config.discriminator_optimizer.build(),
+            d_loss,
+            d_steps,
+        ),
+        Player("generator", [generator], g_optimizer, g_loss),
+    ]
+    return Adversarial(
+        generator, players, latent_dim=0, seed=keras.random.SeedGenerator(0), **fields
+    )

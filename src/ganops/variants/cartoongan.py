@@ -15,13 +15,13 @@ from typing import Any, Literal
 
 import keras
 from keras import layers, ops
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 
 from ganops.data.unpaired import edge_smooth
 from ganops.nets.content import content_network
 from ganops.nets.translation import patch_discriminator, resnet_generator
 from ganops.sampling import IMAGE, STYLE
-from ganops.variants.base import Adversarial, DataSpec, OptimizerConfig, Player, Pools
+from ganops.variants.base import Adversarial, DataSpec, Pools, TranslationConfig, one_on_one
 from ganops.variants.game import LOGITS, OBJECTIVES
 from ganops.variants.unpaired import DATA_KINDS
 
@@ -29,10 +29,8 @@ __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
 USES_FEATURES = True  # build() takes the dataset's feature extractor (content loss)
 
 
-class Config(BaseModel):
+class Config(TranslationConfig):
     """The paper's settings (parameters_cartoongan.yml sizes them for CPU)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     loss: Literal["non_saturating", "least_squares"] = "non_saturating"
     content_weight: float = Field(10.0, ge=0.0, description="omega: the paper's 10")
@@ -42,7 +40,11 @@ class Config(BaseModel):
     generator_filters: PositiveInt = 64
     residual_blocks: PositiveInt = 8
     discriminator_filters: list[int] = Field([32, 64, 128, 256], min_length=1)
-    upsampling: Literal["transposed", "resize_conv"] = "transposed"
+    content: Literal["features", "pixel"] = Field(
+        "features",
+        description="the content loss: L1 of the feature network's features (the paper), or of "
+        "pixels (a stronger hold on the photo when no VGG19 is at hand)",
+    )
     vgg19_weights: Path | None = Field(
         None, description="a local VGG19 weights file (no top): the paper's conv4_4 features"
     )
@@ -50,8 +52,6 @@ class Config(BaseModel):
     style_input: bool = Field(
         False, description="the book's customisation: a style image (a cartoon) as a second input"
     )
-    generator_optimizer: OptimizerConfig = OptimizerConfig()
-    discriminator_optimizer: OptimizerConfig = OptimizerConfig()
 
 
 def cartoon_pools(sigma: float, style: bool):
@@ -102,8 +102,12 @@ def build(
     discriminator = patch_discriminator(
         None, spec.sample_shape, config.discriminator_filters, "batch"
     )
-    network = content_network(
-        config.vgg19_weights, "block4_conv4", spec.sample_shape, features, "cartoongan"
+    network = (
+        content_network(
+            config.vgg19_weights, "block4_conv4", spec.sample_shape, features, "cartoongan"
+        )
+        if config.content == "features"
+        else keras.layers.Identity()
     )
     d_objective, g_objective = OBJECTIVES[config.loss]
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
@@ -133,21 +137,14 @@ def build(
         loss = adversarial * (1.0 - initializing()) + config.content_weight * content
         return loss, {"g_loss": loss, "g_adversarial": adversarial, "g_content": content}
 
-    players = [
-        Player(
-            "discriminator",
-            [discriminator],
-            config.discriminator_optimizer.build(),
-            d_loss,
-            d_steps,
-        ),
-        Player("generator", [generator], g_optimizer, g_loss),
-    ]
-    return Adversarial(
+    return one_on_one(
         generator,
-        players,
-        latent_dim=0,
-        seed=keras.random.SeedGenerator(0),
+        discriminator,
+        config,
+        d_loss,
+        g_loss,
+        g_optimizer,
+        d_steps,
         bounded_loss=config.pretrain_steps == 0,
         pools=cartoon_pools(config.edge_sigma, config.style_input),
     )

@@ -1,10 +1,11 @@
 """DiscoGAN (book Skills 8 and 9, Kim 2017): two encoder-decoder generators and two
 discriminators, the logistic GAN loss and a reconstruction loss (MSE) there and back. As the
 official code: the reconstruction weight (the "rate") starts small (0.01) for
-``warmup_steps`` updates, then 0.5, and the adversarial loss is weighted by 1 minus it; no
-identity loss, no history. The book adds an L1 between each translation and a
-random image of the other domain, which is not in the paper (and pulls translations towards
-unrelated images): off by default, ``book_l1`` to reproduce the book."""
+``warmup_steps`` updates, then 0.5, and the GAN loss is weighted by 0.1 times 1 minus it (the
+code gives the other 0.9 to a feature-matching loss, not in the paper, left out); no identity
+loss, no history. The book adds an L1 between each translation and a random image of the
+other domain, which is not in the paper (and pulls translations towards unrelated images):
+off by default, ``book_l1`` to reproduce the book."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ class Config(UnpairedConfig):
     history: NonNegativeInt = 0
     warmup_weight: float = Field(0.01, ge=0.0, le=1.0, description="the rate at first")
     warmup_steps: NonNegativeInt = Field(10000, description="generator updates at warmup")
+    adversarial_weight: float = Field(
+        0.1,
+        ge=0.0,
+        description="the official code's share of the GAN loss (its other 0.9 goes to a "
+        "feature-matching loss, left out here)",
+    )
     book_l1: float = Field(
         0.0,
         ge=0.0,
@@ -54,10 +61,11 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         )
 
     def schedule(iterations):
-        """(adversarial, reconstruction) weights: (1 - rate, rate), rate small at first."""
+        """(adversarial, reconstruction) weights: (share (1 - rate), rate), rate small at
+        first."""
         warm = ops.cast(iterations < config.warmup_steps, "float32")
         rate = warm * config.warmup_weight + (1.0 - warm) * config.cycle_weight
-        return 1.0 - rate, rate
+        return config.adversarial_weight * (1.0 - rate), rate
 
     def book_l1(batch, fake_b, fake_a):
         """The book's extra term: each translation against the other domain's batch (a

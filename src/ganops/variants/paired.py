@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 import keras
 from keras import ops
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt
 
 from ganops.errors import ConfigError
-from ganops.variants.base import Adversarial, DataSpec, OptimizerConfig, Player, Pools
+from ganops.variants.base import Adversarial, DataSpec, Pools, TranslationConfig, one_on_one
 from ganops.variants.game import LOGITS, OBJECTIVES
 
 DATA_KINDS = ("pairs",)
@@ -23,25 +23,16 @@ Judge = Callable[[Any, Any], Any]  # (source batch, image batch) -> discriminato
 Reconstruction = Callable[[Any, Any, Any, Any], Any]
 
 
-class PairedConfig(BaseModel):
+class PairedConfig(TranslationConfig):
     """Settings every paired variant has: the adversarial objective and its weight, the
     reconstruction weight, the two optimizers (Pix2Pix's Adam 2e-4, beta_1 0.5), and an
     optional phase of reconstruction only before the adversarial game (SRGAN's SRResNet)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     loss: Literal["least_squares", "non_saturating"] = "non_saturating"
     adversarial_weight: float = Field(1.0, ge=0.0)
     reconstruction_weight: float = Field(100.0, ge=0.0)
     pretrain_steps: NonNegativeInt = Field(
         0, description="generator updates on the reconstruction loss alone, first"
-    )
-    generator_optimizer: OptimizerConfig = OptimizerConfig()
-    discriminator_optimizer: OptimizerConfig = OptimizerConfig()
-    upsampling: Literal["transposed", "resize_conv"] = Field(
-        "transposed",
-        description="transposed convolutions (the papers), or nearest upsampling and a "
-        "convolution (fewer checkerboard artifacts)",
     )
 
 
@@ -103,21 +94,14 @@ def translation_game(
         )
         return loss, {"g_loss": loss, "g_adversarial": adversarial, "g_reconstruction": recon}
 
-    players = [
-        Player(
-            "discriminator",
-            [discriminator],
-            config.discriminator_optimizer.build(),
-            d_loss,
-            d_steps,
-        ),
-        Player("generator", [generator], g_optimizer, g_loss),
-    ]
-    return Adversarial(
+    return one_on_one(
         generator,
-        players,
-        latent_dim=0,
-        seed=keras.random.SeedGenerator(0),
+        discriminator,
+        config,
+        d_loss,
+        g_loss,
+        g_optimizer,
+        d_steps,
         bounded_loss=config.pretrain_steps == 0,
         pools=pair_pool,
     )

@@ -12,10 +12,10 @@ from typing import Any, Literal
 import keras
 import numpy as np
 from keras import layers, ops
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt
 
 from ganops.sampling import DIRECTION, DIRECTIONS, IMAGE
-from ganops.variants.base import Adversarial, OptimizerConfig, Player, Pools
+from ganops.variants.base import Adversarial, Player, Pools, TranslationConfig
 from ganops.variants.game import LOGITS, OBJECTIVES
 
 DATA_KINDS = ("unpaired",)
@@ -23,12 +23,10 @@ DATA_KINDS = ("unpaired",)
 Extra = Callable[[dict, Any, Any], tuple[Any, dict]]
 
 
-class UnpairedConfig(BaseModel):
+class UnpairedConfig(TranslationConfig):
     """Settings every cycle-consistent variant has (CycleGAN's by default): the adversarial
     objective, the cycle and identity weights and distance, the history of generated images
     the discriminators see, and the two optimizers (Adam 2e-4, beta_1 0.5)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     loss: Literal["least_squares", "non_saturating"] = "least_squares"
     cycle_weight: float = Field(10.0, ge=0.0, description="lambda: F(G(a)) ~ a, G(F(b)) ~ b")
@@ -38,13 +36,6 @@ class UnpairedConfig(BaseModel):
     )
     history: NonNegativeInt = Field(
         50, description="generated images kept for the discriminators (0: the newest only)"
-    )
-    generator_optimizer: OptimizerConfig = OptimizerConfig()
-    discriminator_optimizer: OptimizerConfig = OptimizerConfig()
-    upsampling: Literal["transposed", "resize_conv"] = Field(
-        "transposed",
-        description="transposed convolutions (the papers), or nearest upsampling and a "
-        "convolution (fewer checkerboard artifacts)",
     )
 
 
