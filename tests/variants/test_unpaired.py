@@ -157,3 +157,25 @@ def test_a_domain_smaller_than_a_batch_is_refused_before_anything_is_written(
             data, "cyclegan", TINY_MODELS["cyclegan"], {"batch_size": 8}, tmp_path / "c", tmp_path
         )
     assert not list(tmp_path.iterdir())
+
+
+def test_identity_translations_are_reported_as_the_identity_collapse(unpaired_inputs):
+    from ganops.evaluation.unpaired import identity_share
+    from ganops.training.monitor import MonitorConfig, identity_collapsed
+
+    image = keras.Input((16, 16, 3), name="image")
+    direction = keras.Input((2,), name=DIRECTION)
+    identity = keras.Model([image, direction], keras.layers.Identity()(image))
+    share = identity_share(unpaired_inputs["digits_m"])(identity)
+    assert share == 0.0
+    assert "identity collapse" in identity_collapsed(share, MonitorConfig())
+    assert identity_collapsed(0.5, MonitorConfig()) is None
+
+
+def test_a_decay_that_ends_before_it_starts_is_refused():
+    from pydantic import ValidationError
+
+    from ganops.variants.base import OptimizerConfig
+
+    with pytest.raises(ValidationError, match="decay: end 10 must come after start 20"):
+        OptimizerConfig(decay=(20, 10))
