@@ -19,3 +19,14 @@ def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
     assert set(result["images_per_second"]) == expected
     assert all(v > 0 for v in result["images_per_second"].values())
     assert result["peak_memory_mib"] > 0 and result["device"]
+
+
+def test_bench_measures_only_the_variants_asked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(PROJECT)
+    out = tmp_path / "bench.json"
+    bench.main(
+        ["--variants", "gan", "--no-stages", "--steps", "1", "--batches", "8"] + ["--out", str(out)]
+    )
+    result = json.loads(out.read_text())
+    assert set(result["images_per_second"]) == {"gan@8"} and "seconds_per_step" in result
+    assert result["seconds_per_step"] == {}  # the book's 256x256 models: pix2pix, cyclegan only

@@ -132,6 +132,12 @@ def stage_seconds(project: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m ganops.bench", description=__doc__)
     parser.add_argument("--steps", type=int, default=40, help="timed steps per measurement")
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=[name for name in VARIANTS if name not in EXPERIMENTS],
+        help="measure only these (default: every variant)",
+    )
     parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
     parser.add_argument(
         "--translation-batches",
@@ -171,7 +177,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "variant's task; photo <-> cartoon",
         "images_per_second": {},
     }
-    for variant in (name for name in VARIANTS if name not in EXPERIMENTS):
+    measured = args.variants or [name for name in VARIANTS if name not in EXPERIMENTS]
+    for variant in measured:
         params = variant_params(project, variant)
         data, batches = model_input, args.batches
         if variant in TRANSLATION:
@@ -183,7 +190,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
     if not args.no_book_256:
         results["seconds_per_step"] = {}
-        for variant, model in BOOK_256.items():
+        for variant, model in ((v, m) for v, m in BOOK_256.items() if v in measured):
             data = translation_input(variant, 256, count=8)
             rate = throughput(data, variant, {"model": model, "train": {}}, 1, steps=3, warmup=1)
             results["seconds_per_step"][f"{variant}_256@1"] = round(1.0 / rate, 3)
