@@ -301,7 +301,7 @@ class Feed:
         usable = self.usable(generator)
         if not len(usable):
             raise GanopsError("no source images to translate (is the held-out split empty?)")
-        return usable[np.arange(n) % len(usable)]
+        return cycled(usable, n)
 
     def directions(self, generator: keras.Model, index: np.ndarray) -> np.ndarray | None:
         """The direction of each source (away from its domain) for a two-way generator."""

@@ -117,6 +117,8 @@ def build(
         return ops.cast(g_optimizer.iterations < config.pretrain_steps, "float32")
 
     def d_loss(batch):
+        """Real cartoons against translations and smoothed cartoons in one fake batch (the
+        paper sums their two terms; here they are averaged, one scale for every objective)."""
         fake = ops.stop_gradient(translate(batch))
         real = discriminator(batch["b"], training=True)
         fakes = discriminator(ops.concatenate([fake, batch["b_smooth"]]), training=True)

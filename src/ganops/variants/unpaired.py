@@ -67,6 +67,8 @@ class History:
         n, size = fakes.shape[0], self.size
         rows = ops.arange(n)
         filling = self.count < size
+        # filling: fake i goes to the next free slot; full: a coin per fake, and distinct
+        # random slots (a permutation), so no slot has two writers
         coin = keras.random.uniform((n,), seed=self.seed) < 0.5
         swap_slot = ops.take(keras.random.shuffle(ops.arange(size), seed=self.seed), rows % size)
         fill_slot = self.count + rows
@@ -75,6 +77,7 @@ class History:
         stored = ops.take(self.images, slot, axis=0)
         swapped = ops.reshape(ops.logical_and(write, ops.logical_not(filling)), (n, 1, 1, 1))
         shown = ops.where(swapped, stored, ops.cast(fakes, "float32"))
+        # the written slots replaced through a one-hot (fakes x slots) matrix: no scatter
         hits = ops.one_hot(slot, size) * ops.cast(ops.expand_dims(write, 1), "float32")
         flat = ops.reshape(ops.cast(fakes, "float32"), (n, -1))
         written = ops.reshape(ops.matmul(ops.transpose(hits), flat), self.images.shape)
