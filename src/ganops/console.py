@@ -15,7 +15,7 @@ from PIL import Image
 from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
-from ganops.sampling import DIRECTIONS
+from ganops.sampling import DIRECTIONS, latents
 
 
 def parser() -> argparse.ArgumentParser:
@@ -75,7 +75,93 @@ def parser() -> argparse.ArgumentParser:
         help="AtoB or BtoA: for a model that translates both ways (CycleGAN, DiscoGAN)",
     )
     tracking(tr)
+    latent_commands(commands)
     return p
+
+
+def latent_commands(commands) -> None:
+    """``ganops latent interpolate|attribute|perturb|truncate``: latent-space figures."""
+    lat = commands.add_parser(
+        "latent",
+        help="explore a registered generator's latent space (book Skill 4 II) into a PNG grid",
+        description="Figures of a registered generator's latent space: interpolations, "
+        "attribute vectors, windowed perturbations, the truncation trick.",
+    )
+    tools = lat.add_subparsers(dest="tool", required=True)
+    helps = {
+        "interpolate": "rows of interpolations between pairs of seeded latents",
+        "attribute": "samples, the same plus an attribute vector, and their average",
+        "perturb": "samples, then a window of their latents as noise, Hanning, zeros, ones",
+        "truncate": "samples, then the same latents truncated at each threshold",
+    }
+    for name, text in helps.items():
+        tool = tools.add_parser(name, help=text, description=text)
+        tool.add_argument(
+            "--model", required=True, help="registered name, e.g. ganops-dcgan-digits"
+        )
+        tool.add_argument("--alias", default="champion", help="registry alias (default: champion)")
+        tool.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
+        tool.add_argument("--columns", type=int, default=8, help="images per row (default: 8)")
+        tool.add_argument("--label", type=int, help="class of every image (CGAN, ACGAN)")
+        tool.add_argument("--out", type=Path, default=Path(f"{name}.png"), help="output PNG")
+        tracking(tool)
+        if name == "interpolate":
+            tool.add_argument("--rows", type=int, default=4, help="interpolations (default: 4)")
+            tool.add_argument("--method", choices=("slerp", "linear"), default="slerp")
+        if name == "attribute":
+            which = tool.add_mutually_exclusive_group(required=True)
+            which.add_argument("--indices", type=int, nargs="+", help="samples that carry it")
+            which.add_argument("--class", dest="klass", type=int, help="a classifier's class")
+            tool.add_argument(
+                "--classifier",
+                type=Path,
+                help="the domain classifier (.keras) for --class "
+                "(default: data/04_feature/<dataset>/extractor.keras)",
+            )
+            tool.add_argument("--samples", type=int, default=1000, help="latents drawn")
+        if name == "perturb":
+            tool.add_argument("--start", type=int, default=0, help="first dimension")
+            tool.add_argument("--width", type=int, default=10, help="dimensions in the window")
+        if name == "truncate":
+            tool.add_argument("--thresholds", type=float, nargs="+", default=[2.0, 1.0, 0.5, 0.25])
+
+
+def latent_figure(generator, args) -> tuple:
+    """The (images, columns) of the ``ganops latent`` tool asked for."""
+    from ganops import latent
+
+    model, cols = generator.model, args.columns
+    if args.tool == "interpolate":
+        return latent.interpolation_grid(model, args.rows, cols, args.method, args.seed, args.label)
+    if args.tool == "perturb":
+        return latent.perturbation_grid(model, cols, args.start, args.width, args.seed, args.label)
+    if args.tool == "truncate":
+        return latent.truncation_grid(model, cols, args.thresholds, args.seed, args.label)
+    if args.indices is not None:
+        z = latents(args.samples, latent.latent_size(model), args.seed)
+        if max(args.indices) >= args.samples or min(args.indices) < 0:
+            raise GanopsError(f"--indices must be samples 0 to {args.samples - 1}")
+        vector = latent.attribute_vector(z, args.indices)
+    else:
+        classifier = args.classifier or default_classifier(args.model)
+        if not classifier.is_file():
+            raise GanopsError(f"{classifier}: no domain classifier there (give --classifier)")
+        vector = latent.class_vector(
+            model, keras_load(classifier), args.klass, args.samples, args.seed
+        )
+    return latent.attribute_grid(model, vector, cols, args.seed + 1, args.label)
+
+
+def default_classifier(name: str) -> Path:
+    """The dataset's domain classifier of a model registered as ganops-<variant>-<dataset>."""
+    dataset = name.split("-", 2)[-1]
+    return Path("data/04_feature") / dataset / "extractor.keras"
+
+
+def keras_load(path: Path):
+    import keras
+
+    return keras.saving.load_model(path)
 
 
 def tracking(command: argparse.ArgumentParser) -> None:
@@ -144,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"wrote {len(written)} image(s): {', '.join(map(str, written[:5]))}")
             return 0
-        if args.label is None and args.code is None:
+        if args.command == "latent":
+            images, cols = latent_figure(generator, args)
+            samples = (images + 1.0) / 2.0
+        elif args.label is None and args.code is None:
             samples, cols = generator.grid(args.n, args.seed)
         else:
             samples, cols = generator.generate(args.n, args.seed, args.label, args.code), None
