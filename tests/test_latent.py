@@ -124,3 +124,19 @@ def test_cli_draws_each_figure_of_a_registered_generator(tmp_path, digits_input,
     missing = ["--class", "3", "--classifier", str(tmp_path / "none.keras")]
     assert main(["latent", "attribute", *common, *missing]) == 2
     assert "none.keras: no domain classifier there" in capsys.readouterr().err
+
+
+def test_generate_with_the_truncation_trick(tmp_path, digits_input, capsys):
+    from ganops.serving.load import load_generator
+
+    uri = registered_store(tmp_path / "store", digits_input)
+    generator = load_generator("models:/ganops-gan-digits@champion")
+    plain, truncated = generator.generate(8, seed=3), generator.generate(8, 3, truncation=0.5)
+    np.testing.assert_array_equal(truncated, generator.generate(8, 3, truncation=0.5))
+    assert truncated.shape == plain.shape and not np.array_equal(truncated, plain)
+    with pytest.raises(GanopsError, match="at least 0.01"):
+        generator.generate(8, 3, truncation=0.0)
+    out = tmp_path / "grid.png"
+    command = ["generate", "--model", "ganops-gan-digits", "--tracking-uri", uri]
+    assert main([*command, "--truncation", "0.5", "-n", "9", "--out", str(out)]) == 0
+    assert out.is_file() and "wrote 9 samples" in capsys.readouterr().out

@@ -42,6 +42,11 @@ def parser() -> argparse.ArgumentParser:
         "--label", type=int, help="class of every sample (class-conditional: CGAN, ACGAN)"
     )
     gen.add_argument("--code", type=int, help="categorical code of every sample (InfoGAN)")
+    gen.add_argument(
+        "--truncation",
+        type=float,
+        help="the truncation trick: latent components beyond +-this are redrawn (e.g. 0.5)",
+    )
     gen.add_argument("--out", type=Path, default=Path("samples.png"), help="output PNG")
     tracking(gen)
     tr = commands.add_parser(
@@ -234,9 +239,12 @@ def main(argv: list[str] | None = None) -> int:
             images, cols = latent_figure(generator, args)
             samples = (images + 1.0) / 2.0
         elif args.label is None and args.code is None:
-            samples, cols = generator.grid(args.n, args.seed)
+            samples, cols = generator.grid(args.n, args.seed, args.truncation)
         else:
-            samples, cols = generator.generate(args.n, args.seed, args.label, args.code), None
+            samples = generator.generate(
+                args.n, args.seed, args.label, args.code, truncation=args.truncation
+            )
+            cols = None
     except GanopsError as err:
         print(f"ganops: {err}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 
 from ganops.errors import GanopsError
+from ganops.latent import truncate
 from ganops.sampling import (
     CONTINUOUS,
     DIRECTIONS,
@@ -20,6 +21,7 @@ from ganops.sampling import (
     direction_of,
     feed,
     generate,
+    latents,
     two_way,
 )
 from ganops.serving.images import (
@@ -119,13 +121,21 @@ class Generator:
         return outputs if isinstance(images, list) else np.stack(outputs)
 
     def draw(
-        self, n: int, seed: int, values: Values = None, continuous: np.ndarray | None = None
+        self,
+        n: int,
+        seed: int,
+        values: Values = None,
+        continuous: np.ndarray | None = None,
+        truncation: float | None = None,
     ) -> np.ndarray:
         if self.translates:
             raise GanopsError("this generator translates images: use translate(images)")
         if problem := seeding_error(n, seed):
             raise GanopsError(problem)
-        return to_output(generate(self.model, n, seed, values, continuous))
+        if truncation is None:
+            return to_output(generate(self.model, n, seed, values, continuous))
+        z = truncate(latents(n, self.latent_dim, seed), truncation, seed).astype(np.float32)
+        return to_output(decode(self.model, feed(self.model, z, values, continuous, seed)))
 
     def generate(
         self,
@@ -134,15 +144,21 @@ class Generator:
         labels: Values = None,
         codes: Values = None,
         continuous: np.ndarray | None = None,
+        truncation: float | None = None,
     ) -> np.ndarray:
-        """``n`` samples from seeded latents (the same seed and labels give the same images)."""
-        return self.draw(n, seed, *self.conditions(n, labels, codes, continuous))
+        """``n`` samples from seeded latents (the same seed and labels give the same images);
+        with ``truncation``, latent components beyond it are redrawn (the truncation trick:
+        less variety, more typical samples)."""
+        return self.draw(n, seed, *self.conditions(n, labels, codes, continuous), truncation)
 
-    def grid(self, n: int, seed: int = 0) -> tuple[np.ndarray, int | None]:
+    def grid(
+        self, n: int, seed: int = 0, truncation: float | None = None
+    ) -> tuple[np.ndarray, int | None]:
         """About ``n`` samples for a picture, with its width: one row per class/code for a
         conditional generator; None (a square grid) otherwise."""
         values, cols = class_rows(self.model, n)
-        return self.draw(n if values is None else len(values), seed, values), cols
+        size = n if values is None else len(values)
+        return self.draw(size, seed, values, truncation=truncation), cols
 
     def decode(
         self,
