@@ -15,7 +15,6 @@ from PIL import Image
 from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
-from ganops.sampling import DIRECTIONS, latents
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,7 +75,6 @@ def parser() -> argparse.ArgumentParser:
     )
     tr.add_argument(
         "--direction",
-        choices=DIRECTIONS,
         help="AtoB or BtoA: for a model that translates both ways (CycleGAN, DiscoGAN)",
     )
     tracking(tr)
@@ -116,7 +114,9 @@ def latent_commands(commands) -> None:
         if name == "attribute":
             which = tool.add_mutually_exclusive_group(required=True)
             which.add_argument("--indices", type=int, nargs="+", help="samples that carry it")
-            which.add_argument("--class", dest="klass", type=int, help="a classifier's class")
+            which.add_argument(
+                "--class", dest="klass", type=int, metavar="C", help="a classifier's class"
+            )
             tool.add_argument(
                 "--classifier",
                 type=Path,
@@ -133,7 +133,7 @@ def latent_commands(commands) -> None:
 
 def latent_figure(generator, args) -> tuple:
     """The (images, columns) of the ``ganops latent`` tool asked for."""
-    from ganops import latent
+    from ganops import latent  # here: TensorFlow loads only when a command runs
 
     model, cols = generator.model, args.columns
     if args.tool == "interpolate":
@@ -143,7 +143,7 @@ def latent_figure(generator, args) -> tuple:
     if args.tool == "truncate":
         return latent.truncation_grid(model, cols, args.thresholds, args.seed, args.label)
     if args.indices is not None:
-        z = latents(args.samples, latent.latent_size(model), args.seed)
+        z = latent.latents(args.samples, latent.latent_size(model), args.seed)
         if max(args.indices) >= args.samples or min(args.indices) < 0:
             raise GanopsError(f"--indices must be samples 0 to {args.samples - 1}")
         vector = latent.attribute_vector(z, args.indices)
