@@ -131,9 +131,7 @@ def primary_score(
     if model_input is not None and "domain_test" in model_input:
         if metric != "fid":
             raise ConfigError(f"primary_metric '{metric}': unpaired translation is judged by fid")
-        return lambda generator: unpaired.fid_against_targets(
-            generator, model_input, extractor, samples
-        )
+        return unpaired.fid_against_targets(model_input, extractor, samples)
     if model_input is None or "source_test" not in model_input:
         if metric != "fid":
             raise ConfigError(f"primary_metric '{metric}' needs paired data (sources, targets)")
@@ -255,15 +253,24 @@ def compare_unpaired(
     values, found = unpaired.unpaired_metrics(
         generator, model_input, extractor, lambda real, fake: fd_kid(real, fake, config)
     )
-    shown = min(TRANSLATION_SHOWN, *(len(d.inputs) for d in found))
     rows = [
-        row[:shown]
+        row
         for d in found
         for row in (d.inputs, d.styles, d.outputs, d.reconstructions)
         if row is not None
     ]
-    picture = image_grid(np.concatenate(rows), cols=shown, scale=max(1, 128 // rows[0].shape[1]))
-    return values, picture
+    return values, rows_picture(rows)
+
+
+def rows_picture(rows: list[np.ndarray]) -> np.ndarray:
+    """The first images of each row (as many as the shortest has, at most
+    ``TRANSLATION_SHOWN``), one row each, upscaled to about 128 pixels: translation figures."""
+    shown = min(TRANSLATION_SHOWN, *(len(row) for row in rows))
+    return image_grid(
+        np.concatenate([row[:shown] for row in rows]),
+        cols=shown,
+        scale=max(1, 128 // rows[0].shape[1]),
+    )
 
 
 def translation_evaluation(
@@ -311,13 +318,7 @@ def compare_translation(
         values |= {f"baseline_{k}": v for k, v in (scored | distribution(trivial)).items()}
         rows.append(trivial)
     rows.append(feed.targets)
-    shown = min(TRANSLATION_SHOWN, len(outputs))
-    picture = image_grid(
-        np.concatenate([row[:shown] for row in rows]),
-        cols=shown,
-        scale=max(1, 128 // outputs.shape[1]),
-    )
-    return values, picture
+    return values, rows_picture(rows)
 
 
 def evaluate(

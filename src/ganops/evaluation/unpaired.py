@@ -15,6 +15,7 @@ means.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,20 +92,30 @@ def label_preservation(source_probabilities: np.ndarray, output_probabilities: n
 
 
 def fid_against_targets(
-    generator: keras.Model, model_input: dict[str, Any], extractor: keras.Model, limit: int
-) -> float:
-    """Mean over directions of the FD of ``limit`` held-out translations against the target
-    domain's training images: the score that picks the best checkpoint."""
-    values = []
-    for direction in directions(generator, model_input, limit):
-        real = domain_images(model_input, "train", 1 - direction.domain)
-        values.append(
-            metrics.fid(
-                features_and_probabilities(extractor, real)[0],
-                features_and_probabilities(extractor, direction.outputs)[0],
+    model_input: dict[str, Any], extractor: keras.Model, limit: int
+) -> Callable[[keras.Model], float]:
+    """A function giving the mean over directions of the FD of ``limit`` held-out
+    translations against the target domain's training images (their features computed once,
+    here): the score that picks the best checkpoint."""
+    real = [
+        features_and_probabilities(extractor, domain_images(model_input, "train", d))[0]
+        for d in (0, 1)
+    ]
+
+    def score(generator: keras.Model) -> float:
+        found = directions(generator, model_input, limit, back=False)
+        return float(
+            np.mean(
+                [
+                    metrics.fid(
+                        real[1 - d.domain], features_and_probabilities(extractor, d.outputs)[0]
+                    )
+                    for d in found
+                ]
             )
         )
-    return float(np.mean(values))
+
+    return score
 
 
 def direction_metrics(

@@ -58,10 +58,8 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         )
 
     return cycle_game(
-        generator("g_ab"),
-        generator("g_ba"),
-        discriminator("d_a"),
-        discriminator("d_b"),
+        generator,
+        discriminator,
         config,
         d_steps=d_steps,
     )

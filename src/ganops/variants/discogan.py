@@ -74,10 +74,8 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
         return config.book_l1 * term, {"g_book_l1": term}
 
     return cycle_game(
-        generator("g_ab"),
-        generator("g_ba"),
-        discriminator("d_a"),
-        discriminator("d_b"),
+        generator,
+        discriminator,
         config,
         weights=schedule,
         extra=book_l1 if config.book_l1 else None,

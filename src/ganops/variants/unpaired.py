@@ -117,22 +117,23 @@ def distance(kind: str) -> Callable[[Any, Any], Any]:
 
 
 def cycle_game(
-    g_ab: keras.Model,
-    g_ba: keras.Model,
-    d_a: keras.Model,
-    d_b: keras.Model,
+    generator: Callable[[str], keras.Model],
+    discriminator: Callable[[str], keras.Model],
     config: UnpairedConfig,
     weights: Callable[[Any], tuple[Any, Any]] | None = None,
     extra: Extra | None = None,
     d_steps: int = 1,
 ) -> Adversarial:
-    """Two players. The discriminators (one update for both): ``config.loss`` on real images
-    of their domain against translations into it, taken through the history, halved (the
-    paper). The generators: fooling the other domain's discriminator, plus the cycle weight
-    times the distance of each image to its translation there and back, plus the identity
-    weight times that of each image to its translation into its own domain, plus ``extra``.
-    ``weights(iterations) -> (adversarial, cycle)`` replaces the constant weights, 1 and
-    ``config.cycle_weight`` (DiscoGAN's schedule)."""
+    """Two players of networks built by name by ``generator`` (``g_ab``, ``g_ba``) and
+    ``discriminator`` (``d_a``, ``d_b``). The discriminators (one update for both):
+    ``config.loss`` on real images of their domain against translations into it, taken
+    through the history, halved (the paper). The generators: fooling the other domain's
+    discriminator, plus the cycle weight times the distance of each image to its translation
+    there and back, plus the identity weight times that of each image to its translation
+    into its own domain, plus ``extra``. ``weights(iterations) -> (adversarial, cycle)``
+    replaces the constant weights, 1 and ``config.cycle_weight`` (DiscoGAN's schedule)."""
+    g_ab, g_ba = generator("g_ab"), generator("g_ba")
+    d_a, d_b = discriminator("d_a"), discriminator("d_b")
     d_objective, g_objective = OBJECTIVES[config.loss]
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
     seed = keras.random.SeedGenerator(0)
