@@ -6,7 +6,7 @@ import pytest
 
 from ganops.errors import ConfigError, GanopsError
 from ganops.evaluation.evaluate import better, held_out, primary
-from ganops.sampling import Feed, Inputs, source_pictures
+from ganops.sampling import Feed, Inputs, feed, latents, source_pictures
 
 
 def model(**inputs):
@@ -20,8 +20,16 @@ def test_inputs_are_known_by_name_only():
     assert Inputs.of(model(z=(8,))) == Inputs(latent_dim=8)
     assert Inputs.of(model(z=(8,), label=(3,))) == Inputs(8, "label", 3)
     assert Inputs.of(model(image=(4, 4, 2))) == Inputs(image=(4, 4, 2))
-    with pytest.raises(GanopsError, match=r"input\(s\) \['noise'\] have no known name"):
-        Inputs.of(model(noise=(8,)))
+    assert Inputs.of(model(noise=(4, 4, 1))) == Inputs(noise=(4, 4, 1))
+    with pytest.raises(GanopsError, match=r"input\(s\) \['mystery'\] have no known name"):
+        Inputs.of(model(mystery=(8,)))
+
+
+def test_noise_is_drawn_from_the_seed():
+    noisy = model(noise=(4, 4, 1))
+    first, again, other = (feed(noisy, latents(3, 0, seed), seed=seed) for seed in (5, 5, 6))
+    assert first.shape == (3, 4, 4, 1) and np.array_equal(first, again)
+    assert not np.array_equal(first, other)
 
 
 def test_feed_translates_held_out_sources_in_order_and_draws_latents_otherwise():

@@ -55,6 +55,10 @@ TINY_MODELS |= {
         "pretrain_steps": 2,
     },
 }
+TINY_MODELS |= {
+    "vae": {"filters": [8, 8], "hidden": 8, "importance_samples": 4},
+    "pixelcnn": {"filters": 8, "residual_blocks": 1, "output_layers": 1},
+}
 #: The embedded paired datasets, shrunk (the e2e projects' parameters_ingest.yml).
 TINY_PHOTOS = {
     f"datasets.{name}.{key}": value

@@ -28,8 +28,8 @@ def latent_size(generator: keras.Model) -> int:
     size = Inputs.of(generator).latent_dim
     if not size:
         raise GanopsError(
-            "this generator takes no latent vector z (a translation model?): latent tools "
-            "need one that samples"
+            "this generator takes no latent vector z (a translation model, or PixelCNN, "
+            "which draws from noise): latent tools need one that samples from z"
         )
     return size
 

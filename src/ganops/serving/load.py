@@ -120,6 +120,11 @@ class Generator:
             return outputs[0]
         return outputs if isinstance(images, list) else np.stack(outputs)
 
+    def check_latent(self, what: str) -> None:
+        """A generator without ``z`` (PixelCNN: it draws from seeded noise) takes no ``what``."""
+        if not self.latent_dim:
+            raise GanopsError(f"this generator has no latent z: it takes no {what}, only n, seed")
+
     def draw(
         self,
         n: int,
@@ -134,6 +139,7 @@ class Generator:
             raise GanopsError(problem)
         if truncation is None:
             return to_output(generate(self.model, n, seed, values, continuous))
+        self.check_latent("truncation")
         z = truncate(latents(n, self.latent_dim, seed), truncation, seed).astype(np.float32)
         return to_output(decode(self.model, feed(self.model, z, values, continuous, seed)))
 
@@ -170,6 +176,7 @@ class Generator:
         """The images of given latent vectors, shaped ``(n, latent_dim)``."""
         if self.translates:
             raise GanopsError("this generator translates images: use translate(images)")
+        self.check_latent("z")
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim or not 1 <= len(z) <= MAX_IMAGES:
             raise GanopsError(

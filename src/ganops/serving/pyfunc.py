@@ -198,6 +198,8 @@ def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | 
     spec = Inputs.of(generator)
     values, codes = row_values(table, spec), row_continuous(table, spec)
     if "z" in table.columns:
+        if not spec.latent_dim:
+            raise invalid("this generator has no latent z: give columns ['n', 'seed']")
         return feed(generator, *latent_rows(table, spec, values, codes))
     parts = [
         feed(

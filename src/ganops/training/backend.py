@@ -13,7 +13,7 @@ import keras
 from ganops.errors import ConfigError
 
 if TYPE_CHECKING:  # variants import this module (gradient penalties)
-    from ganops.variants.base import Adversarial, Batch
+    from ganops.variants.base import Batch, Trainable
 
 
 def devices() -> list[str]:
@@ -29,14 +29,14 @@ def devices() -> list[str]:
     return []
 
 
-def build_optimizers(gan: Adversarial) -> None:
+def build_optimizers(gan: Trainable) -> None:
     """Create every optimizer's slots now, so checkpoints hold a fixed list of variables."""
     for player in gan.players:
         player.optimizer.build(player.variables)
 
 
 def make_train_call(
-    gan: Adversarial, jit_compile: bool = False
+    gan: Trainable, jit_compile: bool = False
 ) -> Callable[[Batch], dict[str, float]]:
     """A compiled ``call(batches) -> logs`` running one step: every player's updates in order.
 

@@ -16,6 +16,7 @@ from ganops.evaluation.evaluate import better
 from ganops.evaluation.plots import gif_bytes, samples_picture
 from ganops.io import atomic_write
 from ganops.sampling import Feed
+from ganops.variants.base import Trainable
 
 
 class Callback:
@@ -89,7 +90,7 @@ class SampleGrid(Callback):
 class BestCheckpoint(Callback):
     """Every ``every`` steps (and at the end), score the generator by the metric ``name``
     (``better``: ``lower`` or ``higher``); keep the best generator weights, and give them back
-    to the generator when training ends.
+    to the generator when training ends (a likelihood model's every network: ``model``).
 
     GAN quality often peaks and then decays: the best step, not the last, is what gets
     evaluated and registered. ``best.npz`` and ``scores.csv`` live in the checkpoint folder,
@@ -119,24 +120,26 @@ class BestCheckpoint(Callback):
 
     def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
         if step % self.every == 0:
-            self.evaluate(trainer.gan.generator, step)
+            self.evaluate(trainer.gan, step)
 
     def on_end(self, trainer: Any, step: int) -> None:
         if step not in set(self.scores["step"]):
-            self.evaluate(trainer.gan.generator, step)
+            self.evaluate(trainer.gan, step)
         with np.load(self.best_path) as best:
-            weights = [best[f"w{i:04d}"] for i in range(len(trainer.gan.generator.weights))]
-        trainer.gan.generator.set_weights(weights)
+            weights = iter(best[f"w{i:04d}"] for i in range(len(best.files) - 2))
+            for net in trainer.gan.model:
+                net.set_weights([next(weights) for _ in net.weights])
 
-    def evaluate(self, generator: keras.Model, step: int) -> None:
-        value = float(self.score(generator))
+    def evaluate(self, gan: Trainable, step: int) -> None:
+        value = float(self.score(gan.generator))
         row = pd.DataFrame({"step": [step], self.name: [value]})
         self.scores = pd.concat([self.scores, row], ignore_index=True) if len(self.scores) else row
         csv = self.scores.to_csv(index=False)
         atomic_write(self.scores_path, lambda tmp: tmp.write_text(csv))
         if better(value, self.best_value, self.better):
             self.best_step, self.best_value = step, value
-            weights = {f"w{i:04d}": w for i, w in enumerate(generator.get_weights())}
+            values = (w for net in gan.model for w in net.get_weights())
+            weights = {f"w{i:04d}": w for i, w in enumerate(values)}
 
             def write(tmp: Path) -> None:
                 with open(tmp, "wb") as f:

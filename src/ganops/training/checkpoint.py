@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ganops.io import atomic_write
-from ganops.variants.base import Adversarial
+from ganops.variants.base import Trainable
 
 log = logging.getLogger(__name__)
 PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
@@ -31,7 +31,7 @@ class Checkpoint:
     images_per_second: float = float("nan")
 
 
-def state_variables(gan: Adversarial) -> list[keras.Variable]:
+def state_variables(gan: Trainable) -> list[keras.Variable]:
     """Every variable whose value a resumed run needs, once each, in a fixed order (networks
     may nest: a two-way generator holds both of CycleGAN's)."""
     variables = [v for net in gan.networks for v in net.variables]
@@ -95,12 +95,12 @@ def latest(folder: Path) -> Checkpoint | None:
     return None
 
 
-def capture(gan: Adversarial) -> list[np.ndarray]:
+def capture(gan: Trainable) -> list[np.ndarray]:
     """Current values of every state variable."""
     return [keras.ops.convert_to_numpy(v.value) for v in state_variables(gan)]
 
 
-def restore(gan: Adversarial, values: list[np.ndarray]) -> None:
+def restore(gan: Trainable, values: list[np.ndarray]) -> None:
     """Assign saved values back; a different architecture is refused by shape."""
     variables = state_variables(gan)
     if len(variables) != len(values):

@@ -27,7 +27,8 @@ from ganops.training.config import TrainConfig
 from ganops.training.monitor import FailureMonitor
 from ganops.training.trainer import Trainer
 from ganops.variants import build_variant
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
+from ganops.variants.likelihood import likelihood_summary
 
 log = logging.getLogger(__name__)
 POINTS_SHOWN = 1000  # a scatter of fewer 2-D samples says little about mode coverage
@@ -38,7 +39,7 @@ class RunResult:
     """A finished run: the variant (the best generator weights when scored), its losses, the
     scores over steps (empty when not scored) and a summary."""
 
-    gan: Adversarial
+    gan: Trainable
     losses: pd.DataFrame
     scores: pd.DataFrame
     summary: dict[str, Any]
@@ -68,7 +69,8 @@ def train_run(
     primary: tuple[str, str] = ("fid", "lower"),
     features: keras.Model | None = None,
 ) -> RunResult:
-    """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted).
+    """Train ``variant`` on ``model_input`` (validated first, resumed if interrupted); a
+    likelihood model's summary holds its held-out NLLs (``likelihood``).
 
     With ``score`` (of the ``primary`` metric: its name and which way is better) the
     generator is scored every ``evaluate_every`` steps and the best weights are the ones
@@ -140,6 +142,8 @@ def train_run(
     }
     if gan.classify is not None:
         summary |= classifier_summary(gan, model_input, config.seed)
+    if gan.likelihood is not None and len(model_input["x_test"]):
+        summary["likelihood"] = likelihood_summary(gan.likelihood, model_input["x_test"])
     scores = best[0].scores if best else pd.DataFrame()
     if best:
         summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
@@ -157,7 +161,7 @@ def check_domains(model_input: dict[str, Any], batch_size: int, variant: str) ->
             )
 
 
-def classifier_summary(gan: Adversarial, model_input: dict[str, Any], seed: int) -> dict[str, Any]:
+def classifier_summary(gan: Trainable, model_input: dict[str, Any], seed: int) -> dict[str, Any]:
     """A semi-supervised variant's classifier: its accuracy on the held-out split and the
     labelled examples per class it learned from."""
     y = gan.pools(model_input, seed)["real"]["y"]
@@ -174,7 +178,7 @@ def classifier_summary(gan: Adversarial, model_input: dict[str, Any], seed: int)
 
 
 def fit(
-    gan: Adversarial,
+    gan: Trainable,
     model_input: dict[str, Any],
     config: TrainConfig,
     checkpoint_dir: Path,

@@ -17,7 +17,7 @@ from ganops.errors import TrainingDiverged
 from ganops.training import backend, checkpoint
 from ganops.training.callbacks import Callback
 from ganops.training.config import TrainConfig
-from ganops.variants.base import Adversarial, Pools
+from ganops.variants.base import Pools, Trainable
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Trainer:
 
     def __init__(
         self,
-        gan: Adversarial,
+        gan: Trainable,
         config: TrainConfig,
         checkpoint_dir: Path,
         fingerprint: str,

@@ -22,13 +22,16 @@ from ganops.variants import (
     infogan,
     lsgan,
     pix2pix,
+    pixelcnn,
     sgan,
     sngan,
     srgan,
+    vae,
     wgan,
     wgan_gp,
 )
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
+from ganops.variants.likelihood import LikelihoodConfig
 
 VARIANTS: dict[str, ModuleType] = {
     "gan": gan,
@@ -47,6 +50,8 @@ VARIANTS: dict[str, ModuleType] = {
     "cyclegan": cyclegan,
     "discogan": discogan,
     "cartoongan": cartoongan,
+    "vae": vae,
+    "pixelcnn": pixelcnn,
 }
 #: The book's failure-mode experiments (Skill 3): the vanilla GAN under their own names, each
 #: with its own parameters file, runs and reports.
@@ -56,6 +61,10 @@ VARIANTS |= dict.fromkeys(EXPERIMENTS, gan)
 PAIRED = tuple(name for name, module in VARIANTS.items() if "pairs" in module.DATA_KINDS)
 #: Variants that translate between two unpaired domains (``domains`` in the ingest entry).
 UNPAIRED = tuple(name for name, module in VARIANTS.items() if "unpaired" in module.DATA_KINDS)
+#: The likelihood baselines (not GANs: one player, a held-out NLL beside the GANs' metrics).
+LIKELIHOOD = tuple(
+    name for name, module in VARIANTS.items() if issubclass(module.Config, LikelihoodConfig)
+)
 #: Variants with datasets of their own: they are left out of the default dataset's pipelines.
 TRANSLATION = PAIRED + UNPAIRED
 HINTS = {"pairs": "photos_color", "unpaired": "digits_m"}  # a dataset of each kind
@@ -74,7 +83,7 @@ def build_variant(
     spec: DataSpec,
     d_steps: int = 1,
     features: keras.Model | None = None,
-) -> Adversarial:
+) -> Trainable:
     """Validate ``model`` parameters and build the variant for data of ``spec`` (given the
     dataset's feature extractor ``features`` if it uses one)."""
     module = get_variant(name)

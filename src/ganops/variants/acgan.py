@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ganops.losses import class_cross_entropy
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.conditional import (
     ClassConditionalConfig,
     LabelConditioning,
@@ -46,7 +46,7 @@ class ClassHead(LabelConditioning):
         return self.weight * loss, {"g_class_loss": loss}
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     classes = require_classes("acgan", spec)
     return game(
         generator(config, spec, {"label": classes}, config.label_embedding),

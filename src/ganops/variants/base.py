@@ -1,8 +1,9 @@
 """What every variant provides: networks, players (who updates what, on which loss), sampling.
 
 A variant module exposes ``Config`` (a pydantic model, its ``model:`` parameters),
-``DATA_KINDS`` (the data it accepts) and ``build(config, spec, d_steps) -> Adversarial``. The
-Trainer only ever sees an ``Adversarial``: adding a variant never touches it.
+``DATA_KINDS`` (the data it accepts) and ``build(config, spec, d_steps) -> Trainable``. The
+Trainer only ever sees a ``Trainable``: players and their losses, two (a GAN), four (CycleGAN)
+or one (a likelihood model: the VAE, PixelCNN). Adding a variant never touches it.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Player:
 
 
 @dataclass
-class Adversarial:
+class Trainable:
     """A built variant: the generator that is sampled, evaluated and exported (a moving
     average of the trained one when that stabilizer is on), the players in update order,
     their random state, what the batch size must be a multiple of, whether the
@@ -101,7 +102,9 @@ class Adversarial:
     training data its players' batches are drawn from, and any other variables its resumed
     run needs (``state``: CycleGAN's history of generated images).
 
-    Semi-supervised variants also say how they classify images."""
+    Semi-supervised variants also say how they classify images; likelihood models how they
+    score held-out images (``likelihood``: images -> per-image negative log-likelihoods in
+    nats, by bound: ``nll``, ``nll_iwae``...)."""
 
     generator: keras.Model
     players: list[Player]
@@ -112,6 +115,7 @@ class Adversarial:
     classify: keras.Model | None = None
     pools: Callable[[dict[str, Any], int], Pools] = image_pool
     state: list[keras.Variable] = field(default_factory=list)
+    likelihood: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
 
     @property
     def networks(self) -> list[keras.Model]:
@@ -121,6 +125,12 @@ class Adversarial:
             if all(net is not seen for seen in nets):
                 nets.append(net)
         return nets
+
+    @property
+    def model(self) -> list[keras.Model]:
+        """The networks that make the trained model, whose best weights are kept: the
+        generator, and for a likelihood model every network (its encoder scores images)."""
+        return self.networks if self.likelihood else [self.generator]
 
 
 @keras.saving.register_keras_serializable(package="ganops")
@@ -171,10 +181,15 @@ class OptimizerConfig(BaseModel):
         return keras.optimizers.Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2)
 
 
-class VariantConfig(BaseModel):
-    """Fields every variant shares."""
+class ModelConfig(BaseModel):
+    """What every variant's ``model:`` parameters are: settings of its own, none unknown."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class AdversarialConfig(ModelConfig):
+    """What every GAN of images or points has: a latent size, the two players' optimizers
+    and the stabilizers."""
 
     latent_dim: int = Field(100, gt=0)
     generator_optimizer: OptimizerConfig = OptimizerConfig()
@@ -182,11 +197,9 @@ class VariantConfig(BaseModel):
     stabilizers: Stabilizers = Stabilizers()
 
 
-class TranslationConfig(BaseModel):
+class TranslationConfig(ModelConfig):
     """Settings every image-to-image variant has: the two optimizers (Adam 2e-4, beta_1 0.5)
     and how its generator upsamples."""
-
-    model_config = ConfigDict(extra="forbid")
 
     generator_optimizer: OptimizerConfig = OptimizerConfig()
     discriminator_optimizer: OptimizerConfig = OptimizerConfig()
@@ -206,9 +219,9 @@ def one_on_one(
     g_optimizer: keras.optimizers.Optimizer,
     d_steps: int = 1,
     **fields: Any,
-) -> Adversarial:
+) -> Trainable:
     """A translation generator against one discriminator, which updates first (``d_steps``
-    times); ``fields``: the rest of the ``Adversarial`` (its pools...)."""
+    times); ``fields``: the rest of the ``Trainable`` (its pools...)."""
     players = [
         Player(
             "discriminator",
@@ -219,6 +232,4 @@ def one_on_one(
         ),
         Player("generator", [generator], g_optimizer, g_loss),
     ]
-    return Adversarial(
-        generator, players, latent_dim=0, seed=keras.random.SeedGenerator(0), **fields
-    )
+    return Trainable(generator, players, latent_dim=0, seed=keras.random.SeedGenerator(0), **fields)

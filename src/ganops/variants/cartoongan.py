@@ -21,7 +21,7 @@ from ganops.data.unpaired import edge_smooth
 from ganops.nets.content import content_network
 from ganops.nets.translation import patch_discriminator, resnet_generator
 from ganops.sampling import IMAGE, STYLE
-from ganops.variants.base import Adversarial, DataSpec, Pools, TranslationConfig, one_on_one
+from ganops.variants.base import DataSpec, Pools, Trainable, TranslationConfig, one_on_one
 from ganops.variants.game import LOGITS, OBJECTIVES
 from ganops.variants.unpaired import DATA_KINDS
 
@@ -80,7 +80,7 @@ def styled(body: keras.Model, shape: tuple[int, ...]) -> keras.Model:
 
 def build(
     config: Config, spec: DataSpec, d_steps: int = 1, features: keras.Model | None = None
-) -> Adversarial:
+) -> Trainable:
     shape = spec.sample_shape
     generator = resnet_generator(
         (*shape[:2], shape[-1] * (2 if config.style_input else 1)),

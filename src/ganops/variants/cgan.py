@@ -4,7 +4,7 @@ generator embeds it beside z, the discriminator sees it as one more image plane.
 from __future__ import annotations
 
 from ganops.nets.conditional import label_plane_discriminator
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.conditional import (
     ClassConditionalConfig,
     LabelConditioning,
@@ -32,7 +32,7 @@ class ClassGiven(LabelConditioning):
         return conditions["label"]
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     classes = require_classes("cgan", spec)
     height, width, channels = spec.sample_shape
     judge = discriminator(config, (height, width, channels + 1))

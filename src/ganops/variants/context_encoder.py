@@ -12,7 +12,7 @@ from pydantic import Field, PositiveInt
 
 from ganops.nets.conv import dcgan_discriminator
 from ganops.nets.translation import encoder_decoder
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.paired import DATA_KINDS, PairedConfig, require_task, translation_game
 
 __all__ = ["DATA_KINDS", "Config", "build"]
@@ -36,7 +36,7 @@ def hole(source):
     return ops.cast(source[..., -1:] < 0, "float32")
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     require_task("context_encoder", spec, ("inpaint",))
     generator = encoder_decoder(
         spec.source_shape, config.generator_filters, config.bottleneck, config.upsampling

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, PositiveInt
 
 from ganops.nets.translation import patch_discriminator, resnet_generator, unet
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.unpaired import DATA_KINDS, UnpairedConfig, cycle_game
 
 __all__ = ["DATA_KINDS", "Config", "build"]
@@ -31,7 +31,7 @@ class Config(UnpairedConfig):
     )
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     def generator(name: str):
         if config.generator == "unet":
             return unet(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.game import game
 from ganops.variants.networks import ConvConfig, conv_networks
 
@@ -20,7 +20,7 @@ class Config(ConvConfig):
     dropout: float = Field(0.3, ge=0.0, lt=1.0)
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     """Convolutional networks sized to the image shape, in the standard game."""
     generator, discriminator = conv_networks(config, spec)
     return game(generator, discriminator, config, config.loss, d_steps)

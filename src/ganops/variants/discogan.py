@@ -15,7 +15,7 @@ from keras import ops
 from pydantic import Field, NonNegativeInt
 
 from ganops.nets.translation import conv_autoencoder, patch_discriminator
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.unpaired import DATA_KINDS, UnpairedConfig, cycle_game
 
 __all__ = ["DATA_KINDS", "Config", "build"]
@@ -49,7 +49,7 @@ class Config(UnpairedConfig):
     discriminator_filters: list[int] = Field([64, 128, 256, 512], min_length=1)
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     def generator(name: str):
         return conv_autoencoder(
             spec.sample_shape, config.generator_filters, config.upsampling, name=name

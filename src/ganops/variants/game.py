@@ -17,7 +17,7 @@ from ganops import losses
 from ganops.errors import ConfigError
 from ganops.nets.layers import normal_init, pack
 from ganops.training.backend import input_gradients
-from ganops.variants.base import Adversarial, Player, VariantConfig
+from ganops.variants.base import AdversarialConfig, Player, Trainable
 from ganops.variants.stabilizers import ema_copy, ema_update, instance_noise, mode_seeking
 
 #: name -> (discriminator loss, generator loss), on raw discriminator outputs.
@@ -83,12 +83,12 @@ def add_extra(loss, logs: dict, extra: tuple | None):
 def game(
     generator: keras.Model,
     discriminator: keras.Model,
-    config: VariantConfig,
+    config: AdversarialConfig,
     objective: str,
     d_steps: int = 1,
     critic: Critic = Critic(),
     conditioning: Conditioning | None = None,
-) -> Adversarial:
+) -> Trainable:
     """The players of ``objective`` with ``config.stabilizers`` applied (and a conditional
     variant's ``conditioning``)."""
     s = config.stabilizers
@@ -195,7 +195,7 @@ def game(
             after_update=(lambda: ema_update(sampled, generator, s.ema)) if s.ema else None,
         ),
     ]
-    return Adversarial(
+    return Trainable(
         sampled,
         players,
         config.latent_dim,

@@ -12,14 +12,14 @@ from typing import Literal
 from pydantic import Field
 
 from ganops.nets.dense import mlp_discriminator, mlp_generator
-from ganops.variants.base import Adversarial, DataSpec, VariantConfig
+from ganops.variants.base import AdversarialConfig, DataSpec, Trainable
 from ganops.variants.game import game
 from ganops.variants.networks import discriminator_shape
 
 DATA_KINDS = ("images", "points")
 
 
-class Config(VariantConfig):
+class Config(AdversarialConfig):
     """Book defaults: z of 50, generator 1200-1000, discriminator 256-128 with dropout."""
 
     latent_dim: int = Field(50, gt=0)
@@ -30,7 +30,7 @@ class Config(VariantConfig):
     discriminator_dropout: list[float] = [0.3, 0.5]
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     """Networks sized to the data, in the standard game (Goodfellow 2014)."""
     activation = "tanh" if spec.kind == "images" else "linear"
     generator = mlp_generator(

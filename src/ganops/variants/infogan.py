@@ -11,7 +11,7 @@ import keras
 from pydantic import Field
 
 from ganops.losses import class_cross_entropy, gaussian_code_loss
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.conditional import ConditionalConfig, discriminator, generator, random_one_hot
 from ganops.variants.game import Conditioning, game
 
@@ -67,7 +67,7 @@ class QHead(Conditioning):
         return self.information(fake_aux, conditions)
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     conditions = {"code": config.codes}
     if config.continuous_codes:
         conditions["continuous"] = config.continuous_codes

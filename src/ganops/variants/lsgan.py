@@ -6,7 +6,7 @@ data, where the sigmoid's loss has saturated. Targets a-b-c = 0-1-1; Adam 2e-4, 
 
 from __future__ import annotations
 
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.game import game
 from ganops.variants.networks import NetworksConfig, networks
 
@@ -17,6 +17,6 @@ class Config(NetworksConfig):
     pass
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     generator, discriminator = networks(config, spec)
     return game(generator, discriminator, config, "least_squares", d_steps)

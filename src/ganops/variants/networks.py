@@ -9,10 +9,10 @@ from pydantic import Field
 from ganops.nets.conv import dcgan_discriminator, dcgan_generator
 from ganops.nets.dense import mlp_discriminator, mlp_generator
 from ganops.nets.layers import packed_shape
-from ganops.variants.base import DataSpec, VariantConfig
+from ganops.variants.base import AdversarialConfig, DataSpec
 
 
-class ConvConfig(VariantConfig):
+class ConvConfig(AdversarialConfig):
     """DCGAN stacks: the tutorial's 256 -> 128 -> 64 generator, 64 -> 128 discriminator."""
 
     generator_filters: list[int] = Field([256, 128, 64], min_length=2)
@@ -28,7 +28,7 @@ class NetworksConfig(ConvConfig):
     discriminator_units: list[int] = Field([128, 128], min_length=1)
 
 
-def discriminator_shape(config: VariantConfig, spec: DataSpec) -> tuple[int, ...]:
+def discriminator_shape(config: AdversarialConfig, spec: DataSpec) -> tuple[int, ...]:
     """The discriminator's input: one sample, or a pack of them (PacGAN)."""
     return packed_shape(spec.sample_shape, config.stabilizers.pack)
 

@@ -14,7 +14,7 @@ from keras import ops
 from pydantic import Field, NonNegativeInt
 
 from ganops.errors import ConfigError
-from ganops.variants.base import Adversarial, DataSpec, Pools, TranslationConfig, one_on_one
+from ganops.variants.base import DataSpec, Pools, Trainable, TranslationConfig, one_on_one
 from ganops.variants.game import LOGITS, OBJECTIVES
 
 DATA_KINDS = ("pairs",)
@@ -57,7 +57,7 @@ def translation_game(
     judge: Judge,
     reconstruction: Reconstruction,
     d_steps: int = 1,
-) -> Adversarial:
+) -> Trainable:
     """Two players. The discriminator: ``config.loss`` on ``judge(source, target)`` against
     ``judge(source, generator(source))``. The generator: ``adversarial_weight`` times its side
     of the objective plus ``reconstruction_weight`` times ``reconstruction(source, output,

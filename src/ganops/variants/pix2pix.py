@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ganops.errors import ConfigError
 from ganops.nets.translation import patch_discriminator, unet
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.paired import DATA_KINDS, PairedConfig, l1, translation_game
 
 __all__ = ["DATA_KINDS", "Config", "build"]
@@ -34,7 +34,7 @@ class Config(PairedConfig):
     dropout_blocks: int = Field(3, ge=0, description="first decoder blocks with dropout")
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     if spec.source_shape[:2] != spec.sample_shape[:2]:
         raise ConfigError(
             f"variant 'pix2pix' translates images to images of the same size; this dataset's "

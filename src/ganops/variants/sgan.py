@@ -17,7 +17,7 @@ from ganops.data.transforms import hide_labels, labelled_subset
 from ganops.losses import class_cross_entropy
 from ganops.nets.conv import dcgan_generator
 from ganops.nets.layers import normal_init
-from ganops.variants.base import Adversarial, DataSpec, Player, Pools
+from ganops.variants.base import DataSpec, Player, Pools, Trainable
 from ganops.variants.conditional import ConditionalConfig, discriminator, require_classes
 from ganops.variants.game import Conditioning, game
 
@@ -82,7 +82,7 @@ def classifier(discriminator: keras.Model, classes: int) -> keras.Model:
 
 def supervised(
     generator: keras.Model, judge: keras.Model, config: Config, fake_class: FakeClass, d_steps: int
-) -> Adversarial:
+) -> Trainable:
     """The baseline: one player, the discriminator, minimising only SGAN's labelled K+1-way
     cross-entropy with the same optimizer. The generator is built (so both runs draw the same
     initial weights) but never updated."""
@@ -95,10 +95,10 @@ def supervised(
         lambda batch: fake_class.d_extra(batch, None, None, None),
         d_steps,
     )
-    return Adversarial(generator, [player], config.latent_dim, keras.random.SeedGenerator(0))
+    return Trainable(generator, [player], config.latent_dim, keras.random.SeedGenerator(0))
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     classes = require_classes("sgan", spec)
     generator = dcgan_generator(
         config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size

@@ -7,7 +7,7 @@ discriminator update per generator update (the paper's setting C).
 
 from __future__ import annotations
 
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.game import game
 from ganops.variants.networks import NetworksConfig, networks
 
@@ -18,6 +18,6 @@ class Config(NetworksConfig):
     pass
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     generator, discriminator = networks(config, spec, spectral_norm=True)
     return game(generator, discriminator, config, "hinge", d_steps)

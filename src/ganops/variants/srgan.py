@@ -15,7 +15,7 @@ from pydantic import Field, PositiveInt
 
 from ganops.nets import content
 from ganops.nets.translation import sr_generator, strided_discriminator
-from ganops.variants.base import Adversarial, DataSpec
+from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.paired import DATA_KINDS, PairedConfig, mse, require_task, translation_game
 
 __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
@@ -58,7 +58,7 @@ def content_network(
 
 def build(
     config: Config, spec: DataSpec, d_steps: int = 1, features: keras.Model | None = None
-) -> Adversarial:
+) -> Trainable:
     require_task("srgan", spec, ("super_resolution",))
     generator = sr_generator(
         spec.source_shape,

@@ -15,7 +15,7 @@ from keras import layers, ops
 from pydantic import Field, NonNegativeInt
 
 from ganops.sampling import DIRECTION, DIRECTIONS, IMAGE
-from ganops.variants.base import Adversarial, Player, Pools, TranslationConfig
+from ganops.variants.base import Player, Pools, Trainable, TranslationConfig
 from ganops.variants.game import LOGITS, OBJECTIVES
 
 DATA_KINDS = ("unpaired",)
@@ -123,7 +123,7 @@ def cycle_game(
     weights: Callable[[Any], tuple[Any, Any]] | None = None,
     extra: Extra | None = None,
     d_steps: int = 1,
-) -> Adversarial:
+) -> Trainable:
     """Two players of networks built by name by ``generator`` (``g_ab``, ``g_ba``) and
     ``discriminator`` (``d_a``, ``d_b``). The discriminators (one update for both):
     ``config.loss`` on real images of their domain against translations into it, taken
@@ -182,7 +182,7 @@ def cycle_game(
         ),
         Player("generator", [g_ab, g_ba], g_optimizer, g_loss),
     ]
-    return Adversarial(
+    return Trainable(
         two_way_generator(g_ab, g_ba),
         players,
         latent_dim=0,

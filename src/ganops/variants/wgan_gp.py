@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ganops.variants.base import Adversarial, DataSpec, OptimizerConfig
+from ganops.variants.base import DataSpec, OptimizerConfig, Trainable
 from ganops.variants.game import Critic, game
 from ganops.variants.networks import NetworksConfig, networks
 
@@ -23,7 +23,7 @@ class Config(NetworksConfig):
     discriminator_optimizer: OptimizerConfig = ADAM
 
 
-def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Adversarial:
+def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     generator, critic = networks(config, spec)
     penalty = Critic(gradient_penalty=config.gradient_penalty)
     return game(generator, critic, config, "wasserstein", d_steps, penalty)

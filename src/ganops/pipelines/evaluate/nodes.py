@@ -29,9 +29,11 @@ def evaluate_generator(
     evaluation: dict[str, Any],
     variant: str,
     primary_metric: str,
+    train_summary: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]], Image.Image]:
     """Draw ``evaluation.samples`` samples (translation: translate every held-out source;
-    unpaired, each domain's) and compute every metric that applies.
+    unpaired, each domain's) and compute every metric that applies; a likelihood model's
+    held-out NLLs, measured by its training (which has its encoder), join them.
 
     Args:
         generator: the trained generator.
@@ -41,6 +43,7 @@ def evaluate_generator(
         evaluation: the ``evaluation`` parameters (sample count, seed, k...).
         variant: the variant's name.
         primary_metric: the metric that decides the champion (``evaluate.DIRECTIONS``).
+        train_summary: the training's summary (``likelihood``: nats per image, bits/dim).
 
     Returns:
         ``metrics.json`` content, the same numbers for MLflow, and a picture: each sample next
@@ -60,6 +63,7 @@ def evaluate_generator(
         compare = compare_unpaired if "domain_test" in model_input else compare_translation
         values, picture = compare(generator, model_input, feature_extractor, config)
         samples = reference_samples = len(model_input["x_test"])
+    values |= (train_summary or {}).get("likelihood", {})
     extractor = reference_features["meta"]
     report = {
         "variant": variant,

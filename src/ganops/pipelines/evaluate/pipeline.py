@@ -17,6 +17,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                     "params:evaluation",
                     "params:variant",
                     "params:primary_metric",
+                    "train_summary",
                 ],
                 ["metrics", "mlflow_metrics", "evaluation_picture"],
                 name="evaluate",
