@@ -11,13 +11,15 @@ def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
     monkeypatch.chdir(PROJECT)  # reads the committed parameter files
     out = tmp_path / "bench.json"
     bench.main(
-        ["--no-stages", "--no-book-256", "--steps", "2", "--batches", "8"]
+        ["--no-stages", "--no-book-256", "--steps", "2", "--batches", "8", "--samples", "4"]
         + ["--translation-batches", "2", "--out", str(out)]
     )
     result = json.loads(out.read_text())
     expected = {f"{v}@{2 if v in TRANSLATION else 8}" for v in VARIANTS if v not in EXPERIMENTS}
     assert set(result["images_per_second"]) == expected
     assert all(v > 0 for v in result["images_per_second"].values())
+    drawn = {v for v in VARIANTS if v not in EXPERIMENTS + TRANSLATION} | {"pixelcnn_book"}
+    assert set(result["sampling_images_per_second"]) == drawn
     assert result["peak_memory_mib"] > 0 and result["device"]
 
 
@@ -25,7 +27,8 @@ def test_bench_measures_only_the_variants_asked_for(tmp_path, monkeypatch):
     monkeypatch.chdir(PROJECT)
     out = tmp_path / "bench.json"
     bench.main(
-        ["--variants", "gan", "--no-stages", "--steps", "1", "--batches", "8"] + ["--out", str(out)]
+        ["--variants", "gan", "--no-stages", "--steps", "1", "--batches", "8", "--samples", "4"]
+        + ["--out", str(out)]
     )
     result = json.loads(out.read_text())
     assert set(result["images_per_second"]) == {"gan@8"} and "seconds_per_step" in result

@@ -1,4 +1,4 @@
-"""``make bench``: training throughput, seconds per pipeline stage, peak memory.
+"""``make bench``: training and sampling throughput, seconds per pipeline stage, peak memory.
 
 Prints a table and writes ``data/08_reporting/bench.json``. A benchmark, not a test.
 """
@@ -20,6 +20,7 @@ import keras
 import yaml
 
 from ganops.evaluation.features import build_classifier
+from ganops.sampling import generate
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
 from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS, build_variant
@@ -100,6 +101,17 @@ def throughput(
     return steps * batch / (time.perf_counter() - start)
 
 
+def sampling_rate(model_input: dict, variant: str, model: dict, n: int = 500) -> float:
+    """Images per second drawn from a freshly built generator (compile excluded): a GAN's
+    one pass, PixelCNN's one pass per pixel."""
+    keras.utils.set_random_seed(0)
+    gan = build_variant(variant, model, DataSpec.from_meta(model_input["meta"]))
+    generate(gan.generator, n, seed=0)
+    start = time.perf_counter()
+    generate(gan.generator, n, seed=1)
+    return n / (time.perf_counter() - start)
+
+
 def stage_seconds(project: Path) -> dict[str, float]:
     """Wall-clock seconds of each stage of the default ``kedro run``, run from scratch in a
     temporary copy of the project (its configuration as committed; nothing resumed)."""
@@ -139,6 +151,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="measure only these (default: every variant)",
     )
     parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
+    parser.add_argument(
+        "--samples", type=int, default=500, help="images drawn per sampling measurement"
+    )
     parser.add_argument(
         "--translation-batches",
         type=int,
@@ -188,6 +203,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rate = throughput(data, variant, params, batch, args.steps)
             results["images_per_second"][f"{variant}@{batch}"] = round(rate, 1)
             print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
+    results["sampling_images_per_second"] = {}
+    drawn = [(v, variant_params(project, v)["model"]) for v in measured if v not in TRANSLATION]
+    if "pixelcnn" in measured:
+        drawn.append(("pixelcnn_book", {}))  # the book's 128 filters, 5 blocks
+    for name, model in drawn:
+        rate = sampling_rate(model_input, name.removesuffix("_book"), model, args.samples)
+        results["sampling_images_per_second"][name] = round(rate, 1)
+        print(f"{name:>14} sampling: {rate:10.1f} images/s", flush=True)
     if not args.no_book_256:
         results["seconds_per_step"] = {}
         for variant, model in ((v, m) for v, m in BOOK_256.items() if v in measured):

@@ -449,6 +449,34 @@ def test_conditional_variants_are_measured_registered_and_generate_the_classes_a
         assert not np.allclose(twos, generator.generate(4, seed=1, **{asked: 7}))
 
 
+def test_likelihood_baselines_are_measured_beside_the_gans_registered_and_served(
+    retrained, mlflow_client
+):  # mlflow_client: the project's registry
+    from ganops.errors import GanopsError
+    from ganops.serving.load import load_generator, model_uri
+
+    report = retrained / "data/08_reporting"
+    for variant in ("vae", "pixelcnn"):
+        metrics = json.loads((report / f"{variant}/metrics.json").read_text())["metrics"]
+        nats_per_bit = 16 * 16 * np.log(2.0)
+        assert metrics["bits_per_dim"] == pytest.approx(metrics["nll"] / nats_per_bit)
+        assert 0 < metrics["nll"] < 1.5 * nats_per_bit and metrics["fid"] > 0
+        losses = json.loads((report / f"{variant}/train_summary.json").read_text())
+        assert set(losses["final_losses"]) & {"d_loss", "g_loss"} == set()
+    assert "nll_elbo" in json.loads((report / "vae/metrics.json").read_text())["metrics"]
+    pictures = sorted(p.name for p in (report / "vae/pictures").iterdir())
+    assert pictures == ["latent_grid.png", "latent_scatter.png", "reconstructions.png"]
+    assert "The decoder over a grid" in (report / "vae/report.html").read_text()
+    vae = load_generator(model_uri(f"ganops-vae-{DATASET}"))
+    assert vae.decode(np.zeros((2, 2))).shape == (2, 16, 16, 1)
+    pixelcnn = load_generator(model_uri(f"ganops-pixelcnn-{DATASET}"))
+    drawn = pixelcnn.generate(3, seed=1)
+    assert set(np.unique(drawn)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(pixelcnn.generate(3, seed=1), drawn)
+    with pytest.raises(GanopsError, match="no latent z"):
+        pixelcnn.decode(np.zeros((1, 4)))
+
+
 # --- an unreachable tracking server --------------------------------------------------------
 
 

@@ -117,3 +117,13 @@ def test_the_vae_importance_weighted_bound_is_tighter_than_its_elbo(digits_input
     bounds = gan.likelihood(digits_input["x_test"][:100])
     assert bounds["nll"].mean() < bounds["nll_elbo"].mean()
     assert gan.likelihood(digits_input["x_test"][:100])["nll"] == pytest.approx(bounds["nll"])
+
+
+def test_the_vae_draws_the_books_three_figures(digits_input):
+    pictures = tiny("vae").pictures(digits_input)
+    assert list(pictures) == ["reconstructions", "latent_scatter", "latent_grid"]
+    for caption, picture in pictures.values():
+        assert "held-out" in caption.lower() or "grid" in caption
+        assert picture.dtype == np.uint8 and picture.size > 0
+    rows = pictures["reconstructions"][1]
+    assert rows.shape[:2] == (4 * 17 * 4 + 4, 10 * 17 * 4 + 4)  # 4 rows of 10, 16px x4

@@ -58,6 +58,19 @@ def points_picture(points: np.ndarray, reference: np.ndarray | None = None) -> n
     return figure_to_array(fig)
 
 
+def latent_scatter(points: np.ndarray, labels: np.ndarray | None, title: str) -> np.ndarray:
+    """2-D latent codes as a scatter coloured by class (the book's Figure 1.8)."""
+    fig, ax = plt.subplots(figsize=(5, 4.2), dpi=90)
+    colours = None if labels is None else labels
+    drawn = ax.scatter(points[:, 0], points[:, 1], s=4, c=colours, cmap="tab10")
+    if labels is not None:
+        ax.legend(*drawn.legend_elements(), title="class", fontsize=7, loc="upper right")
+    ax.set(title=title, xlabel="z[0]", ylabel="z[1]")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return figure_to_array(fig)
+
+
 def samples_picture(
     samples: np.ndarray, reference: np.ndarray | None = None, cols: int | None = None
 ) -> np.ndarray:

@@ -103,7 +103,8 @@ def html_report(
         table(metrics["metrics"]),
         "<h2>Pictures</h2>",
     ]
-    for caption, name in PICTURES:
+    own = [(caption, f"pictures/{name}") for name, caption in summary.get("pictures", {}).items()]
+    for caption, name in [*PICTURES, *own]:
         path = folder / name
         if path.is_file():
             mime = "image/gif" if name.endswith(".gif") else "image/png"

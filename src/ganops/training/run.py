@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from ganops.evaluation.metrics import accuracy
 from ganops.evaluation.unpaired import identity_share
 from ganops.sampling import decode
 from ganops.training import backend
-from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid
+from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid, save_png
 from ganops.training.config import TrainConfig
 from ganops.training.monitor import FailureMonitor
 from ganops.training.trainer import Trainer
@@ -32,6 +33,7 @@ from ganops.variants.likelihood import likelihood_summary
 
 log = logging.getLogger(__name__)
 POINTS_SHOWN = 1000  # a scatter of fewer 2-D samples says little about mode coverage
+PICTURES = "pictures"  # the report folder's subfolder of a variant's own pictures
 
 
 @dataclass
@@ -144,10 +146,22 @@ def train_run(
         summary |= classifier_summary(gan, model_input, config.seed)
     if gan.likelihood is not None and len(model_input["x_test"]):
         summary["likelihood"] = likelihood_summary(gan.likelihood, model_input["x_test"])
+    pictures = gan.pictures(model_input) if gan.pictures else {}
+    summary["pictures"] = save_pictures(pictures, report_dir / PICTURES)
     scores = best[0].scores if best else pd.DataFrame()
     if best:
         summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
     return RunResult(gan, losses, scores, summary)
+
+
+def save_pictures(pictures: dict[str, tuple[str, np.ndarray]], folder: Path) -> dict[str, str]:
+    """A variant's own pictures as ``<name>.png`` in ``folder`` (made even when there are
+    none: it is an output of every training); their file names and captions."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, (_, picture) in pictures.items():
+        save_png(folder / f"{name}.png", picture)
+    return {f"{name}.png": caption for name, (caption, _) in pictures.items()}
 
 
 def check_domains(model_input: dict[str, Any], batch_size: int, variant: str) -> None:

@@ -104,7 +104,8 @@ class Trainable:
 
     Semi-supervised variants also say how they classify images; likelihood models how they
     score held-out images (``likelihood``: images -> per-image negative log-likelihoods in
-    nats, by bound: ``nll``, ``nll_iwae``...)."""
+    nats, ``nll`` the tightest); any variant may draw pictures of its own for the report
+    (``pictures``: model input -> name -> (caption, picture); the VAE's latent space)."""
 
     generator: keras.Model
     players: list[Player]
@@ -116,6 +117,7 @@ class Trainable:
     pools: Callable[[dict[str, Any], int], Pools] = image_pool
     state: list[keras.Variable] = field(default_factory=list)
     likelihood: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
+    pictures: Callable[[dict[str, Any]], dict[str, tuple[str, np.ndarray]]] | None = None
 
     @property
     def networks(self) -> list[keras.Model]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -64,13 +65,14 @@ def alone(
     latent_dim: int,
     seed: keras.random.SeedGenerator,
     d_steps: int,
+    **fields: Any,
 ) -> Trainable:
     """One player minimising ``loss`` over ``networks``; ``d_steps`` must stay 1 (there is no
-    discriminator to update more often)."""
+    discriminator to update more often); ``fields``: the rest of the ``Trainable``."""
     if d_steps != 1:
         raise ConfigError(f"{name} has no discriminator: train.d_steps must be 1, not {d_steps}")
     player = Player(name, networks, config.optimizer.build(), loss)
-    return Trainable(generator, [player], latent_dim, seed, likelihood=likelihood)
+    return Trainable(generator, [player], latent_dim, seed, likelihood=likelihood, **fields)
 
 
 def in_batches(

@@ -7,6 +7,7 @@ the usual picture of a VAE's samples)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import keras
 import numpy as np
@@ -14,7 +15,9 @@ from keras import ops
 from pydantic import Field, PositiveInt
 from scipy.special import logsumexp
 
+from ganops.evaluation.plots import image_grid, latent_scatter
 from ganops.nets.likelihood import bernoulli_means, vae_decoder, vae_encoder
+from ganops.sampling import decode
 from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.likelihood import (
     LikelihoodConfig,
@@ -32,7 +35,7 @@ DECODED = 5000  # latent samples decoded at once when scoring held-out images
 class Config(LikelihoodConfig):
     """The book's sizes: a 2-D latent, 64-64-32 filters, 16 hidden units, Adam 1e-3."""
 
-    latent_dim: int = Field(2, gt=0)
+    latent_dim: int = Field(2, ge=2, description="2: the book's plots; more: their first two")
     filters: list[PositiveInt] = Field([64, 64, 32], min_length=1)
     hidden: PositiveInt = 16
     importance_samples: PositiveInt = Field(
@@ -73,10 +76,51 @@ def bounds(
     }
 
 
+def latent_grid(generator: keras.Model, latent_dim: int, side: int = 15) -> np.ndarray:
+    """Decoded images of a ``side`` x ``side`` grid over [-2, 2]^2 of the first two latent
+    dimensions, the others 0 (the book's Figure 1.9)."""
+    steps = np.linspace(-2.0, 2.0, side, dtype=np.float32)
+    z = np.zeros((side * side, latent_dim), np.float32)
+    z[:, 0] = np.repeat(steps, side)
+    z[:, 1] = np.tile(steps, side)
+    return decode(generator, z)
+
+
+def latent_pictures(
+    encoder: keras.Model, generator: keras.Model, config: Config, model_input: dict[str, Any]
+) -> dict[str, tuple[str, np.ndarray]]:
+    """The book's three VAE figures, on the held-out split (the training one if none)."""
+    split = "held-out" if len(model_input["x_test"]) else "training"
+    key = "test" if split == "held-out" else "train"
+    images, labels = model_input[f"x_{key}"], model_input[f"y_{key}"]
+    pixels = ops.convert_to_numpy(binarise(images, config.threshold))
+    means = ops.convert_to_numpy(encoder(pixels, training=False)[0])
+    shown, rebuilt = 2 * pixels[:20] - 1.0, decode(generator, means[:20])
+    rows = np.concatenate([shown[:10], rebuilt[:10], shown[10:], rebuilt[10:]])
+    scale = max(1, 64 // images.shape[1])
+    classes = labels if model_input["meta"].get("num_classes") else None
+    dimensions = f", its first 2 of {config.latent_dim} dimensions" if config.latent_dim > 2 else ""
+    return {
+        "reconstructions": (
+            f"{split.capitalize()} images (binarised) and their reconstructions, alternate rows",
+            image_grid(rows, cols=10, scale=scale),
+        ),
+        "latent_scatter": (
+            f"The encoder's means of the {split} images{dimensions}, by class",
+            latent_scatter(means, classes, f"q(z|x) of the {split} images"),
+        ),
+        "latent_grid": (
+            "The decoder over a grid of [-2, 2] in the first two latent dimensions (others 0)",
+            image_grid(latent_grid(generator, config.latent_dim), cols=15, scale=scale // 2 or 1),
+        ),
+    }
+
+
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     check_gray(spec, "vae")
     encoder = vae_encoder(spec.sample_shape, config.latent_dim, config.filters, config.hidden)
     decoder = vae_decoder(spec.sample_shape, config.latent_dim, config.filters)
+    generator = bernoulli_means(decoder)
     seed = keras.random.SeedGenerator(0)
 
     def loss(batch):
@@ -100,7 +144,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
 
     return alone(
         "vae",
-        bernoulli_means(decoder),
+        generator,
         [encoder, decoder],
         config,
         loss,
@@ -108,4 +152,5 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
         config.latent_dim,
         seed,
         d_steps,
+        pictures=lambda model_input: latent_pictures(encoder, generator, config, model_input),
     )

@@ -1,0 +1,259 @@
+"""The notebooks in notebooks/: committed clean, and run top to bottom against a scratch project.
+
+A tiny `kedro run` (digits, features, DCGAN trained, evaluated and registered as the champion,
+v1) plus an untrained DCGAN registered as v2 (the challenger) make the project; the four
+notebooks then run at once, each in its own kernel from this environment's Python, with the
+project, model and tracking store given by their parameters cells' environment variables.
+Each test checks one notebook's key outputs (figures drawn, tables filled), not only that it
+finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+
+from stores import register_tiny, use_mlflow_store
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+MODEL = "ganops-dcgan-digits"
+KERNEL = "ganops-test"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;[^\x1b]*\x1b\\")  # colours, hyperlinks (rich)
+
+
+# --- committed clean (fast) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    dirty = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} hold outputs or execution counts; clear them before "
+        "committing (Jupyter: Edit > Clear Outputs of All Cells)"
+    )
+
+
+def parameters_cell(path: Path) -> str:
+    cell = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert "parameters" in cell.metadata.get("tags", []), f"{path.name}: first code cell"
+    return cell.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_finds_the_project_or_takes_it_from_the_environment(
+    path: Path, tmp_path: Path, monkeypatch
+):
+    project, other = tmp_path / "project", tmp_path / "other"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.kedro]\npackage_name = "ganops"\n')
+    for name in [k for k in os.environ if k.startswith(("GANOPS_", "MLFLOW_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(project / "notebooks")  # where Jupyter starts a notebook's kernel
+    source = parameters_cell(path)
+    found: dict = {}
+    exec(source, found)
+    assert found["PROJECT"] == project.resolve()
+    assert found.get("MODEL", MODEL) == MODEL and found.get("TRACKING_URI") is None
+    monkeypatch.setenv("GANOPS_PROJECT", str(other))
+    monkeypatch.setenv("GANOPS_MODEL", "ganops-gan-ring8")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////elsewhere/mlflow.db")
+    given: dict = {}
+    exec(source, given)
+    assert given["PROJECT"] == other.resolve()
+    assert given.get("MODEL", "ganops-gan-ring8") == "ganops-gan-ring8"
+    if "TRACKING_URI" in given:
+        assert given["TRACKING_URI"] == "sqlite:////elsewhere/mlflow.db"
+
+
+# --- run top to bottom -------------------------------------------------------------------------
+
+
+@dataclass
+class Executed:
+    notebook: nbformat.NotebookNode
+    error: BaseException | None
+    seconds: float
+
+    def cell(self, cell_id: str) -> nbformat.NotebookNode:
+        return next(c for c in self.notebook.cells if c.get("id") == cell_id)
+
+    def text(self, cell_id: str) -> str:
+        """What the cell printed and showed as text, colours stripped."""
+        parts = []
+        for output in self.cell(cell_id).outputs:
+            parts.append(output.get("text", ""))
+            parts.append(output.get("data", {}).get("text/plain", ""))
+        return ANSI.sub("", "".join(parts))
+
+    def pictures(self, cell_id: str) -> int:
+        return sum("image/png" in o.get("data", {}) for o in self.cell(cell_id).outputs)
+
+    def failure(self) -> str:
+        """The error and the text shown by the cells that ran, for a failing test's message."""
+        shown = "\n".join(
+            f"--- cell {c.get('id')} ---\n{self.text(c.get('id'))[-3000:]}"
+            for c in self.notebook.cells
+            if c.cell_type == "code" and c.get("outputs")
+        )
+        return f"{type(self.error).__name__}: {self.error}\n{shown}"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, make_project, run_cmd, digits_input) -> Path:
+    """A tiny project after `kedro run`, its model holding two versions: v1 (trained,
+    champion) and v2 (an untrained DCGAN, challenger)."""
+    project = make_project(tmp_path_factory.mktemp("notebooks") / "project")
+    run_cmd(project, "kedro", "run")
+    previous = mlflow.get_tracking_uri()
+    try:
+        use_mlflow_store(project)  # the project's own sqlite:///mlflow.db
+        decision = register_tiny(digits_input, "dcgan", fid=1e6)
+    finally:
+        mlflow.set_tracking_uri(previous)
+    assert (decision.version, decision.promoted) == ("2", False), decision
+    return project
+
+
+def kernel_env(project: Path, folder: Path) -> dict[str, str]:
+    """A user's kernel environment, pointed at the scratch project by the parameters cells."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "MLFLOW_", "KEDRO_", "GANOPS_", "MPLBACKEND"))
+    }
+    return env | {
+        "GANOPS_PROJECT": str(project),
+        "GANOPS_MODEL": MODEL,
+        "MLFLOW_TRACKING_URI": f"sqlite:///{project}/mlflow.db",
+        "KEDRO_DISABLE_TELEMETRY": "true",
+        "DVC_NO_ANALYTICS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "IPYTHONDIR": str(folder / "ipython"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    }
+
+
+async def execute_all(paths: list[Path], folder: Path, env: dict[str, str]) -> dict:
+    """Run every notebook at once, each in a kernel of this Python; errors kept, not raised."""
+    kernels = folder / "kernels"
+    (kernels / KERNEL).mkdir(parents=True)
+    (kernels / KERNEL / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "ganops (tests)",
+                "language": "python",
+            }
+        )
+    )
+    cwd = folder / "cwd"  # not the project: the parameters cells must take it from GANOPS_PROJECT
+    cwd.mkdir()
+
+    async def execute(path: Path) -> Executed:
+        notebook = nbformat.read(path, as_version=4)
+        manager = AsyncKernelManager(
+            kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
+        )
+        client = NotebookClient(
+            notebook,
+            km=manager,
+            timeout=300,
+            startup_timeout=180,
+            shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        started = time.monotonic()
+        try:
+            await client.async_execute(env=env, cleanup_kc=True)  # then shut the kernel down
+            error = None
+        except Exception as err:  # reported by the notebook's own test
+            error = err
+        finally:
+            if await manager.is_alive():
+                await manager.shutdown_kernel(now=True)
+        return Executed(notebook, error, time.monotonic() - started)
+
+    done = await asyncio.gather(*(execute(path) for path in paths))
+    return {path.name: run for path, run in zip(paths, done, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def executed(project: Path, tmp_path_factory) -> dict[str, Executed]:
+    folder = tmp_path_factory.mktemp("kernels")
+    return asyncio.run(execute_all(NOTEBOOKS, folder, kernel_env(project, folder)))
+
+
+def check_data_exploration(run: Executed) -> None:
+    assert "n_train" in run.text("card") and "digits" in run.text("card")
+    assert "x_train" in run.text("arrays") and "y_test" in run.text("arrays")
+    assert "class_names" in run.text("meta")
+    assert run.pictures("balance") == 1 and "largest / smallest class" in run.text("balance")
+    assert run.pictures("grid") == 1 and run.pictures("values") == 1
+
+
+def check_latent_space(run: Executed) -> None:
+    assert f"models:/{MODEL}@champion: z of 100 numbers" in run.text("load")
+    assert run.pictures("lerp-slerp") == 2  # the norms along both paths, then their images
+    for cell in ("interpolations", "classes", "attribute", "perturb", "truncate"):
+        assert run.pictures(cell) == 1, cell
+    assert "pixel spread across samples" in run.text("truncate")
+
+
+def check_registry(run: Executed) -> None:
+    assert MODEL in run.text("models")
+    versions = run.text("versions")
+    assert "champion" in versions and "challenger" in versions and "decision" in versions
+    assert run.pictures("champion") == 1 and "32 images of (16, 16, 1)" in run.text("champion")
+    compare = run.text("compare")
+    assert run.pictures("compare") == 1 and "with 2 Axes" in compare, compare  # side by side
+    assert "one version only" not in compare
+
+
+def check_model_comparison(run: Executed) -> None:
+    assert "1 variant x dataset pairs evaluated" in run.text("leaderboard")
+    assert "dcgan" in run.text("leaderboard") and "digits" in run.text("leaderboard")
+    assert run.pictures("chart") == 1
+    assert "fid" in run.text("metrics") and "feature_extractor" in run.text("metrics")
+    assert run.pictures("runs") == 1 and "report.html" in run.text("runs")
+
+
+CHECKS: dict[str, Callable[[Executed], None]] = {
+    "01_data_exploration.ipynb": check_data_exploration,
+    "02_latent_space.ipynb": check_latent_space,
+    "03_registry.ipynb": check_registry,
+    "04_model_comparison.ipynb": check_model_comparison,
+}
+
+
+def test_every_notebook_is_checked():
+    assert {p.name for p in NOTEBOOKS} == set(CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_notebook_runs_top_to_bottom(name: str, executed: dict[str, Executed]):
+    run = executed[name]
+    assert run.error is None, run.failure()
+    counts = [c.execution_count for c in run.notebook.cells if c.cell_type == "code"]
+    assert None not in counts, f"cells left unrun: {counts}"
+    CHECKS[name](run)
