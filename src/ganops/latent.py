@@ -143,6 +143,13 @@ def truncate(z: np.ndarray, threshold: float, seed: int = 0) -> np.ndarray:
     return z
 
 
+def seeded_latents(n: int, size: int, seed: int, truncation: float | None = None) -> np.ndarray:
+    """``n`` seeded latent vectors (``sampling.latents``), truncated at ``truncation`` when
+    given (redrawn from the same seed): what every truncated draw uses."""
+    z = latents(n, size, seed)
+    return z if truncation is None else truncate(z, truncation, seed).astype(np.float32)
+
+
 def images(generator: keras.Model, z: np.ndarray, label: int | None = None) -> np.ndarray:
     """The generator's images of latent vectors ``z`` (of class ``label`` for a conditional
     generator; balanced over its classes when None)."""

@@ -58,6 +58,9 @@ def test_requests_give_seeded_images_in_unit_range(served):
         ("infogan", {"n": [1], "seed": [0], "code": [10]}, "row 0: code 10 is out of range"),
         ("infogan", {"n": [1], "seed": [0], "continuous": [[0.0]]}, "'continuous' must be 2"),
         ("infogan", {"z": [[0.0] * 8] * 2, "continuous": [[0.0, 0.0], None]}, "every 'z' row"),
+        ("gan", {"n": [1], "seed": [0], "truncation": [0.0]}, "row 0: 'truncation' must be a"),
+        ("gan", {"n": [1], "seed": [0], "truncation": ["x"]}, "must be a number of at least"),
+        ("gan", {"z": [[0.0] * 4], "truncation": [0.5]}, "not to 'z' rows"),
     ],
 )
 def test_bad_requests_are_refused_with_a_clear_message(served, variant, table, message):
@@ -72,6 +75,17 @@ def test_the_served_model_validates_too(served):
     with pytest.raises(MlflowException, match="label 12 is out of range") as err:
         served["cgan"].predict(pd.DataFrame({"n": [2], "seed": [0], "label": [12]}))
     assert err.value.get_http_status_code() == 400
+
+
+def test_truncated_requests_draw_what_the_python_api_draws(served):
+    from ganops.serving.load import Generator
+
+    model, generator = served["gan"], Generator(keras_model(served, "gan"), "gan")
+    table = pd.DataFrame({"n": [4, 2], "seed": [3, 5], "truncation": [0.5, None]})
+    out = model.predict(table)
+    np.testing.assert_allclose(out[:4], generator.generate(4, 3, truncation=0.5), atol=1e-6)
+    np.testing.assert_allclose(out[4:], generator.generate(2, 5), atol=1e-6)
+    assert not np.allclose(out[:4], generator.generate(4, 3), atol=1e-6)
 
 
 def test_latent_rows_give_one_image_each_matching_the_seeded_ones(served):

@@ -11,7 +11,7 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 
 from ganops.errors import GanopsError
-from ganops.latent import truncate
+from ganops.latent import seeded_latents
 from ganops.sampling import (
     CONTINUOUS,
     DIRECTIONS,
@@ -20,8 +20,6 @@ from ganops.sampling import (
     decode,
     direction_of,
     feed,
-    generate,
-    latents,
     two_way,
 )
 from ganops.serving.images import (
@@ -137,10 +135,9 @@ class Generator:
             raise GanopsError("this generator translates images: use translate(images)")
         if problem := seeding_error(n, seed):
             raise GanopsError(problem)
-        if truncation is None:
-            return to_output(generate(self.model, n, seed, values, continuous))
-        self.check_latent("truncation")
-        z = truncate(latents(n, self.latent_dim, seed), truncation, seed).astype(np.float32)
+        if truncation is not None:
+            self.check_latent("truncation")
+        z = seeded_latents(n, self.latent_dim, seed, truncation)
         return to_output(decode(self.model, feed(self.model, z, values, continuous, seed)))
 
     def generate(

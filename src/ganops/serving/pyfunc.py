@@ -11,6 +11,10 @@ image with ``z``, a latent vector. Conditional generators also read, per row:
 - ``continuous`` (InfoGAN): its continuous codes (trained on [-1, 1]), for all ``n`` images of
   the row or for that ``z`` image; omitted: drawn from the row's seed (``z`` rows: seed 0).
 
+Any generator with ``z`` also reads ``truncation`` in an ``n``/``seed`` row: the truncation
+trick's threshold (latent components beyond it redrawn, from the row's seed), as
+``Generator.generate(n, seed, truncation=...)``.
+
 Translation generators (Pix2Pix, SRGAN, Context Encoder) take one image per row instead:
 ``image``, the base64 text of a PNG/JPEG file (converted to the generator's channels), or
 ``pixels``, an (H, W, C) array in [0, 1]; any size up to ``images.MAX_PIXELS`` in all (other
@@ -40,6 +44,7 @@ from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from mlflow.types.schema import Array
 
 from ganops.errors import GanopsError
+from ganops.latent import MIN_TRUNCATION, seeded_latents
 from ganops.sampling import (
     CONTINUOUS,
     DIRECTION,
@@ -50,7 +55,6 @@ from ganops.sampling import (
     checked_values,
     decode,
     feed,
-    latents,
     two_way,
 )
 from ganops.serving.images import (
@@ -64,6 +68,7 @@ from ganops.serving.images import (
 
 MAX_IMAGES = 256  # per request row and per call: a bound on memory and response size
 SEEDED = ("n", "seed")
+TRUNCATION = "truncation"  # optional, per n/seed row: the truncation trick's threshold
 IMAGE_COLUMNS = ("image", "pixels")  # translation: base64 image file, or an array in [0, 1]
 CLASS_COLUMNS = ("label", "code")  # the categorical inputs a request gives as integers
 
@@ -154,6 +159,29 @@ def row_continuous(table: pd.DataFrame, spec: Inputs) -> list[np.ndarray | None]
     return codes
 
 
+def row_truncations(table: pd.DataFrame, spec: Inputs) -> list[float | None]:
+    """Each seeded row's truncation threshold (None: not given)."""
+    if TRUNCATION not in table.columns:
+        return [None] * len(table)
+    if "z" in table.columns or not spec.latent_dim:
+        what = "a generator without z" if not spec.latent_dim else "'z' rows (truncate them first)"
+        raise invalid(f"'{TRUNCATION}' applies to rows of n and seed, not to {what}")
+    cuts: list[float | None] = [None] * len(table)
+    for i, value in enumerate(table[TRUNCATION]):
+        if is_missing(value):
+            continue
+        try:
+            cuts[i] = float(value)
+        except (TypeError, ValueError):
+            cuts[i] = float("nan")
+        if not cuts[i] >= MIN_TRUNCATION:
+            raise invalid(
+                f"row {i}: '{TRUNCATION}' must be a number of at least {MIN_TRUNCATION}, "
+                f"got {value!r}"
+            )
+    return cuts
+
+
 def seeded_rows(table: pd.DataFrame) -> list[tuple[int, int]]:
     """The validated ``(n, seed)`` of every row, at most MAX_IMAGES images in all."""
     missing = [c for c in SEEDED if c not in table.columns]
@@ -197,6 +225,7 @@ def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | 
         raise invalid("the request table is empty")
     spec = Inputs.of(generator)
     values, codes = row_values(table, spec), row_continuous(table, spec)
+    cuts = row_truncations(table, spec)
     if "z" in table.columns:
         if not spec.latent_dim:
             raise invalid("this generator has no latent z: give columns ['n', 'seed']")
@@ -204,12 +233,12 @@ def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | 
     parts = [
         feed(
             generator,
-            latents(n, spec.latent_dim, seed),
+            seeded_latents(n, spec.latent_dim, seed, cut),
             value,
             None if code is None else np.tile(code, (n, 1)),
             seed,
         )
-        for (n, seed), value, code in zip(seeded_rows(table), values, codes, strict=True)
+        for (n, seed), value, code, cut in zip(seeded_rows(table), values, codes, cuts, strict=True)
     ]
     if isinstance(parts[0], list):
         return [np.concatenate(inputs) for inputs in zip(*parts, strict=True)]
@@ -324,6 +353,7 @@ def signature(generator: keras.Model) -> ModelSignature:
             ColSpec(Array("double"), "z", required=False),
             *(ColSpec("long", name, required=False) for name in CLASS_COLUMNS),
             ColSpec(Array("double"), CONTINUOUS, required=False),
+            ColSpec("double", TRUNCATION, required=False),
         ]
     )
     outputs = Schema([TensorSpec(np.dtype(np.float32), (-1, *shape))])
