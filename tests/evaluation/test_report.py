@@ -63,6 +63,22 @@ def test_leaderboard_keeps_the_latest_run_per_variant_and_dataset_best_first():
     assert "intra_fid_class_3" not in board
 
 
+def test_leaderboard_takes_what_a_run_evaluated_from_its_tags_before_its_name():
+    runs = pd.DataFrame(
+        {
+            "run_name": ["evaluate", "evaluate", "gan-digits"],
+            "start_time": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]),
+            "run_id": ["a", "b", "c"],
+            "variant": ["vae", None, None],
+            "dataset": ["digits", None, None],
+            "eval_fid": [5.0, 1.0, 3.0],
+        }
+    )
+    board = leaderboard(runs)  # "b" says nothing of what it measured: left out
+    assert list(board["run_id"]) == ["c", "a"] and list(board["variant"]) == ["gan", "vae"]
+    assert leaderboard(runs.iloc[1:2].drop(columns=["variant", "dataset"])).empty
+
+
 def test_leaderboard_orders_by_each_runs_primary_metric_in_its_direction():
     runs = pd.DataFrame(
         {

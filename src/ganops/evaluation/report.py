@@ -128,19 +128,24 @@ def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
     """The latest evaluated run per (variant, dataset), best primary metric first.
 
     ``runs`` has one row per MLflow run: ``run_name``, ``start_time``, ``primary_metric``
-    (the run's) and ``eval_*`` metrics (per-class details, such as
-    ``eval_intra_fid_class_3``, stay in the runs). Within a dataset rows are ordered by their
-    primary metric's value, best first in its direction (``evaluate.DIRECTIONS``).
+    (the run's), the ``variant`` and ``dataset`` it evaluated (else read from a run name
+    ``<variant>-<dataset>``; runs that say neither are left out) and ``eval_*`` metrics
+    (per-class details, such as ``eval_intra_fid_class_3``, stay in the runs). Within a
+    dataset rows are ordered by their primary metric's value, best first in its direction
+    (``evaluate.DIRECTIONS``).
     """
     runs = runs.assign(primary_metric=runs.get("primary_metric", "fid")).fillna(
         {"primary_metric": "fid"}
     )
     value = runs.apply(lambda row: row.get(f"eval_{row['primary_metric']}", np.nan), axis=1)
-    evaluated = runs.assign(primary_value=value).dropna(subset=["primary_value"])
-    evaluated[["variant", "dataset"]] = evaluated["run_name"].str.split("-", n=1, expand=True)
+    named = runs["run_name"].str.extract(r"^(?P<variant>[^-]+)-(?P<dataset>.+)$")
+    tagged = {c: runs[c].fillna(named[c]) if c in runs else named[c] for c in named}
+    evaluated = runs.assign(primary_value=value, **tagged).dropna(
+        subset=["primary_value", "variant", "dataset"]
+    )
     latest = evaluated.sort_values("start_time").groupby(["variant", "dataset"]).tail(1)
-    sign = latest["primary_metric"].map(lambda m: -1.0 if DIRECTIONS.get(m) == "higher" else 1.0)
-    latest = latest.assign(rank=latest["primary_value"] * sign)
+    sign = [-1.0 if DIRECTIONS.get(m) == "higher" else 1.0 for m in latest["primary_metric"]]
+    latest = latest.assign(rank=latest["primary_value"] * np.asarray(sign, float))
     columns = [
         "dataset",
         "variant",

@@ -75,7 +75,9 @@ def log_summary(summary: dict[str, Any]) -> None:
         )
 
 
-def log_primary(name: str) -> None:
-    """Tag the active run with the metric that decides its champion (the leaderboard's order)."""
+def log_evaluated(variant: str, dataset: str, primary: str) -> None:
+    """Tag the active run with what its evaluation measured and the metric that decides its
+    champion (the leaderboard's rows and order; a run of the evaluation alone has no name
+    that says)."""
     if mlflow.active_run() is not None:
-        mlflow.set_tag(PRIMARY_TAG, name)
+        mlflow.set_tags({"variant": variant, "dataset": dataset, PRIMARY_TAG: primary})

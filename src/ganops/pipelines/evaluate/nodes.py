@@ -18,7 +18,7 @@ from ganops.evaluation.evaluate import (
 )
 from ganops.evaluation.report import html_report
 from ganops.sampling import Inputs
-from ganops.tracking.logging import log_primary
+from ganops.tracking.logging import log_evaluated
 
 
 def evaluate_generator(
@@ -53,7 +53,7 @@ def evaluate_generator(
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
     name, better = primary(primary_metric)
-    log_primary(name)
+    log_evaluated(variant, model_input["meta"].get("dataset"), name)
     if Inputs.of(generator).image is None:
         values, picture, samples = sample_evaluation(
             generator, model_input, feature_extractor, reference_features, config
