@@ -7,10 +7,12 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from ganops.errors import ConfigError
 from ganops.nets.likelihood import MaskedConv2D, pixelcnn
 from ganops.sampling import feed, generate, latents
+from ganops.training.callbacks import BestCheckpoint, Callback
 from ganops.training.config import TrainConfig
 from ganops.training.trainer import Trainer
 from ganops.variants import LIKELIHOOD, build_variant
@@ -127,3 +129,36 @@ def test_the_vae_draws_the_books_three_figures(digits_input):
         assert picture.dtype == np.uint8 and picture.size > 0
     rows = pictures["reconstructions"][1]
     assert rows.shape[:2] == (4 * 17 * 4 + 4, 10 * 17 * 4 + 4)  # 4 rows of 10, 16px x4
+
+
+@pytest.mark.parametrize("name", LIKELIHOOD)
+def test_a_resumed_run_reaches_the_weights_of_an_uninterrupted_one(name, digits_input, tmp_path):
+    tf.config.experimental.enable_op_determinism()
+    runs = {}
+    for label, stops in (("straight", [6]), ("resumed", [3, 6])):
+        for steps in stops:  # the second Trainer resumes the first's checkpoint at step 3
+            gan = tiny(name)
+            config = TrainConfig(steps=steps, batch_size=16, progress_bar=False, checkpoint_every=3)
+            history = Trainer(gan, config, tmp_path / label, "run").fit(gan.pools(digits_input, 0))
+        runs[label] = (history, [np.array(v) for v in gan.players[0].variables])
+    assert list(runs["resumed"][0]["step"]) == [1, 2, 3, 4, 5, 6]
+    for a, b in zip(runs["straight"][1], runs["resumed"][1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_the_best_checkpoint_keeps_the_vae_encoder_of_the_best_step(digits_input, tmp_path):
+    scores = iter([1.0, 5.0])  # the step-2 generator is the best
+    gan = tiny("vae")
+    best = BestCheckpoint(lambda _: next(scores), every=2, folder=tmp_path)
+    encoder = gan.players[0].networks[0]
+    config = TrainConfig(steps=4, batch_size=16, progress_bar=False, checkpoint_every=2)
+    kept = {}
+
+    class Snapshot(Callback):
+        def on_step(self, trainer, step, logs):
+            kept[step] = [np.array(w) for w in encoder.get_weights()]
+
+    Trainer(gan, config, tmp_path, "run", [Snapshot(), best]).fit(gan.pools(digits_input, 0))
+    for now, at_best in zip(encoder.get_weights(), kept[2], strict=True):
+        np.testing.assert_array_equal(now, at_best)
+    assert not all(np.array_equal(a, b) for a, b in zip(kept[2], kept[4], strict=True))
