@@ -57,22 +57,18 @@ def check_gray(spec: DataSpec, name: str) -> None:
 
 def alone(
     name: str,
-    generator: keras.Model,
     networks: list[keras.Model],
     config: LikelihoodConfig,
     loss: LossFn,
-    likelihood: Callable[[np.ndarray], dict[str, np.ndarray]],
-    latent_dim: int,
-    seed: keras.random.SeedGenerator,
     d_steps: int,
     **fields: Any,
 ) -> Trainable:
     """One player minimising ``loss`` over ``networks``; ``d_steps`` must stay 1 (there is no
-    discriminator to update more often); ``fields``: the rest of the ``Trainable``."""
+    discriminator to update more often); ``fields``: the ``Trainable``'s (its generator, latent
+    size, seed, likelihood...)."""
     if d_steps != 1:
         raise ConfigError(f"{name} has no discriminator: train.d_steps must be 1, not {d_steps}")
-    player = Player(name, networks, config.optimizer.build(), loss)
-    return Trainable(generator, [player], latent_dim, seed, likelihood=likelihood, **fields)
+    return Trainable(players=[Player(name, networks, config.optimizer.build(), loss)], **fields)
 
 
 def in_batches(

@@ -54,12 +54,12 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
 
     return alone(
         "pixelcnn",
-        pixel_sampler(network, spec.sample_shape, reach),
         [network],
         config,
         loss,
-        likelihood,
-        0,
-        keras.random.SeedGenerator(0),
         d_steps,
+        generator=pixel_sampler(network, spec.sample_shape, reach),
+        latent_dim=0,
+        seed=keras.random.SeedGenerator(0),
+        likelihood=likelihood,
     )

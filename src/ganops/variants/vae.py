@@ -144,13 +144,13 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
 
     return alone(
         "vae",
-        generator,
         [encoder, decoder],
         config,
         loss,
-        likelihood,
-        config.latent_dim,
-        seed,
         d_steps,
+        generator=generator,
+        latent_dim=config.latent_dim,
+        seed=seed,
+        likelihood=likelihood,
         pictures=lambda model_input: latent_pictures(encoder, generator, config, model_input),
     )
