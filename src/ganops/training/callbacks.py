@@ -89,8 +89,9 @@ class SampleGrid(Callback):
 
 class BestCheckpoint(Callback):
     """Every ``every`` steps (and at the end), score the generator by the metric ``name``
-    (``better``: ``lower`` or ``higher``); keep the best generator weights, and give them back
-    to the generator when training ends (a likelihood model's every network: ``model``).
+    (``better``: ``lower`` or ``higher``); keep the weights of the best model
+    (``Trainable.model``: the generator, or every network of a likelihood model) and give
+    them back when training ends.
 
     GAN quality often peaks and then decays: the best step, not the last, is what gets
     evaluated and registered. ``best.npz`` and ``scores.csv`` live in the checkpoint folder,

@@ -59,17 +59,17 @@ def bounds(
     encoder: keras.Model, decoder: keras.Model, pixels: np.ndarray, k: int, seed: int
 ) -> dict[str, np.ndarray]:
     """Per image, -ELBO (analytic KL, reconstruction averaged over ``k`` draws of q) and
-    -IWAE_k, the importance-weighted bound (tighter: -IWAE_k <= -ELBO): upper bounds on the
+    -IWAE_k, the importance-weighted bound (tighter in expectation): upper bounds on the
     negative log-likelihood, in nats."""
-    mean, log_variance = map(keras.ops.convert_to_numpy, encoder(pixels, training=False))
+    mean, log_variance = map(ops.convert_to_numpy, encoder(pixels, training=False))
     noise = np.random.default_rng(seed).standard_normal((k, *mean.shape)).astype(np.float32)
     z = mean + np.exp(0.5 * log_variance) * noise
     logits = decoder(z.reshape(-1, mean.shape[-1]), training=False)
     repeated = np.broadcast_to(pixels, (k, *pixels.shape)).reshape(-1, *pixels.shape[1:])
-    log_px = -keras.ops.convert_to_numpy(bernoulli_nll(logits, repeated)).reshape(k, -1)
+    log_px = -ops.convert_to_numpy(bernoulli_nll(logits, repeated)).reshape(k, -1)
     prior = log_normal(z, np.zeros_like(z), np.zeros_like(z))
     log_weights = log_px + prior - log_normal(z, mean, log_variance)
-    kl = keras.ops.convert_to_numpy(kl_divergence(mean, log_variance))
+    kl = ops.convert_to_numpy(kl_divergence(mean, log_variance))
     return {
         "nll": -(logsumexp(log_weights, axis=0) - math.log(k)),
         "nll_elbo": -(log_px.mean(0) - kl),
@@ -137,7 +137,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
         k = config.importance_samples
 
         def batch(part: np.ndarray, start: int) -> dict[str, np.ndarray]:
-            pixels = keras.ops.convert_to_numpy(binarise(part, config.threshold))
+            pixels = ops.convert_to_numpy(binarise(part, config.threshold))
             return bounds(encoder, decoder, pixels, k, seed=start)
 
         return in_batches(batch, images, size=max(1, DECODED // k))
