@@ -465,7 +465,12 @@ def test_likelihood_baselines_are_measured_beside_the_gans_registered_and_served
         assert set(losses["final_losses"]) & {"d_loss", "g_loss"} == set()
     assert "nll_elbo" in json.loads((report / "vae/metrics.json").read_text())["metrics"]
     pictures = sorted(p.name for p in (report / "vae/pictures").iterdir())
-    assert pictures == ["latent_grid.png", "latent_scatter.png", "reconstructions.png"]
+    assert pictures == [
+        "captions.json",
+        "latent_grid.png",
+        "latent_scatter.png",
+        "reconstructions.png",
+    ]
     assert "The decoder over a grid" in (report / "vae/report.html").read_text()
     vae = load_generator(model_uri(f"ganops-vae-{DATASET}"))
     assert vae.decode(np.zeros((2, 2))).shape == (2, 16, 16, 1)

@@ -116,3 +116,14 @@ def test_report_shows_a_semi_supervised_classifiers_accuracy(tmp_path):
     assert "classifier test accuracy" not in html_report(
         METRICS, {}, tmp_path, Image.new("L", (4, 4))
     )
+
+
+def test_report_shows_a_variants_own_pictures_with_their_captions(tmp_path):
+    from ganops.training.run import save_pictures
+
+    picture, nearest = np.zeros((4, 4), np.uint8), Image.new("L", (4, 4))
+    save_pictures({"latent_grid": ("The decoder over a grid", picture)}, tmp_path / "pictures")
+    assert "The decoder over a grid" in html_report(METRICS, {}, tmp_path, nearest)
+    save_pictures({}, tmp_path / "pictures")  # none: an empty list, the old ones gone
+    assert sorted(p.name for p in (tmp_path / "pictures").iterdir()) == ["captions.json"]
+    assert "The decoder over a grid" not in html_report(METRICS, {}, tmp_path, nearest)

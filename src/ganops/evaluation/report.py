@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,9 @@ def html_report(
         table(metrics["metrics"]),
         "<h2>Pictures</h2>",
     ]
-    own = [(caption, f"pictures/{name}") for name, caption in summary.get("pictures", {}).items()]
-    for caption, name in [*PICTURES, *own]:
+    captions = folder / "pictures" / "captions.json"  # a variant's own pictures, if any
+    own = json.loads(captions.read_text()) if captions.is_file() else {}
+    for caption, name in [*PICTURES, *((c, f"pictures/{n}") for n, c in own.items())]:
         path = folder / name
         if path.is_file():
             mime = "image/gif" if name.endswith(".gif") else "image/png"

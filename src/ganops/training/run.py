@@ -21,6 +21,7 @@ from ganops.errors import ConfigError, DataError
 from ganops.evaluation.evaluate import held_out
 from ganops.evaluation.metrics import accuracy
 from ganops.evaluation.unpaired import identity_share
+from ganops.io import atomic_write
 from ganops.sampling import decode
 from ganops.training import backend
 from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid, save_png
@@ -34,6 +35,7 @@ from ganops.variants.likelihood import likelihood_summary
 log = logging.getLogger(__name__)
 POINTS_SHOWN = 1000  # a scatter of fewer 2-D samples says little about mode coverage
 PICTURES = "pictures"  # the report folder's subfolder of a variant's own pictures
+CAPTIONS = "captions.json"  # ... and their captions, by file name
 
 
 @dataclass
@@ -146,22 +148,23 @@ def train_run(
         summary |= classifier_summary(gan, model_input, config.seed)
     if gan.likelihood is not None and len(model_input["x_test"]):
         summary["likelihood"] = likelihood_summary(gan.likelihood, model_input["x_test"])
-    pictures = gan.pictures(model_input) if gan.pictures else {}
-    summary["pictures"] = save_pictures(pictures, report_dir / PICTURES)
+    save_pictures(gan.pictures(model_input) if gan.pictures else {}, report_dir / PICTURES)
     scores = best[0].scores if best else pd.DataFrame()
     if best:
         summary |= {"best_step": best[0].best_step, f"best_{best[0].name}": best[0].best_value}
     return RunResult(gan, losses, scores, summary)
 
 
-def save_pictures(pictures: dict[str, tuple[str, np.ndarray]], folder: Path) -> dict[str, str]:
-    """A variant's own pictures as ``<name>.png`` in ``folder`` (made even when there are
-    none: it is an output of every training); their file names and captions."""
+def save_pictures(pictures: dict[str, tuple[str, np.ndarray]], folder: Path) -> None:
+    """A variant's own pictures as ``<name>.png`` in ``folder``, with their captions in
+    ``captions.json`` (written even when there are none: the folder is an output of every
+    training)."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for name, (_, picture) in pictures.items():
         save_png(folder / f"{name}.png", picture)
-    return {f"{name}.png": caption for name, (caption, _) in pictures.items()}
+    captions = json.dumps({f"{name}.png": caption for name, (caption, _) in pictures.items()})
+    atomic_write(folder / CAPTIONS, lambda tmp: tmp.write_text(captions))
 
 
 def check_domains(model_input: dict[str, Any], batch_size: int, variant: str) -> None:
