@@ -265,6 +265,16 @@ def test_idx_not_gzip_at_all(tmp_path):
         read_idx(tmp_path)
 
 
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_idx_declaring_zero_images_is_refused(tmp_path, split):
+    make_idx_folder(tmp_path, n_test=3)
+    images, labels = (TRAIN_X, TRAIN_Y) if split == "train" else (TEST_X, TEST_Y)
+    write_idx(tmp_path / images, np.zeros((0, 5, 4), np.uint8))
+    write_idx(tmp_path / labels, np.zeros(0, np.uint8))
+    with pytest.raises(DataError, match=rf"{images}: the file declares zero images"):
+        read_idx(tmp_path)
+
+
 def test_idx_count_mismatch(tmp_path):
     make_idx_folder(tmp_path)
     write_idx(tmp_path / TRAIN_Y, np.zeros(5, np.uint8))

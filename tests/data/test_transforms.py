@@ -66,6 +66,22 @@ def test_model_input_has_labels_meta_and_hash():
     assert other["meta"]["data_hash"] != out["meta"]["data_hash"]
 
 
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (
+            [0, 1, 2, 255],
+            r"labels run from 0 to 255 but 252 of those classes .*\(3, 4, 5, 6, 7, \.\.\.\)",
+        ),
+        ([0, 2, 2, 0], r"toy: labels run from 0 to 2 but 1 of those classes have no images \(1\)"),
+    ],
+)
+def test_classes_without_images_are_refused(labels, message):
+    raw = images(4) | {"y": np.array(labels)}
+    with pytest.raises(DataError, match=message):
+        to_model_input(raw, PreprocessConfig(image_size=8, test_fraction=0.0))
+
+
 def test_points_pass_through_unscaled():
     raw = {
         "x": np.array([[3.0, -4.0], [0.5, 0.5]], np.float32),

@@ -206,6 +206,8 @@ def _read_idx_pair(images: Path, labels: Path) -> tuple[np.ndarray, np.ndarray]:
     """Read one images/labels IDX pair and check their counts agree."""
     x = _parse_idx(images, 3)
     y = _parse_idx(labels, 1)
+    if not len(x):
+        raise DataError(f"{images}: the file declares zero images")
     if len(x) != len(y):
         raise DataError(f"{images} has {len(x)} images but {labels} has {len(y)} labels")
     return x[..., None], y.astype(np.int64)

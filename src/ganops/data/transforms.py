@@ -205,6 +205,20 @@ def prepare_pairs(
     return prepare_x(raw, config), prepare_x(raw, config, key="source")
 
 
+def check_classes(labels: np.ndarray, name: str) -> None:
+    """Labels are classes 0..K-1, each with images: a class with none (a label far outside the
+    others, or a gap) would be asked for by every conditional variant and never seen."""
+    if not labels.size:
+        return
+    missing = np.setdiff1d(np.arange(labels.max() + 1), labels)
+    if missing.size:
+        shown = ", ".join(map(str, missing[:5])) + (", ..." if missing.size > 5 else "")
+        raise DataError(
+            f"{name}: labels run from 0 to {labels.max()} but {missing.size} of those classes "
+            f"have no images ({shown}): number the classes 0 to K-1, or drop the labels"
+        )
+
+
 def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
     """Raw dataset -> ``x_train, y_train, x_test, y_test`` (+ ``source_train, source_test``
     when paired, ``domain_train, domain_test`` when unpaired) + meta (shape, classes, hash)."""
@@ -222,6 +236,7 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
     y = np.full(len(x), -1, np.int64) if y is None else np.asarray(y, np.int64)
     train, test = split_indices(len(x), config.test_fraction, config.seed, raw.get("is_test"))
     labelled = y[y >= 0]
+    check_classes(labelled, raw["meta"].get("dataset", "dataset"))
     meta = {
         **raw["meta"],
         "sample_shape": list(x.shape[1:]),
