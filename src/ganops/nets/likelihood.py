@@ -30,8 +30,8 @@ def vae_encoder(
     32 filters, 16 units)."""
     pooled = halvings(min(image_shape[:2]), len(filters))
     x = image = keras.Input(tuple(image_shape), name="image")
-    for i, width in enumerate(filters):
-        x = layers.Conv2D(width, 5 if i == 0 else 3, padding="same", activation="relu")(x)
+    for i, units in enumerate(filters):
+        x = layers.Conv2D(units, 5 if i == 0 else 3, padding="same", activation="relu")(x)
         if i < pooled:
             x = layers.MaxPooling2D(2)(x)
     x = layers.Dense(hidden, activation="relu")(layers.Flatten()(x))
@@ -49,10 +49,10 @@ def vae_decoder(image_shape: Sequence[int], latent_dim: int, filters: Sequence[i
     scale = 2**pooled
     x = layers.Dense(height // scale * width // scale * filters[-1], activation="relu")(z)
     x = layers.Reshape((height // scale, width // scale, filters[-1]))(x)
-    for i, width_ in reversed(list(enumerate(filters))):
+    for i, units in reversed(list(enumerate(filters))):
         if i < pooled:
             x = layers.UpSampling2D(2)(x)
-        x = layers.Conv2DTranspose(width_, 3, padding="same", activation="relu")(x)
+        x = layers.Conv2DTranspose(units, 3, padding="same", activation="relu")(x)
     logits = layers.Conv2D(channels, 5, padding="same", dtype="float32")(x)
     return keras.Model(z, logits, name="decoder")
 
