@@ -144,3 +144,29 @@ def test_infogan_takes_codes_and_continuous_codes(served):
         fixed, to_output(generate(generator, 4, 3, 1, np.tile([0.5, -0.5], (4, 1)))), atol=1e-6
     )
     assert not np.allclose(fixed, images(code=[1]), atol=1e-6)
+
+
+def test_a_generator_without_z_takes_seeded_rows_only():
+    """PixelCNN draws from seeded noise: z rows, truncation and decode(z) are refused."""
+    from ganops.errors import GanopsError
+    from ganops.serving.load import Generator
+    from ganops.variants import build_variant
+    from ganops.variants.base import DataSpec
+    from tiny import TINY_MODELS
+
+    spec = DataSpec("images", (4, 4, 1))
+    model = build_variant("pixelcnn", TINY_MODELS["pixelcnn"], spec).generator
+    for table, message in [
+        ({"z": [[0.0]]}, r"no latent z: it takes no 'z': give columns \['n', 'seed'\]"),
+        ({"n": [1], "seed": [0], "truncation": [0.5]}, "no latent z: it takes no 'truncation'"),
+    ]:
+        with pytest.raises(MlflowException, match=message) as err:
+            request_inputs(pd.DataFrame(table), model)
+        assert err.value.get_http_status_code() == 400
+    assert request_inputs(pd.DataFrame({"n": [2], "seed": [0]}), model).shape == (2, 4, 4, 1)
+    generator = Generator(model, "pixelcnn")
+    with pytest.raises(GanopsError, match="no latent z: it takes no z, only n and seed"):
+        generator.decode(np.zeros((1, 2)))
+    with pytest.raises(GanopsError, match="it takes no truncation, only n and seed"):
+        generator.generate(1, 0, truncation=0.5)
+    assert generator.generate(2, seed=0).shape == (2, 4, 4, 1)

@@ -28,7 +28,13 @@ from ganops.serving.images import (
     style_source,
     translate_images,
 )
-from ganops.serving.pyfunc import MAX_IMAGES, condition_error, seeding_error, to_output
+from ganops.serving.pyfunc import (
+    MAX_IMAGES,
+    condition_error,
+    latent_error,
+    seeding_error,
+    to_output,
+)
 
 Values = int | Sequence[int] | None
 
@@ -120,8 +126,8 @@ class Generator:
 
     def check_latent(self, what: str) -> None:
         """A generator without ``z`` (PixelCNN: it draws from seeded noise) takes no ``what``."""
-        if not self.latent_dim:
-            raise GanopsError(f"this generator has no latent z: it takes no {what}, only n, seed")
+        if problem := latent_error(self.inputs, what):
+            raise GanopsError(f"{problem}, only n and seed")
 
     def draw(
         self,

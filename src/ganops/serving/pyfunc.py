@@ -92,6 +92,12 @@ def condition_error(spec: Inputs, name: str) -> str | None:
     return None
 
 
+def latent_error(spec: Inputs, what: str) -> str | None:
+    """Why a generator cannot take ``what`` (``z``, a truncation): it has no latent space
+    (PixelCNN draws from seeded noise); None if it can."""
+    return None if spec.latent_dim else f"this generator has no latent z: it takes no {what}"
+
+
 def seeding_error(n: int, seed: int) -> str | None:
     """What is wrong with an ``n``/``seed`` request, or None."""
     if not 1 <= n <= MAX_IMAGES:
@@ -163,9 +169,10 @@ def row_truncations(table: pd.DataFrame, spec: Inputs) -> list[float | None]:
     """Each seeded row's truncation threshold (None: not given)."""
     if TRUNCATION not in table.columns:
         return [None] * len(table)
-    if "z" in table.columns or not spec.latent_dim:
-        what = "a generator without z" if not spec.latent_dim else "'z' rows (truncate them first)"
-        raise invalid(f"'{TRUNCATION}' applies to rows of n and seed, not to {what}")
+    if "z" in table.columns:
+        raise invalid(f"'{TRUNCATION}' applies to rows of n and seed, not to 'z' rows")
+    if problem := latent_error(spec, f"'{TRUNCATION}'"):
+        raise invalid(f"{problem}: give columns ['n', 'seed'] alone")
     cuts: list[float | None] = [None] * len(table)
     for i, value in enumerate(table[TRUNCATION]):
         if is_missing(value):
@@ -227,8 +234,8 @@ def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | 
     values, codes = row_values(table, spec), row_continuous(table, spec)
     cuts = row_truncations(table, spec)
     if "z" in table.columns:
-        if not spec.latent_dim:
-            raise invalid("this generator has no latent z: give columns ['n', 'seed']")
+        if problem := latent_error(spec, "'z'"):
+            raise invalid(f"{problem}: give columns ['n', 'seed']")
         return feed(generator, *latent_rows(table, spec, values, codes))
     parts = [
         feed(

@@ -8,7 +8,7 @@ from typing import Any
 import mlflow
 from mlflow.entities import Metric
 
-from ganops.tracking.runs import PRIMARY_TAG
+from ganops.tracking.runs import EVALUATED_TAGS, PRIMARY_TAG
 from ganops.training.callbacks import Callback
 
 
@@ -80,4 +80,5 @@ def log_evaluated(variant: str, dataset: str, primary: str) -> None:
     champion (the leaderboard's rows and order; a run of the evaluation alone has no name
     that says)."""
     if mlflow.active_run() is not None:
-        mlflow.set_tags({"variant": variant, "dataset": dataset, PRIMARY_TAG: primary})
+        tags = dict(zip(EVALUATED_TAGS, (variant, dataset), strict=True))
+        mlflow.set_tags(tags | {PRIMARY_TAG: primary})

@@ -71,7 +71,7 @@ def alone(
     return Trainable(players=[Player(name, networks, config.optimizer.build(), loss)], **fields)
 
 
-def in_batches(
+def over_batches(
     fn: Callable[[np.ndarray, int], dict[str, np.ndarray]], images: np.ndarray, size: int = BATCH
 ) -> dict[str, np.ndarray]:
     """``fn(batch, start)`` over ``images`` in batches of ``size``, the per-image results

@@ -18,7 +18,7 @@ from ganops.variants.likelihood import (
     bernoulli_nll,
     binarise,
     check_gray,
-    in_batches,
+    over_batches,
 )
 
 DATA_KINDS = ("images",)
@@ -50,7 +50,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
 
     def likelihood(images: np.ndarray) -> dict[str, np.ndarray]:
         exact = lambda part, _: {"nll": ops.convert_to_numpy(nll(part, False))}  # noqa: E731
-        return in_batches(exact, images)
+        return over_batches(exact, images)
 
     return alone(
         "pixelcnn",

@@ -25,7 +25,7 @@ from ganops.variants.likelihood import (
     bernoulli_nll,
     binarise,
     check_gray,
-    in_batches,
+    over_batches,
 )
 
 DATA_KINDS = ("images",)
@@ -140,7 +140,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
             pixels = ops.convert_to_numpy(binarise(part, config.threshold))
             return bounds(encoder, decoder, pixels, k, seed=start)
 
-        return in_batches(batch, images, size=max(1, DECODED // k))
+        return over_batches(batch, images, size=max(1, DECODED // k))
 
     return alone(
         "vae",

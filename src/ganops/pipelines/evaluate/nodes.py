@@ -29,7 +29,7 @@ def evaluate_generator(
     evaluation: dict[str, Any],
     variant: str,
     primary_metric: str,
-    train_summary: dict[str, Any] | None = None,
+    train_summary: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]], Image.Image]:
     """Draw ``evaluation.samples`` samples (translation: translate every held-out source;
     unpaired, each domain's) and compute every metric that applies; a likelihood model's
@@ -63,7 +63,7 @@ def evaluate_generator(
         compare = compare_unpaired if "domain_test" in model_input else compare_translation
         values, picture = compare(generator, model_input, feature_extractor, config)
         samples = reference_samples = len(model_input["x_test"])
-    values |= (train_summary or {}).get("likelihood", {})
+    values |= train_summary.get("likelihood", {})
     extractor = reference_features["meta"]
     report = {
         "variant": variant,
