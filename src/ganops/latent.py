@@ -17,10 +17,9 @@ import numpy as np
 
 from ganops.errors import GanopsError
 from ganops.evaluation.features import features_and_probabilities
-from ganops.sampling import Inputs, decode, feed, latents
+from ganops.sampling import Inputs, decode, feed, latents, truncate
 
 PERTURBATIONS = ("noise", "hanning", "zeros", "ones")
-MIN_TRUNCATION = 0.01  # smaller: redrawing until a component falls inside takes too long
 
 
 def latent_size(generator: keras.Model) -> int:
@@ -125,29 +124,6 @@ def perturb(z: np.ndarray, start: int, width: int, mode: str, seed: int = 0) -> 
     }[mode]()
     z[..., start : start + width] = window
     return z
-
-
-def truncate(z: np.ndarray, threshold: float, seed: int = 0) -> np.ndarray:
-    """The truncation trick: every component beyond +-``threshold`` redrawn from N(0, 1) until
-    it falls inside (seeded); smaller thresholds trade variety for fidelity."""
-    if not threshold >= MIN_TRUNCATION:
-        raise GanopsError(
-            f"the truncation threshold must be at least {MIN_TRUNCATION}, got {threshold}"
-        )
-    z = np.array(z, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    outside = np.abs(z) > threshold
-    while outside.any():
-        z[outside] = rng.standard_normal(int(outside.sum()))
-        outside = np.abs(z) > threshold
-    return z
-
-
-def seeded_latents(n: int, size: int, seed: int, truncation: float | None = None) -> np.ndarray:
-    """``n`` seeded latent vectors (``sampling.latents``), truncated at ``truncation`` when
-    given (redrawn from the same seed): what every truncated draw uses."""
-    z = latents(n, size, seed)
-    return z if truncation is None else truncate(z, truncation, seed).astype(np.float32)
 
 
 def images(generator: keras.Model, z: np.ndarray, label: int | None = None) -> np.ndarray:

@@ -28,6 +28,7 @@ STYLE, NOISE = "style", "noise"
 CATEGORICAL = ("label", "code", DIRECTION)
 KNOWN = (LATENT, *CATEGORICAL, CONTINUOUS, IMAGE, STYLE, NOISE)
 DIRECTIONS = ("AtoB", "BtoA")  # the values of ``direction``: 0 translates A to B
+MIN_TRUNCATION = 0.01  # smaller: redrawing until a component falls inside takes too long
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,29 @@ class Inputs:
 def latents(n: int, latent_dim: int, seed: int) -> np.ndarray:
     """``n`` seeded standard-normal latent vectors: the same seed, the same vectors."""
     return np.random.default_rng(seed).standard_normal((n, latent_dim), np.float32)
+
+
+def truncate(z: np.ndarray, threshold: float, seed: int = 0) -> np.ndarray:
+    """The truncation trick: every component beyond +-``threshold`` redrawn from N(0, 1) until
+    it falls inside (seeded); smaller thresholds trade variety for fidelity."""
+    if not threshold >= MIN_TRUNCATION:
+        raise GanopsError(
+            f"the truncation threshold must be at least {MIN_TRUNCATION}, got {threshold}"
+        )
+    z = np.array(z, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    outside = np.abs(z) > threshold
+    while outside.any():
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > threshold
+    return z
+
+
+def seeded_latents(n: int, size: int, seed: int, truncation: float | None = None) -> np.ndarray:
+    """``n`` seeded latent vectors (``sampling.latents``), truncated at ``truncation`` when
+    given (redrawn from the same seed): what every truncated draw uses."""
+    z = latents(n, size, seed)
+    return z if truncation is None else truncate(z, truncation, seed).astype(np.float32)
 
 
 def balanced(n: int, classes: int) -> np.ndarray:
@@ -234,10 +258,12 @@ def generate(
     seed: int,
     values: int | Sequence[int] | None = None,
     continuous: np.ndarray | None = None,
+    truncation: float | None = None,
 ) -> np.ndarray:
-    """``n`` samples from seeded latent vectors, of the given classes/codes (balanced over
-    them when None): what evaluation, grids and serving draw."""
-    z = latents(n, Inputs.of(generator).latent_dim, seed)
+    """``n`` samples from seeded latent vectors (truncated at ``truncation`` when given), of
+    the given classes/codes (balanced over them when None): what evaluation, grids and
+    serving draw."""
+    z = seeded_latents(n, Inputs.of(generator).latent_dim, seed, truncation)
     return decode(generator, feed(generator, z, values, continuous, seed))
 
 

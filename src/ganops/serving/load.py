@@ -11,7 +11,6 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 
 from ganops.errors import GanopsError
-from ganops.latent import seeded_latents
 from ganops.sampling import (
     CONTINUOUS,
     DIRECTIONS,
@@ -20,6 +19,7 @@ from ganops.sampling import (
     decode,
     direction_of,
     feed,
+    generate,
     two_way,
 )
 from ganops.serving.images import (
@@ -143,8 +143,7 @@ class Generator:
             raise GanopsError(problem)
         if truncation is not None:
             self.check_latent("truncation")
-        z = seeded_latents(n, self.latent_dim, seed, truncation)
-        return to_output(decode(self.model, feed(self.model, z, values, continuous, seed)))
+        return to_output(generate(self.model, n, seed, values, continuous, truncation))
 
     def generate(
         self,

@@ -44,17 +44,18 @@ from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
 from mlflow.types.schema import Array
 
 from ganops.errors import GanopsError
-from ganops.latent import MIN_TRUNCATION, seeded_latents
 from ganops.sampling import (
     CONTINUOUS,
     DIRECTION,
     DIRECTIONS,
+    MIN_TRUNCATION,
     STYLE,
     Inputs,
     balanced,
     checked_values,
     decode,
     feed,
+    seeded_latents,
     two_way,
 )
 from ganops.serving.images import (
