@@ -7,6 +7,8 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
 from PIL import Image
 
 from ganops.console import main
@@ -14,6 +16,7 @@ from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
 from ganops.sampling import latents
 from ganops.serving import load_generator, model_uri
+from ganops.serving.pyfunc import GeneratorModel
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +109,59 @@ def test_a_missing_model_is_a_clear_error(tracking_uri):
     with pytest.raises(GanopsError, match="ganops-nope-digits@champion.*not found"):
         load_generator(model_uri("ganops-nope-digits"))
     assert main(["generate", "--model", "ganops-nope-digits", "--tracking-uri", tracking_uri]) == 2
+
+
+def log_pickled(tracking_uri: str, name: str, generator_file: Path | None) -> str:
+    """Register ``generator_file`` as every version was before models were logged as code: a
+    cloudpickled GeneratorModel beside the .keras file; the version's URI."""
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_experiment("ganops")
+    artifacts = {"generator": str(generator_file)} if generator_file else None
+    with mlflow.start_run():
+        info = mlflow.pyfunc.log_model(
+            name="generator",
+            python_model=GeneratorModel(),
+            artifacts=artifacts,
+            registered_model_name=name,
+            pip_requirements=[],
+        )
+    return f"models:/{name}/{info.registered_model_version}"
+
+
+def test_a_version_registered_as_a_pickle_loads_without_unpickling(
+    generators, tracking_uri, tmp_path, monkeypatch, capsys
+):
+    generators["gan"].model.save(tmp_path / "generator.keras")
+    uri = log_pickled(tracking_uri, "ganops-pickled-digits", tmp_path / "generator.keras")
+    MlflowClient().set_registered_model_alias("ganops-pickled-digits", "champion", "1")
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
+    with pytest.raises(MlflowException, match="pickle is disallowed"):
+        mlflow.pyfunc.load_model(uri)  # it is a pickle, which load_generator never opens
+    old = load_generator(uri)
+    np.testing.assert_array_equal(old.generate(3, seed=1), generators["gan"].generate(3, seed=1))
+    assert cli(tracking_uri, "ganops-pickled-digits", tmp_path / "old.png", "-n", "4") == 0
+    assert "wrote 4 samples" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "^{uri} is not a ganops generator .*: load a version registered by ganops"),
+        (
+            b"not a keras",
+            r"^cannot read the generator of {uri} \(.+\): retrain it .*\(kedro run\)$",
+        ),
+    ],
+)
+def test_an_unreadable_version_is_a_one_line_error(tracking_uri, tmp_path, content, message):
+    path = None if content is None else tmp_path / "generator.keras"
+    if path:
+        path.write_bytes(content)
+    name = "ganops-empty-digits" if content is None else "ganops-corrupt-digits"
+    uri = log_pickled(tracking_uri, name, path)
+    with pytest.raises(GanopsError, match=message.format(uri=uri)) as err:
+        load_generator(uri)
+    assert "\n" not in str(err.value)
 
 
 def cli(tracking_uri: str, model: str, out: Path, *options: str) -> int:

@@ -1,10 +1,15 @@
+import logging
+import warnings
+from pathlib import Path
+
 import mlflow
 import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
 from ganops.evaluation.evaluate import better
-from ganops.tracking.registry import CHALLENGER, CHAMPION, model_name, register
+from ganops.serving.pyfunc import MODEL_CODE, GeneratorModel
+from ganops.tracking.registry import CHALLENGER, CHAMPION, log_generator, model_name, register
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
 from stores import use_mlflow_store
@@ -92,6 +97,41 @@ def test_the_champion_loads_and_generates(registry):
     _, submit, _ = registry
     submit(5.0)
     model = mlflow.pyfunc.load_model(f"models:/{model_name('gan', 'digits')}@{CHAMPION}")
+    assert model.predict(pd.DataFrame({"n": [2], "seed": [0]})).shape == (2, 16, 16, 1)
+
+
+def pickle_warnings(caplog, log) -> list[str]:
+    """What ``log()`` warned about pickles, in MLflow's log (it does not propagate) or as
+    Python warnings."""
+    caplog.clear()
+    mlflow_logger = logging.getLogger("mlflow")
+    mlflow_logger.addHandler(caplog.handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            log()
+    finally:
+        mlflow_logger.removeHandler(caplog.handler)
+    said = [r.getMessage() for r in caplog.records] + [str(w.message) for w in caught]
+    return [message for message in said if "pickle" in message.lower()]
+
+
+def test_versions_are_logged_as_code_not_as_a_pickle(registry, caplog, tmp_path, monkeypatch):
+    _, _, generator = registry
+    with mlflow.start_run():
+        pickled = {"name": "old", "python_model": GeneratorModel(), "pip_requirements": []}
+        old = pickle_warnings(caplog, lambda: mlflow.pyfunc.log_model(**pickled))
+        assert old, "the check sees MLflow's warning about a pickled model (the old way)"
+        new = pickle_warnings(caplog, lambda: log_generator(generator, "ganops-gan-digits"))
+    assert new == []
+    uri = "models:/ganops-gan-digits/1"
+    folder = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(tmp_path)))
+    assert not (folder / "python_model.pkl").exists()
+    assert (folder / MODEL_CODE.name).read_text() == MODEL_CODE.read_text()
+    assert (folder / "artifacts" / "generator.keras").exists()
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")  # loading unpickles nothing
+    model = mlflow.pyfunc.load_model(uri)
+    assert isinstance(model.unwrap_python_model(), GeneratorModel)
     assert model.predict(pd.DataFrame({"n": [2], "seed": [0]})).shape == (2, 16, 16, 1)
 
 

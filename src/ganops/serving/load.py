@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ import keras
 import mlflow
 import numpy as np
 from mlflow.exceptions import MlflowException
+from mlflow.models import Model
 
 from ganops.errors import GanopsError
 from ganops.sampling import (
@@ -32,6 +35,7 @@ from ganops.serving.pyfunc import (
     MAX_IMAGES,
     condition_error,
     latent_error,
+    load_keras,
     seeding_error,
     to_output,
 )
@@ -193,12 +197,38 @@ def model_uri(name: str, alias: str = "champion") -> str:
     return f"models:/{name}@{alias}"
 
 
-def load_generator(uri: str) -> Generator:
-    """Load e.g. ``models:/ganops-dcgan-digits@champion``; a clear error if it is not there."""
+def generator_file(uri: str, folder: str) -> str:
+    """The version ``uri`` downloaded into ``folder``; the path of its ``generator`` artifact."""
     try:
-        pyfunc = mlflow.pyfunc.load_model(uri)
+        local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=folder)
     except MlflowException as err:
         raise GanopsError(
             f"cannot load {uri} from {mlflow.get_tracking_uri()}: {err.message}"
         ) from err
-    return Generator(pyfunc.unwrap_python_model().generator, uri)
+    try:
+        flavor = Model.load(local).flavors.get(mlflow.pyfunc.FLAVOR_NAME, {})
+        return os.path.join(local, flavor["artifacts"]["generator"]["path"])
+    except (OSError, MlflowException, KeyError, TypeError):
+        raise GanopsError(
+            f"{uri} is not a ganops generator (no 'generator' artifact): load a version "
+            "registered by ganops (kedro run trains, evaluates and registers one)"
+        ) from None
+
+
+def load_generator(uri: str) -> Generator:
+    """Load e.g. ``models:/ganops-dcgan-digits@champion``; a clear error if it is not there.
+
+    The version's ``generator`` artifact (.keras) is read by the package's own code: neither
+    the model code stored with the version nor a pickle runs, so versions registered before
+    models were logged as code (a cloudpickled ``python_model.pkl``) load the same way."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = generator_file(uri, folder)
+        try:
+            model = load_keras(path)
+        except (OSError, ValueError, TypeError) as err:
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise GanopsError(
+                f"cannot read the generator of {uri} ({reason}): retrain it to register a "
+                "new version (kedro run)"
+            ) from err
+    return Generator(model, uri)

@@ -31,6 +31,7 @@ with a request is an HTTP 400 naming the row and column.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -382,13 +383,23 @@ def input_example(generator: keras.Model) -> pd.DataFrame:
     return pd.DataFrame(example)
 
 
+#: The model code MLflow logs with every version and runs to load it (``GeneratorModel``).
+MODEL_CODE = Path(__file__).with_name("model_code.py")
+
+
+def load_keras(path: str) -> keras.Model:
+    """A generator's .keras file, with the custom layers generators are made of registered."""
+    import ganops.variants  # noqa: F401 - registers the custom layers
+
+    return keras.saving.load_model(path)
+
+
 class GeneratorModel(mlflow.pyfunc.PythonModel):
-    """The pyfunc MLflow loads and serves; its one artifact is ``generator`` (.keras)."""
+    """The pyfunc MLflow loads and serves (logged as code: ``MODEL_CODE``); its one artifact
+    is ``generator`` (.keras)."""
 
     def load_context(self, context: Any) -> None:
-        import ganops.variants  # noqa: F401 - registers the custom layers generators are made of
-
-        self.generator = keras.saving.load_model(context.artifacts["generator"])
+        self.generator = load_keras(context.artifacts["generator"])
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict | None = None

@@ -17,7 +17,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from ganops.evaluation.evaluate import better
-from ganops.serving.pyfunc import GeneratorModel, input_example, signature
+from ganops.serving.pyfunc import MODEL_CODE, input_example, signature
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 
@@ -51,13 +51,16 @@ def requirements() -> list[str]:
 
 
 def log_generator(generator: keras.Model, name: str) -> str:
-    """Log the generator as a pyfunc (signature, input example) and register it; its version."""
+    """Log the generator as a pyfunc (signature, input example) and register it; its version.
+
+    The model is logged as code (``MODEL_CODE``), the generator as its ``generator`` artifact:
+    loading a version runs the package's own code, never a pickle."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "generator.keras"
         generator.save(path)
         info = mlflow.pyfunc.log_model(
             name="generator",
-            python_model=GeneratorModel(),
+            python_model=str(MODEL_CODE),
             artifacts={"generator": str(path)},
             signature=signature(generator),
             input_example=input_example(generator),

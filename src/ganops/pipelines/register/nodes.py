@@ -7,10 +7,10 @@ from dataclasses import asdict
 from typing import Any
 
 import keras
-import mlflow
 
 from ganops.config import validate
 from ganops.evaluation.evaluate import EvaluationConfig, primary_score
+from ganops.serving.load import load_generator
 from ganops.tracking.registry import register
 from ganops.training.backend import devices
 
@@ -61,7 +61,7 @@ def register_generator(
     )
 
     def remeasure(uri: str) -> float:
-        return score(mlflow.pyfunc.load_model(uri).unwrap_python_model().generator)
+        return score(load_generator(uri).model)
 
     tags = {
         "git_commit": git_commit(),
