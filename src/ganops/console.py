@@ -15,6 +15,8 @@ from PIL import Image
 from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
+from ganops.quiet import quiet_start
+from ganops.tracking.server import check_tracking_uri
 
 
 def parser() -> argparse.ArgumentParser:
@@ -220,37 +222,42 @@ def translate_files(
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def run_command(args: argparse.Namespace) -> str:
+    """Run the parsed command against the registry at ``args.tracking_uri``; what it wrote."""
     import mlflow
 
     from ganops.serving.load import load_generator, model_uri
 
     mlflow.set_tracking_uri(args.tracking_uri)
+    generator = load_generator(model_uri(args.model, args.alias))
+    if args.command == "translate":
+        written = translate_files(generator, args.input, args.output, args.direction, args.style)
+        return f"wrote {len(written)} image(s): {', '.join(map(str, written[:5]))}"
+    if args.command == "latent":
+        images, cols = latent_figure(generator, args)
+        samples = (images + 1.0) / 2.0
+    elif args.label is None and args.code is None:
+        samples, cols = generator.grid(args.n, args.seed, args.truncation)
+    else:
+        samples = generator.generate(
+            args.n, args.seed, args.label, args.code, truncation=args.truncation
+        )
+        cols = None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(samples_picture(samples * 2.0 - 1.0, None, cols)).save(args.out)
+    return f"wrote {len(samples)} samples to {args.out}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``ganops`` command: an error ganops raises on purpose is one line and status 2."""
+    args = parser().parse_args(argv)
     try:
-        generator = load_generator(model_uri(args.model, args.alias))
-        if args.command == "translate":
-            written = translate_files(
-                generator, args.input, args.output, args.direction, args.style
-            )
-            print(f"wrote {len(written)} image(s): {', '.join(map(str, written[:5]))}")
-            return 0
-        if args.command == "latent":
-            images, cols = latent_figure(generator, args)
-            samples = (images + 1.0) / 2.0
-        elif args.label is None and args.code is None:
-            samples, cols = generator.grid(args.n, args.seed, args.truncation)
-        else:
-            samples = generator.generate(
-                args.n, args.seed, args.label, args.code, truncation=args.truncation
-            )
-            cols = None
+        check_tracking_uri(args.tracking_uri, reading=True)  # before the slow imports
+        quiet_start()
+        print(run_command(args))
     except GanopsError as err:
         print(f"ganops: {err}", file=sys.stderr)
         return 2
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(samples_picture(samples * 2.0 - 1.0, None, cols)).save(args.out)
-    print(f"wrote {len(samples)} samples to {args.out}")
     return 0
 
 

@@ -1,6 +1,10 @@
 """Kedro project settings."""
 
-from kedro.config import OmegaConfigLoader
+from ganops.quiet import quiet_start
+
+quiet_start()  # before Kedro builds the session: no framework start-up lines
+
+from kedro.config import OmegaConfigLoader  # noqa: E402
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {"base_env": "base", "default_run_env": "local"}

@@ -163,6 +163,7 @@ def serving(folder: Path, tracking_uri: str, model_uri: str):
         **os.environ,
         "MLFLOW_TRACKING_URI": tracking_uri,
         "TF_CPP_MIN_LOG_LEVEL": "3",
+        "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "false",  # versions are models from code
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }  # serve execs uvicorn
     log = open(folder / "serve.log", "w")  # noqa: SIM115 (closed below)

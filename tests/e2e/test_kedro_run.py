@@ -9,6 +9,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +53,16 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def error_message(output: str) -> str:
-    """The exception line(s) Kedro prints below its rich traceback panel."""
-    tail = output.rsplit("╰", 1)[-1]
-    return flat(tail.split("\n", 1)[1] if "\n" in tail else tail)
+def user_error(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one-line message of a run stopped by an error ganops raises on purpose: exit 2,
+    a short log, no traceback (ganops.cli)."""
+    output = proc.stdout
+    assert proc.returncode == 2, output[-3000:]
+    assert "Traceback" not in output and "╭" not in output, output[-3000:]
+    assert len(output.splitlines()) < 40, output
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("ganops: "), output[-3000:]
+    return last
 
 
 def files_under(folder: Path) -> list[str]:
@@ -329,8 +336,7 @@ def test_corrupt_raw_file_fails_without_partial_outputs(bad_project: Path, run_c
         bad_project, "kedro", "run", "--pipelines", "data", "--params", "dataset=mnist_npz",
         check=False,
     )  # fmt: skip
-    assert proc.returncode != 0, proc.stdout[-3000:]
-    message = error_message(proc.stdout)
+    message = user_error(proc)
     assert "mnist.npz" in message, message
     assert not (bad_project / "data/02_intermediate/mnist_npz.npz").exists()
     assert not (bad_project / "data/05_model_input/mnist_npz.npz").exists()
@@ -342,8 +348,7 @@ def test_unknown_dataset_fails_and_lists_known_names(bad_project: Path, run_cmd)
         bad_project, "kedro", "run", "--pipelines", "data", "--params", "dataset=nope",
         check=False,
     )  # fmt: skip
-    assert proc.returncode != 0, proc.stdout[-3000:]
-    message = error_message(proc.stdout)
+    message = user_error(proc)
     assert "'nope'" in message, message
     ingest = yaml.safe_load((bad_project / "conf/base/parameters_ingest.yml").read_text())
     for known in ingest["datasets"]:
@@ -365,8 +370,7 @@ def test_invalid_train_parameter_fails_before_writing_a_model(
     proc = run_cmd(
         bad_project, "kedro", "run", "--pipelines", "train", "--namespaces", VARIANT, check=False
     )
-    assert proc.returncode != 0, proc.stdout[-3000:]
-    message = error_message(proc.stdout)
+    message = user_error(proc)
     assert "batch_size" in message, message
     models = bad_project / f"data/06_models/{VARIANT}"
     assert not list(models.rglob("ckpt-*")), files_under(models)
@@ -508,8 +512,7 @@ def test_unreachable_tracking_server_loses_nothing_and_registration_is_retried_a
         )
     finally:
         local.unlink()
-    assert failed.returncode != 0
-    assert "MLflow tracking server http://127.0.0.1:9 is unreachable" in failed.stdout
+    assert "MLflow tracking server http://127.0.0.1:9 is unreachable" in user_error(failed)
     assert [fingerprint(p) for p in results] == before  # training results are intact
 
     run_cmd(project, "kedro", "run", "--pipelines", "register", "--namespaces", VARIANT)

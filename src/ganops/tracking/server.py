@@ -19,9 +19,12 @@ class TrackingUnavailable(GanopsError, ConnectionError):
     """The MLflow tracking server or database cannot be reached."""
 
 
-def check_tracking_uri(uri: str, root: Path = Path("."), timeout: float = 5.0) -> None:
+def check_tracking_uri(
+    uri: str, root: Path = Path("."), timeout: float = 5.0, reading: bool = False
+) -> None:
     """Raise ``TrackingUnavailable`` naming ``uri`` when its server does not answer or its
-    SQLite file's folder does not exist (MLflow would retry for minutes, then fail deep)."""
+    SQLite file's folder does not exist (MLflow would retry for minutes, then fail deep);
+    ``reading`` a registry, the SQLite file itself must exist (MLflow would create it)."""
     scheme = urlparse(uri).scheme
     if scheme in ("http", "https"):
         try:
@@ -36,4 +39,9 @@ def check_tracking_uri(uri: str, root: Path = Path("."), timeout: float = 5.0) -
         if path != ":memory:" and not folder.is_dir():
             raise TrackingUnavailable(
                 f"MLflow tracking database {uri}: folder {folder} does not exist: {HOW_TO_FIX}"
+            )
+        if reading and path != ":memory:" and not (folder / Path(path).name).is_file():
+            raise TrackingUnavailable(
+                f"MLflow tracking database {uri} does not exist: run from the project folder "
+                "or give --tracking-uri"
             )

@@ -1,0 +1,88 @@
+"""What a user sees: errors ganops raises on purpose are one line, a fresh clone is quiet."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from kedro.framework.cli.project import run as kedro_run
+from kedro.framework.cli.utils import find_run_command
+
+from ganops import cli
+from ganops.errors import DataError
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+#: What a new user's shell has: none of the quieting variables the Makefile exports.
+FRESH_SHELL = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in ("KEDRO_DISABLE_TELEMETRY", "DO_NOT_TRACK", "TF_CPP_MIN_LOG_LEVEL")
+}
+
+
+def failing(error: Exception) -> click.Command:
+    def fail() -> None:
+        raise error
+
+    return click.Command("fail", callback=cli.one_line_errors(fail))
+
+
+def test_an_error_ganops_raises_on_purpose_is_one_line_and_status_2():
+    result = CliRunner().invoke(failing(DataError("raw/x.npz: x_train contains NaN")))
+    assert result.exit_code == 2
+    assert result.output.strip() == "ganops: DataError: raw/x.npz: x_train contains NaN"
+
+
+def test_a_bug_keeps_its_traceback():
+    result = CliRunner().invoke(failing(ZeroDivisionError("a bug")))
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_kedro_runs_the_projects_run_with_kedros_options():
+    assert find_run_command("ganops") is cli.run
+    assert [p.name for p in cli.run.params] == [p.name for p in kedro_run.params]
+
+
+def test_the_ganops_command_without_a_registry_is_one_line(tmp_path: Path):
+    proc = subprocess.run(
+        [str(BIN / "ganops"), "generate", "--model", "ganops-dcgan-digits"],
+        cwd=tmp_path,
+        env=FRESH_SHELL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "ganops: MLflow tracking database sqlite:///mlflow.db does not exist: run from the "
+        "project folder or give --tracking-uri"
+    ]
+    assert not list(tmp_path.iterdir())  # no empty registry made on the way
+
+
+@pytest.fixture(scope="module")
+def registry_list() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "kedro"), "registry", "list"],
+        cwd=REPO,
+        env=FRESH_SHELL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_kedro_in_a_fresh_shell_prints_only_what_was_asked(registry_list):
+    """No telemetry notice (.telemetry), no TensorFlow start-up lines, no third-party
+    deprecation notes (ganops.quiet): only the pipelines."""
+    assert registry_list.returncode == 0, registry_list.stdout
+    lines = registry_list.stdout.strip().splitlines()
+    assert "- __default__" in lines
+    assert all(line.startswith("- ") for line in lines), registry_list.stdout
