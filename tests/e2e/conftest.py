@@ -49,6 +49,7 @@ TINY = {
     }
     for variant, model in TINY_MODELS.items()
 } | {
+    "parameters_points.yml": {"points.models": {}, "points.train": TINY_TRAIN},
     "parameters_ingest.yml": TINY_PHOTOS,
     "parameters_evaluate.yml": {
         "evaluation.samples": 300,

@@ -110,3 +110,25 @@ def test_class_coverage_counts_classes_and_measures_imbalance():
     assert collapsed["class_kl_from_uniform"] == pytest.approx(np.log(10))
     few = np.concatenate([np.tile(eye[0], (199, 1)), eye[[1]]])  # 1 of 200 < 10% of 20
     assert metrics.class_coverage(few)["classes_covered"] == 1
+
+
+def test_a_diffuse_cloud_passes_fd_but_not_the_mixture_metrics():
+    """The README's old example: a Gaussian cloud with the ring's mean and covariance scores
+    FD ≈ 0 on 2-D points; the mixture fit and the modes counted on the papers' 2,500 samples
+    (with a minimum share each, not a single chance hit) are not fooled."""
+    ring = make_mixture("ring", modes=8, n=20000, std=0.02, radius=2.0, seed=0)
+    means = np.asarray(ring["meta"]["means"])
+    cloud = np.random.default_rng(1).multivariate_normal(
+        ring["x"].mean(0), np.cov(ring["x"].T), size=2500
+    )
+    assert metrics.fid(ring["x"], cloud) < 0.05
+    result = mixture_metrics(cloud, means, 0.02)
+    assert result["mixture_fit"] < 0.05 and result["modes_covered"] == 0
+    on_ring = mixture_metrics(ring["x"][:2500], means, 0.02)
+    assert on_ring["mixture_fit"] > 0.95 and on_ring["modes_covered"] == 8
+
+
+def test_mixture_fit_of_a_collapse_is_one_mode_s_share():
+    means = np.asarray(make_mixture("ring", 8, 100, 0.05, 2.0, 0)["meta"]["means"])
+    collapsed = means[2] + RNG.normal(0, 0.01, size=(2500, 2))
+    assert mixture_metrics(collapsed, means, 0.05)["mixture_fit"] == pytest.approx(1 / 8)

@@ -18,7 +18,10 @@ DATASETS = {
     },
     "digits": {"format": "digits"},
 }
-TINY = {name: {"model": TINY_MODELS[name], "train": TINY_TRAIN} for name in ("gan", "lsgan")}
+TINY = {
+    name: {"primary_metric": "fid", "model": TINY_MODELS[name], "train": TINY_TRAIN}
+    for name in ("gan", "lsgan")
+}
 
 
 def test_summary_gives_mean_and_standard_error_per_group():
@@ -26,6 +29,7 @@ def test_summary_gives_mean_and_standard_error_per_group():
         {
             "dataset": ["ring8"] * 3 + ["grid25"],
             "variant": ["gan"] * 3 + ["gan"],
+            "mixture_fit": [0.9, 0.7, 0.8, 0.5],
             "modes_covered": [8, 6, 7, 20],
             "high_quality": [0.9, 0.7, 0.8, 0.5],
             "kl_from_uniform": [0.0, 0.3, 0.6, 0.1],
@@ -37,12 +41,13 @@ def test_summary_gives_mean_and_standard_error_per_group():
     assert ring["modes_covered_mean"] == pytest.approx(7)
     assert ring["modes_covered_se"] == pytest.approx(1 / np.sqrt(3))  # std 1 over sqrt(3)
     assert np.isnan(table.iloc[1]["high_quality_se"])  # one run: no standard error
-    assert "| ring8 | gan | 7 ± 0.58 | 0.8 ± 0.058 | 0.3 ± 0.17 | 3 |" in markdown(table)
+    row = "| ring8 | gan | 0.8 ± 0.058 | 7 ± 0.58 | 0.8 ± 0.058 | 0.3 ± 0.17 | 3 |"
+    assert row in markdown(table)
 
 
 def test_study_trains_every_variant_and_seed_and_summarizes(tmp_path):
     study = {"datasets": ["ring8"], "variants": ["gan", "lsgan"], "seeds": [0, 1], "samples": 300}
-    table, runs, text, figure, logged = mixtures_study(study, DATASETS, {}, tmp_path, **TINY)
+    table, runs, text, figure, logged = mixtures_study(study, DATASETS, {}, {}, tmp_path, **TINY)
     assert len(runs) == 4 and set(runs["seed"]) == {0, 1}
     assert (runs["modes_total"] == 8).all() and runs["high_quality"].between(0, 1).all()
     assert list(table["variant"]) == ["gan", "lsgan"] and (table["runs"] == 2).all()
@@ -61,4 +66,4 @@ def test_study_trains_every_variant_and_seed_and_summarizes(tmp_path):
 )
 def test_bad_study_parameters_are_named(study, message, tmp_path):
     with pytest.raises(ConfigError, match=message):
-        mixtures_study(study, DATASETS, {}, tmp_path, **TINY)
+        mixtures_study(study, DATASETS, {}, {}, tmp_path, **TINY)

@@ -49,6 +49,7 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "model_input",
         "feature_extractor",
         "reference_features",
+        "params:points",  # one for every variant, not namespaced
         *(
             f"params:{v}.{k}"
             for v in VARIANTS

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ganops.evaluation.evaluate import on_data_share
 from ganops.training import checkpoint
 from ganops.training.callbacks import Callback
 from ganops.training.config import TrainConfig
@@ -110,6 +111,25 @@ def test_monitor_reports_each_failure_once_and_resets_on_start(caplog):
     assert trainer.stop_reason.startswith("diversity_collapsed at step 5: ")  # the first one
     monitor.on_start(trainer, 60)
     assert monitor.failures == {} and monitor.losses == {}
+
+
+def test_a_cloud_off_a_mixture_is_reported_as_off_the_data(ring_input):
+    """The README's old example: samples spread around the ring, not on it."""
+    meta = ring_input["meta"]
+    spread = np.random.default_rng(0).normal(0.0, 1.5, size=(256, 2))
+    monitor = FailureMonitor(
+        MonitorConfig(every=5, warmup=0),
+        ring_input["x_train"],
+        sample=lambda generator, n, seed: spread[:n],
+        on_data=on_data_share(meta),
+    )
+    trainer = fake_trainer()
+    monitor.on_start(trainer, 0)
+    monitor.on_step(trainer, 5, {})
+    message = monitor.failures["samples_off_data"]["message"]
+    assert message.startswith("samples off the data: ") and "of a mode" in message
+    assert on_data_share(meta)(ring_input["x_train"][:500]) > 0.95
+    assert on_data_share({"kind": "images"}) is None
 
 
 def test_wasserstein_critics_skip_the_discriminator_check():

@@ -30,6 +30,7 @@ DIRECTIONS = {
     "psnr_y": "higher",
     "ssim_y": "higher",
     "l1_hole": "lower",
+    "mixture_fit": "higher",
 }
 TRANSLATION_SHOWN = 8  # (source, output, baseline, target) columns in the evaluation picture
 
@@ -132,6 +133,8 @@ def primary_score(
         if metric != "fid":
             raise ConfigError(f"primary_metric '{metric}': unpaired translation is judged by fid")
         return unpaired.fid_against_targets(model_input, extractor, samples)
+    if metric == "mixture_fit":
+        return mixture_score(model_input, samples, seed)
     if model_input is None or "source_test" not in model_input:
         if metric != "fid":
             raise ConfigError(f"primary_metric '{metric}' needs paired data (sources, targets)")
@@ -160,6 +163,31 @@ def primary_score(
         return values[metric]
 
     return paired_score
+
+
+def mixture_score(
+    model_input: dict[str, Any] | None, samples: int, seed: int
+) -> Callable[[keras.Model], float]:
+    """A generator's ``mixture_fit`` on ``samples`` seeded samples (2-D mixtures only)."""
+    meta = (model_input or {}).get("meta", {})
+    if "means" not in meta:
+        raise ConfigError("primary_metric 'mixture_fit' needs a 2-D Gaussian mixture")
+
+    def score(generator: keras.Model) -> float:
+        drawn = generate(generator, samples, seed)
+        return metrics.mixture_metrics(drawn, meta["means"], meta["std"])["mixture_fit"]
+
+    return score
+
+
+def on_data_share(meta: dict[str, Any]) -> Callable[[np.ndarray], float] | None:
+    """A function giving the share of samples on the data (within 3 standard deviations of a
+    mode of a 2-D mixture); None for other data."""
+    if "means" not in meta:
+        return None
+    return lambda samples: metrics.mixture_metrics(samples, meta["means"], meta["std"])[
+        "high_quality"
+    ]
 
 
 def mode_coverage(
@@ -345,8 +373,10 @@ def evaluate(
         )
         if own_classes(probabilities, meta):
             result |= metrics.class_coverage(probabilities)
-    if "means" in meta:
-        result |= metrics.mixture_metrics(samples, meta["means"], meta["std"])
+    if "means" in meta:  # on the papers' sample count
+        result |= metrics.mixture_metrics(
+            samples[: metrics.MIXTURE_SAMPLES], meta["means"], meta["std"]
+        )
     if meta["kind"] != "images":
         return result, None
     copying, index = memorization(samples, model_input["x_train"], model_input["x_test"])

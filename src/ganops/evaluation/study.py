@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 MIXTURE_METRICS = {  # column -> how the table names it
+    "mixture_fit": "mixture fit",
     "modes_covered": "modes covered",
     "high_quality": "high-quality share",
     "kl_from_uniform": "reverse KL",

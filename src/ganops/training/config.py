@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
+from ganops.config import validate
 from ganops.training.monitor import MonitorConfig
 
 #: Knobs that change how long or how verbosely a run goes, not what it computes: a checkpoint
@@ -50,3 +53,34 @@ class TrainConfig(BaseModel):
     def identity(self) -> dict:
         """The settings that define what a run computes (for resume fingerprints)."""
         return self.model_dump(exclude=RESUMABLE_KEYS)
+
+
+class PointsConfig(BaseModel):
+    """What every variant uses on 2-D points (``points:``, ``parameters_points.yml``): the
+    settings for images (a 50-d latent, 1,200-unit layers, FD as the judge) do not suit them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_metric: str = "mixture_fit"
+    train: dict[str, Any] = {}  # for every variant
+    models: dict[str, dict[str, Any]] = {}  # per variant
+
+
+def for_data(
+    meta: dict[str, Any],
+    variant: str,
+    points: dict[str, Any],
+    primary_metric: str,
+    model: dict[str, Any] | None = None,
+    train: dict[str, Any] | None = None,
+) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
+    """A variant's primary metric, ``model`` and ``train`` parameters for its data: on 2-D
+    points, those of ``points`` win."""
+    if meta.get("kind") != "points":
+        return primary_metric, model, train
+    config = validate(PointsConfig, points, "points")
+    return (
+        config.primary_metric,
+        None if model is None else model | config.models.get(variant, {}),
+        None if train is None else train | config.train,
+    )

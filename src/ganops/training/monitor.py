@@ -50,6 +50,11 @@ class MonitorConfig(BaseModel):
     coverage: float = Field(
         0.4, description="samples covering less than this share of the modes: mode collapse"
     )
+    on_data: float = Field(
+        0.5,
+        description="2-D mixtures: fewer samples than this share within 3 standard deviations "
+        "of a mode: the samples are not on the data (a diffuse cloud)",
+    )
     warmup: int = Field(
         1250,
         ge=0,
@@ -120,6 +125,16 @@ def coverage_collapsed(share: float, config: MonitorConfig) -> str | None:
     return None
 
 
+def off_data(share: float, config: MonitorConfig) -> str | None:
+    """Fewer than ``on_data`` of the samples lie on the data (2-D mixtures)."""
+    if share < config.on_data:
+        return (
+            f"samples off the data: {share:.1%} lie within 3 standard deviations of a mode "
+            f"(threshold {config.on_data:.0%})"
+        )
+    return None
+
+
 def diversity_collapsed(
     fake_diversity: float, real_diversity: float, config: MonitorConfig
 ) -> str | None:
@@ -159,7 +174,8 @@ class FailureMonitor(Callback):
     :func:`discriminator_wins`. With ``folder`` (the checkpoint folder) the failures are kept
     in ``failures.json`` there, so a resumed run still reports them. ``moved`` (unpaired
     translation) gives how far a generator's translations move from their inputs, as a share
-    of the distance between the domains (the identity collapse).
+    of the distance between the domains (the identity collapse). ``on_data`` (2-D mixtures)
+    gives the share of samples on the data (``evaluate.on_data_share``).
     """
 
     def __init__(
@@ -172,9 +188,10 @@ class FailureMonitor(Callback):
         seed: int = 0,
         folder: Path | None = None,
         moved: Callable[[Any], float] | None = None,
+        on_data: Callable[[np.ndarray], float] | None = None,
     ):
         self.config, self.coverage, self.d_loss_has_floor = config, coverage, d_loss_has_floor
-        self.moved = moved
+        self.moved, self.on_data = moved, on_data
         self.sample, self.seed = sample, seed
         self.path = Path(folder) / "failures.json" if folder is not None else None
         rng = np.random.default_rng(seed)
@@ -217,6 +234,8 @@ class FailureMonitor(Callback):
                 due["mode_coverage_collapsed"] = lambda: coverage_collapsed(
                     self.coverage(samples()), cfg
                 )
+            if self.on_data is not None:
+                due["samples_off_data"] = lambda: off_data(self.on_data(samples()), cfg)
             if self.moved is not None:
                 due["identity_collapse"] = lambda: identity_collapsed(
                     self.moved(trainer.gan.generator), cfg

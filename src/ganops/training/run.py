@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from ganops.config import validate
 from ganops.errors import ConfigError, DataError
-from ganops.evaluation.evaluate import held_out
+from ganops.evaluation.evaluate import held_out, on_data_share
 from ganops.evaluation.metrics import accuracy
 from ganops.evaluation.unpaired import identity_share
 from ganops.io import atomic_write
@@ -112,6 +112,7 @@ def train_run(
             sample=held_out(model_input).samples,
             folder=checkpoint_dir,
             moved=identity_share(model_input) if "domains" in meta else None,
+            on_data=on_data_share(meta),
         )
         best = (
             [BestCheckpoint(score, config.evaluate_every, checkpoint_dir, *primary)]

@@ -19,6 +19,7 @@ from ganops.evaluation.evaluate import (
 from ganops.evaluation.report import html_report
 from ganops.sampling import Inputs
 from ganops.tracking.logging import log_evaluated
+from ganops.training.config import for_data
 
 
 def evaluate_generator(
@@ -29,6 +30,7 @@ def evaluate_generator(
     evaluation: dict[str, Any],
     variant: str,
     primary_metric: str,
+    points: dict[str, Any],
     train_summary: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]], Image.Image]:
     """Draw ``evaluation.samples`` samples (translation: translate every held-out source;
@@ -43,6 +45,7 @@ def evaluate_generator(
         evaluation: the ``evaluation`` parameters (sample count, seed, k...).
         variant: the variant's name.
         primary_metric: the metric that decides the champion (``evaluate.DIRECTIONS``).
+        points: what every variant uses on 2-D points instead (``training.config.for_data``).
         train_summary: the training's summary (``likelihood``: nats per image, bits/dim).
 
     Returns:
@@ -52,7 +55,7 @@ def evaluate_generator(
         inputs, translations and reconstructions per direction (unpaired).
     """
     config = validate(EvaluationConfig, evaluation, "evaluation")
-    name, better = primary(primary_metric)
+    name, better = primary(for_data(model_input["meta"], variant, points, primary_metric)[0])
     log_evaluated(variant, model_input["meta"].get("dataset"), name)
     if Inputs.of(generator).image is None:
         values, picture, samples = sample_evaluation(

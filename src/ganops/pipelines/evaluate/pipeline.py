@@ -17,6 +17,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                     "params:evaluation",
                     "params:variant",
                     "params:primary_metric",
+                    "params:points",
                     "train_summary",
                 ],
                 ["metrics", "mlflow_metrics", "evaluation_picture"],
@@ -34,5 +35,5 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
         template,
         namespace=variant,
         inputs={"model_input", "feature_extractor", "reference_features"},
-        parameters={"params:evaluation": "params:evaluation"},
+        parameters={"params:evaluation", "params:points"},
     )

@@ -12,12 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from ganops.config import validate
 from ganops.errors import ConfigError
-from ganops.evaluation.metrics import mixture_metrics
+from ganops.evaluation.metrics import MIXTURE_SAMPLES, mixture_metrics
 from ganops.evaluation.plots import study_figure
 from ganops.evaluation.study import markdown, summarize
 from ganops.pipelines.ingest.nodes import ingest_dataset
 from ganops.pipelines.preprocess.nodes import preprocess as preprocess_node
 from ganops.sampling import generate
+from ganops.training.config import for_data
 from ganops.training.run import train_run
 
 log = logging.getLogger(__name__)
@@ -25,16 +26,15 @@ SHOWN = 1000  # points per scatter in the study's figure
 
 
 class StudyConfig(BaseModel):
-    """Which runs the study makes; variants keep their own parameters except overrides."""
+    """Which runs the study makes; every variant runs with its settings for points
+    (``points``, ``parameters_points.yml``)."""
 
     model_config = ConfigDict(extra="forbid")
 
     datasets: list[str] = Field(["ring8", "grid25"], min_length=1)
     variants: list[str] = Field(["gan", "wgan", "lsgan", "wgan_gp", "sngan"], min_length=1)
     seeds: list[int] = Field([0, 1, 2], min_length=1)
-    samples: PositiveInt = 2500
-    models: dict[str, dict[str, Any]] = {}  # per variant: model parameters for 2-D points
-    train: dict[str, Any] = {}  # for every variant: train parameters (steps, batch size...)
+    samples: PositiveInt = MIXTURE_SAMPLES
 
 
 def mixture_input(
@@ -51,6 +51,7 @@ def mixtures_study(
     study: dict[str, Any],
     datasets: dict[str, Any],
     preprocess: dict[str, Any],
+    points: dict[str, Any],
     folder: Path,
     **variants: dict[str, Any],
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, Figure, dict[str, Any]]:
@@ -60,6 +61,7 @@ def mixtures_study(
         study: the ``mixtures_study`` parameters (see ``StudyConfig``).
         datasets: the ingestion parameters (``datasets``).
         preprocess: the ``preprocess`` parameters.
+        points: what every variant uses on 2-D points (``training.config.for_data``).
         folder: where each run keeps its checkpoints and samples (finished runs resume).
         variants: each variant's parameters block (``variant``, ``model``, ``train``).
 
@@ -79,12 +81,14 @@ def mixtures_study(
         meta, references[dataset] = data["meta"], data["x_train"][:2000]
         for variant in config.variants:
             params = variants[variant]
-            model = params["model"] | config.models.get(variant, {})
+            _, model, train = for_data(
+                meta, variant, points, params["primary_metric"], params["model"], params["train"]
+            )
             for seed in config.seeds:
                 run = folder / dataset / variant / f"seed-{seed}"
-                train = params["train"] | config.train | {"seed": seed}
+                seeded = train | {"seed": seed}
                 result = train_run(
-                    data, variant, model, train, run / "checkpoints", run / "reports"
+                    data, variant, model, seeded, run / "checkpoints", run / "reports"
                 )
                 samples = generate(result.gan.generator, config.samples, seed)
                 found = mixture_metrics(samples, meta["means"], meta["std"])

@@ -11,6 +11,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         "study": "params:mixtures_study",
         "datasets": "params:datasets",
         "preprocess": "params:preprocess",
+        "points": "params:points",
         "folder": "mixtures_runs",
     } | {name: f"params:{name}" for name in points}
     return Pipeline(

@@ -13,7 +13,7 @@ from ganops.config import validate
 from ganops.evaluation.evaluate import mode_coverage, primary, primary_score
 from ganops.evaluation.plots import loss_figure
 from ganops.tracking.logging import MlflowMetrics, log_summary
-from ganops.training.config import TrainConfig
+from ganops.training.config import TrainConfig, for_data
 from ganops.training.run import train_run
 
 
@@ -25,6 +25,7 @@ def train(
     primary_metric: str,
     model: dict[str, Any],
     train: dict[str, Any],
+    points: dict[str, Any],
     checkpoints: Path,
     reports: Path,
 ) -> tuple[keras.Model, pd.DataFrame, pd.DataFrame, Figure, dict[str, Any]]:
@@ -40,6 +41,7 @@ def train(
         primary_metric: the metric that picks the best checkpoint (``evaluate.DIRECTIONS``).
         model: the variant's ``model`` parameters.
         train: the ``train`` parameters (steps, batch size, schedule, checkpoints...).
+        points: what every variant uses on 2-D points instead (``training.config.for_data``).
         checkpoints: folder for resumable checkpoints.
         reports: folder for live sample grids and the progress GIF.
 
@@ -48,6 +50,9 @@ def train(
         loss-curve figure and a run summary.
     """
     run_name = f"{variant}-{model_input['meta'].get('dataset')}"
+    primary_metric, model, train = for_data(
+        model_input["meta"], variant, points, primary_metric, model, train
+    )
     config = validate(TrainConfig, train, f"{variant}.train")
     logger = MlflowMetrics(run_name, every=config.log_every, reports=reports)
     metric = primary(primary_metric)

@@ -17,6 +17,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
                     "params:primary_metric",
                     "params:model",
                     "params:train",
+                    "params:points",
                     "checkpoints",
                     "reports",
                 ],
@@ -29,4 +30,5 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
         template,
         namespace=variant,
         inputs={"model_input", "feature_extractor", "reference_features"},
+        parameters={"params:points"},
     )

@@ -1,0 +1,47 @@
+"""On 2-D points every variant takes the points settings (``parameters_points.yml``)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ganops.errors import ConfigError
+from ganops.training.config import for_data
+from ganops.variants import VARIANTS, build_variant
+from ganops.variants.base import DataSpec
+
+CONF = Path(__file__).resolve().parents[2] / "conf" / "base"
+
+
+def shipped(name: str) -> dict:
+    return yaml.safe_load((CONF / f"parameters_{name}.yml").read_text())[name]
+
+
+POINTS = shipped("points")
+
+
+def test_on_points_a_variant_takes_the_points_settings():
+    gan = shipped("gan")
+    metric, model, train = for_data(
+        {"kind": "points"}, "gan", POINTS, gan["primary_metric"], gan["model"], gan["train"]
+    )
+    assert metric == "mixture_fit"
+    assert model["latent_dim"] == 2 and model["generator_units"] == [128, 128]
+    assert model["loss"] == gan["model"]["loss"]  # what points do not set stays the variant's
+    assert train["batch_size"] == 256 and train["d_steps"] == gan["train"]["d_steps"]
+    images = for_data({"kind": "images"}, "gan", POINTS, "fid", gan["model"], gan["train"])
+    assert images == ("fid", gan["model"], gan["train"])
+
+
+@pytest.mark.parametrize("variant", sorted(POINTS["models"]))
+def test_the_points_settings_build_each_variant_they_name(variant, ring_input):
+    assert "points" in VARIANTS[variant].DATA_KINDS
+    params = shipped(variant)
+    _, model, _ = for_data(ring_input["meta"], variant, POINTS, "fid", params["model"], {})
+    built = build_variant(variant, model, DataSpec.from_meta(ring_input["meta"]))
+    assert built.generator.input_shape[-1] == 2 and built.generator.output_shape[-1] == 2
+
+
+def test_a_misspelt_points_key_is_named():
+    with pytest.raises(ConfigError, match="points.modles"):
+        for_data({"kind": "points"}, "gan", {"modles": {}}, "fid", {}, {})
