@@ -36,6 +36,7 @@ def register_tiny(
         "samples": 10,
         "feature_extractor": "x",
         "primary": {"name": "fid", "value": fid, "better": "lower"},
+        "metrics": {"fid": fid},
     }
     with mlflow.start_run():
         return register(generator, metrics, {})

@@ -1,11 +1,17 @@
+import base64
+import io
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image
 
+from ganops.evaluation.evaluate import DIRECTIONS
+from ganops.evaluation.glossary import describe
 from ganops.evaluation.plots import gif_bytes
-from ganops.evaluation.report import html_report, leaderboard
+from ganops.evaluation.report import GIF_FRAMES, GIF_WIDTH, html_report, leaderboard
 
 METRICS = {
     "variant": "dcgan",
@@ -28,6 +34,35 @@ def test_report_is_one_self_contained_page(tmp_path):
     assert len(re.findall(r'src="data:image/png;base64,', page)) == 3
     assert len(re.findall(r'src="data:image/gif;base64,', page)) == 1
     assert not re.search(r'src="(?!data:)', page)  # nothing to fetch
+
+
+def test_report_gives_each_metric_its_direction_meaning_and_the_champions_value(tmp_path):
+    page = html_report(METRICS, {}, tmp_path, Image.new("L", (4, 4)), ("7", {"fid": 1.5}))
+    assert "<th>champion v7</th>" in page
+    assert "<th>fid</th><td>1.25</td><td>↓</td><td>1.5</td>" in page
+    assert "<th>precision</th><td>0.7</td><td>↑</td><td></td>" in page  # not registered then
+    assert "Fréchet distance" in page
+    assert "champion" not in html_report(METRICS, {}, tmp_path, Image.new("L", (4, 4)))
+
+
+def test_report_embeds_a_small_progress_gif(tmp_path):
+    frames = [np.full((1000, 1000), i, np.uint8) for i in range(0, 250, 10)]  # 25 frames
+    (tmp_path / "progress.gif").write_bytes(gif_bytes(frames))
+    page = html_report(METRICS, {}, tmp_path, Image.new("L", (4, 4)))
+    (encoded,) = re.findall(r'src="data:image/gif;base64,([^"]+)"', page)
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as gif:
+        assert gif.width == GIF_WIDTH and gif.n_frames == GIF_FRAMES
+
+
+def test_every_metric_measured_has_a_meaning_and_primaries_their_direction():
+    shipped = Path(__file__).resolve().parents[2] / "data" / "08_reporting"
+    names = {
+        n for f in shipped.glob("*/metrics.json") for n in json.loads(f.read_text())["metrics"]
+    }
+    assert len(names) > 40, "the committed reference metrics are missing"
+    assert all(describe(name)[1] for name in names), [n for n in names if not describe(n)[1]]
+    arrows = {"lower": "↓", "higher": "↑"}
+    assert {m: describe(m)[0] for m in DIRECTIONS} == {m: arrows[d] for m, d in DIRECTIONS.items()}
 
 
 def test_report_skips_missing_pictures(tmp_path):

@@ -9,7 +9,14 @@ from mlflow import MlflowClient
 
 from ganops.evaluation.evaluate import better
 from ganops.serving.pyfunc import MODEL_CODE, GeneratorModel
-from ganops.tracking.registry import CHALLENGER, CHAMPION, log_generator, model_name, register
+from ganops.tracking.registry import (
+    CHALLENGER,
+    CHAMPION,
+    champion_metrics,
+    log_generator,
+    model_name,
+    register,
+)
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
 from stores import use_mlflow_store
@@ -22,6 +29,7 @@ def metrics(value, extractor="domain-classifier-a", samples=500):
         "samples": samples,
         "feature_extractor": extractor,
         "primary": {"name": "fid", "value": value, "better": "lower"},
+        "metrics": {"fid": value, "precision": 0.5},
     }
 
 
@@ -66,6 +74,17 @@ def test_versions_carry_their_measurement_and_provenance(registry):
     tags = client.get_model_version(decision.name, decision.version).tags
     assert tags["git_commit"] == "abc" and tags["feature_extractor"] == "domain-classifier-a"
     assert float(tags["primary_value"]) == 5.0 and tags["samples"] == "500"
+
+
+def test_the_champions_metrics_are_read_back_for_the_report(registry):
+    client, submit, _ = registry
+    assert champion_metrics(model_name("gan", "digits")) is None
+    first, _ = submit(5.0)
+    submit(6.0)  # not promoted
+    assert champion_metrics(model_name("gan", "digits")) == (
+        first.version,
+        {"fid": 5.0, "precision": 0.5},
+    )
 
 
 def test_a_champion_measured_differently_is_not_beaten_on_paper(registry):

@@ -15,6 +15,7 @@ import pandas as pd
 from PIL import Image
 
 from ganops.evaluation.evaluate import DIRECTIONS
+from ganops.evaluation.glossary import describe
 
 PICTURES = [
     (
@@ -26,11 +27,15 @@ PICTURES = [
     ("Losses, discriminator outputs and the score during training", "loss_curve.png"),
 ]
 PER_CLASS = re.compile(r"_\d+$")  # metric names of one class or code
+#: The report embeds the progress GIF this small (the full one sits beside it)...
+GIF_WIDTH, GIF_FRAMES, GIF_COLOURS = 256, 6, 32
+PLOTS = {"loss_curve.png"}  # ...and its plots in 64 colours: a page of a few hundred kB
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;
-text-align:left}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;
-image-rendering:pixelated;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
+text-align:left}th{background:#f4f4f4}td.meaning{color:#555;font-size:.9em}
+figure{margin:1.5em 0}img{max-width:100%;image-rendering:pixelated;border:1px solid #eee}
+figcaption{color:#555;font-size:.9em}
 """
 
 
@@ -44,15 +49,65 @@ def png_bytes(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+def number(value: Any) -> str:
+    """A cell's text: floats with 4 significant digits."""
+    return f"{value:.4g}" if isinstance(value, float) else html.escape(str(value))
+
+
 def table(rows: dict[str, Any]) -> str:
-    """A two-column HTML table; floats shown with 4 significant digits."""
+    """A two-column HTML table."""
     cells = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{v:.4g}</td></tr>"
-        if isinstance(v, float)
-        else f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-        for k, v in rows.items()
+        f"<tr><th>{html.escape(str(k))}</th><td>{number(v)}</td></tr>" for k, v in rows.items()
     )
     return f"<table>{cells}</table>"
+
+
+def metrics_table(values: dict[str, Any], champion: tuple[str, dict[str, float]] | None) -> str:
+    """Each metric with its value, which way is better, the champion's value (when there is
+    a champion) and what it measures (``glossary``)."""
+    head = ["metric", "value", "better"]
+    head += [f"champion v{champion[0]}"] if champion else []
+    rows = []
+    for name, value in values.items():
+        direction, meaning = describe(name)
+        cells = [f"<th>{html.escape(name)}</th>", f"<td>{number(value)}</td>"]
+        cells.append(f"<td>{direction}</td>")
+        if champion:
+            theirs = champion[1].get(name)
+            cells.append(f"<td>{'' if theirs is None else number(theirs)}</td>")
+        cells.append(f'<td class="meaning">{html.escape(meaning)}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in [*head, "meaning"])
+    return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
+
+
+def small_gif(path: Path) -> bytes:
+    """The GIF at ``path`` at most ``GIF_WIDTH`` pixels wide, on ``GIF_FRAMES`` evenly spaced
+    frames (the first and last kept) of ``GIF_COLOURS`` colours."""
+    with Image.open(path) as gif:
+        picks = np.unique(np.linspace(0, gif.n_frames - 1, GIF_FRAMES).round().astype(int))
+        images = []
+        for index in picks:
+            gif.seek(int(index))
+            frame = Image.fromarray(np.asarray(gif.convert("RGB")))  # no GIF info carried
+            scale = min(1.0, GIF_WIDTH / frame.width)
+            size = (max(1, round(frame.width * scale)), max(1, round(frame.height * scale)))
+            images.append(frame.resize(size, Image.Resampling.BOX).quantize(GIF_COLOURS))
+    buffer = io.BytesIO()
+    images[0].save(
+        buffer, format="GIF", save_all=True, append_images=images[1:], duration=500, loop=0
+    )
+    return buffer.getvalue()
+
+
+def picture_uri(path: Path) -> str:
+    """A picture file as a data URI, small: the GIF shrunk, plots in 64 colours."""
+    if path.suffix == ".gif":
+        return data_uri(small_gif(path), "image/gif")
+    if path.name in PLOTS:
+        with Image.open(path) as plot:
+            return data_uri(png_bytes(plot.convert("RGB").quantize(64)), "image/png")
+    return data_uri(path.read_bytes(), "image/png")
 
 
 def figure(caption: str, uri: str) -> str:
@@ -63,7 +118,11 @@ def figure(caption: str, uri: str) -> str:
 
 
 def html_report(
-    metrics: dict[str, Any], summary: dict[str, Any], folder: Path, nearest: Image.Image
+    metrics: dict[str, Any],
+    summary: dict[str, Any],
+    folder: Path,
+    nearest: Image.Image,
+    champion: tuple[str, dict[str, float]] | None = None,
 ) -> str:
     """One page with every number and picture of a run; images embedded, no external files.
 
@@ -72,6 +131,7 @@ def html_report(
         summary: the content of ``train_summary.json``.
         folder: the variant's report folder (samples, GIF, loss curves).
         nearest: the evaluation picture (nearest neighbours, or samples over real points).
+        champion: the registered champion's version and metrics, shown beside the run's.
     """
     title = f"{metrics['variant']} on {metrics['dataset']}"
     about = {
@@ -101,7 +161,7 @@ def html_report(
         table(about),
         warning,
         "<h2>Metrics</h2>",
-        table(metrics["metrics"]),
+        metrics_table(metrics["metrics"], champion),
         "<h2>Pictures</h2>",
     ]
     captions = folder / "pictures" / "captions.json"  # a variant's own pictures, if any
@@ -109,8 +169,7 @@ def html_report(
     for caption, name in [*PICTURES, *((c, f"pictures/{n}") for n, c in own.items())]:
         path = folder / name
         if path.is_file():
-            mime = "image/gif" if name.endswith(".gif") else "image/png"
-            parts.append(figure(caption, data_uri(path.read_bytes(), mime)))
+            parts.append(figure(caption, picture_uri(path)))
     parts.append(
         figure(
             "Evaluation: each sample beside its nearest training image (images), samples "

@@ -20,6 +20,7 @@ from ganops.evaluation.evaluate import better
 from ganops.serving.pyfunc import MODEL_CODE, input_example, signature
 
 CHALLENGER, CHAMPION = "challenger", "champion"
+METRIC_TAG = "metric."  # every evaluation metric, as a version tag
 
 
 def model_name(variant: str, dataset: str) -> str:
@@ -76,6 +77,21 @@ def champion(client: MlflowClient, name: str):
         return client.get_model_version_by_alias(name, CHAMPION)
     except MlflowException:
         return None
+
+
+def champion_metrics(name: str) -> tuple[str, dict[str, float]] | None:
+    """The champion of ``name``: its version and the metrics registered with it (a version
+    registered before they were: its primary metric); None when there is no champion."""
+    current = champion(MlflowClient(), name)
+    if current is None:
+        return None
+    tags = current.tags
+    found = {
+        k.removeprefix(METRIC_TAG): float(v) for k, v in tags.items() if k.startswith(METRIC_TAG)
+    }
+    if not found and "primary_metric" in tags:
+        found = {tags["primary_metric"]: float(tags["primary_value"])}
+    return str(current.version), found
 
 
 def comparable(version: Any, metrics: dict[str, Any]) -> bool:
@@ -176,6 +192,7 @@ def register(
         "primary_value": repr(float(primary["value"])),
         "feature_extractor": metrics["feature_extractor"],
         "samples": str(metrics["samples"]),
+        **{f"{METRIC_TAG}{k}": repr(float(v)) for k, v in metrics["metrics"].items()},
     }
     for key, value in version_tags.items():
         client.set_model_version_tag(name, version, key, value)

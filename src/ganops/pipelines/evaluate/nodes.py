@@ -19,6 +19,7 @@ from ganops.evaluation.evaluate import (
 from ganops.evaluation.report import html_report
 from ganops.sampling import Inputs
 from ganops.tracking.logging import log_evaluated
+from ganops.tracking.registry import champion_metrics, model_name
 from ganops.training.config import for_data
 
 
@@ -98,6 +99,7 @@ def report(
         evaluation_picture: the nearest-neighbour (or scatter) picture.
 
     Returns:
-        The HTML text.
+        The HTML text, with the registered champion's numbers beside the run's.
     """
-    return html_report(metrics, train_summary, reports, evaluation_picture)
+    champion = champion_metrics(model_name(metrics["variant"], metrics["dataset"]))
+    return html_report(metrics, train_summary, reports, evaluation_picture, champion)
