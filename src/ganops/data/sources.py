@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import gzip
 import logging
+import lzma
 import math
+import os
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, BinaryIO, Literal, Union
 
 import numpy as np
 from PIL import Image
@@ -37,6 +40,14 @@ from pydantic import (
     ValidationError,
 )
 
+from ganops.data.files import (
+    first_line,
+    list_folder,
+    open_image,
+    open_regular,
+    read_declared,
+    read_npy,
+)
 from ganops.data.pairs import PairsConfig, parse_pairs
 from ganops.data.unpaired import (
     blend_digits,
@@ -160,46 +171,45 @@ def make_mixture(
 
 
 def _find_idx(folder: Path, name: str) -> Path | None:
-    """Return the raw or .gz file for an IDX name in folder (raw preferred), or None."""
+    """Return the raw or .gz path for an IDX name in folder (raw preferred), or None; whatever
+    is there (even a dangling link) is returned, for opening to accept or refuse."""
     for candidate in (folder / name, folder / f"{name}.gz"):
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
 
 
-def _read_bytes(path: Path) -> bytes:
-    """Read a file's bytes, decompressing .gz; corrupt gzip raises DataError."""
-    if path.suffix != ".gz":
-        return path.read_bytes()
-    try:
-        with gzip.open(path, "rb") as fh:
-            return fh.read()
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"{path}: corrupt gzip file ({exc})") from exc
-
-
-def _parse_idx(path: Path, ndim: int) -> np.ndarray:
-    """Parse an unsigned-byte IDX file with the expected ndim into a uint8 array."""
-    data = _read_bytes(path)
-    if len(data) < 4:
-        raise DataError(f"{path}: file too short for an IDX header ({len(data)} bytes)")
-    zero, dtype_code, file_ndim = struct.unpack(">HBB", data[:4])
+def _idx_header(fh: BinaryIO, path: Path, ndim: int) -> tuple[int, ...]:
+    """Check an IDX header (magic, unsigned-byte type, ndim) and return its dims."""
+    head = fh.read(4)
+    if len(head) < 4:
+        raise DataError(f"{path}: file too short for an IDX header ({len(head)} bytes)")
+    zero, dtype_code, file_ndim = struct.unpack(">HBB", head)
     if zero != 0:
-        raise DataError(f"{path}: bad IDX magic 0x{data[:4].hex()} (expected 0x0000 08 nn)")
+        raise DataError(f"{path}: bad IDX magic 0x{head.hex()} (expected 0x0000 08 nn)")
     if dtype_code != 0x08:
         raise DataError(f"{path}: unsupported IDX data type 0x{dtype_code:02x} (only 0x08)")
     if file_ndim != ndim:
         raise DataError(f"{path}: IDX ndim {file_ndim}, expected {ndim}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DataError(f"{path}: truncated IDX header ({len(data)} of {header} bytes)")
-    dims = struct.unpack(f">{ndim}I", data[4:header])
-    expected, actual = math.prod(dims), len(data) - header
-    if actual != expected:
-        raise DataError(
-            f"{path}: IDX payload is {actual} bytes, expected {expected} for dims {list(dims)}"
-        )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
+    dims = fh.read(4 * ndim)
+    if len(dims) < 4 * ndim:
+        raise DataError(f"{path}: truncated IDX header ({4 + len(dims)} of {4 + 4 * ndim} bytes)")
+    return struct.unpack(f">{ndim}I", dims)
+
+
+def _parse_idx(path: Path, ndim: int) -> np.ndarray:
+    """Parse an unsigned-byte IDX file (raw, or gzipped if named .gz) with the expected ndim
+    into a uint8 array; no more than the header declares is read or decompressed."""
+    gz = path.suffix == ".gz"
+    with open_regular(path) as raw:
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw as fh:
+                dims = _idx_header(fh, path, ndim)
+                data = read_declared(fh, dims, 1, str(path))
+        except (OSError, EOFError, zlib.error) as exc:
+            what = "corrupt gzip file" if gz else "cannot read"
+            raise DataError(f"{path}: {what} ({first_line(exc)})") from exc
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
 def _read_idx_pair(images: Path, labels: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -208,6 +218,8 @@ def _read_idx_pair(images: Path, labels: Path) -> tuple[np.ndarray, np.ndarray]:
     y = _parse_idx(labels, 1)
     if not len(x):
         raise DataError(f"{images}: the file declares zero images")
+    if not x.size:
+        raise DataError(f"{images}: the file declares images of {x.shape[2]}x{x.shape[1]} (WxH)")
     if len(x) != len(y):
         raise DataError(f"{images} has {len(x)} images but {labels} has {len(y)} labels")
     return x[..., None], y.astype(np.int64)
@@ -260,8 +272,10 @@ def _npz_images(x: np.ndarray, key: str, path: Path) -> np.ndarray:
     """Validate an npz image array and return it as uint8 (N, H, W, C)."""
     if x.ndim == 3:
         x = x[..., None]
-    if x.ndim != 4 or x.shape[-1] not in (1, 3):
-        raise DataError(f"{path}: {key} has shape {x.shape}; expected (N,H,W) or (N,H,W,C), C 1|3")
+    if x.ndim != 4 or x.shape[-1] not in (1, 3) or 0 in x.shape[1:3]:
+        raise DataError(
+            f"{path}: {key} has shape {x.shape}; expected (N,H,W) or (N,H,W,C), C 1|3, H, W >= 1"
+        )
     if x.dtype == np.uint8:
         return x
     if np.issubdtype(x.dtype, np.floating):
@@ -276,47 +290,77 @@ def _npz_images(x: np.ndarray, key: str, path: Path) -> np.ndarray:
     raise DataError(f"{path}: {key} has unsupported dtype {x.dtype} or values outside 0..255")
 
 
+def _whole_int64(y: np.ndarray) -> bool:
+    """Whether y holds integers, or whole floats, that int64 holds exactly."""
+    if y.dtype.kind not in "iuf":
+        return False
+    with np.errstate(invalid="ignore"):  # NaN and Inf are not whole
+        whole = bool(np.all(np.mod(y, 1) == 0))
+    return not y.size or (whole and y.min() >= -(2**63) and y.max() < 2**63)
+
+
 def _npz_labels(y: np.ndarray, n: int, key: str, path: Path) -> np.ndarray:
     """Validate an npz label array (N,) or (N, 1) of integers and return it as int64."""
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1 or len(y) != n:
         raise DataError(f"{path}: {key} has shape {y.shape}; expected ({n},) to match the images")
-    whole_floats = np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0)
-    if not (np.issubdtype(y.dtype, np.integer) or whole_floats):
-        raise DataError(f"{path}: {key} must hold integer labels, got dtype {y.dtype}")
+    if not _whole_int64(y):
+        raise DataError(f"{path}: {key} must hold integer labels within int64, got dtype {y.dtype}")
     return y.astype(np.int64)
 
 
-def _load_npz_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Load every array of an .npz archive; unreadable or non-npz files raise DataError."""
-    if not path.is_file():
-        raise DataError(f"{path}: npz file not found")
-    if not zipfile.is_zipfile(path):
-        raise DataError(f"{path}: not an .npz archive (not a zip file: corrupt or wrong format)")
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise DataError(f"{path}: not an .npz archive (a single .npy array)")
-        with loaded as archive:
-            return {key: archive[key] for key in archive.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        if isinstance(exc, DataError):  # DataError is a ValueError: pass ours through
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+ZIP_ERRORS = (
+    *(zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError),
+    NotImplementedError,  # an unknown compression method
+    RuntimeError,  # an encrypted member
+)
+
+
+def _npz_keys(zf: zipfile.ZipFile, path: Path) -> list[str]:
+    """The array names of an .npz archive (its member names less .npy); a member that is no
+    .npy file, or a name given twice, raises DataError."""
+    counts = Counter(info.filename for info in zf.infolist())
+    for name, count in counts.items():
+        if not name.endswith(".npy"):
+            raise DataError(f"{path}: member {name!r} is not a .npy array")
+        if count > 1:
+            raise DataError(f"{path}: member {name!r} appears {count} times")
+    return [name.removesuffix(".npy") for name in counts]
+
+
+def _load_npz_arrays(path: Path) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The Keras arrays (x_train, y_train, x_test, y_test) of an .npz archive, and all its
+    array names; only those four are read (see ``read_npy``), and nothing is unpickled."""
+    with open_regular(path) as fh:
+        try:
+            with zipfile.ZipFile(fh) as archive:
+                keys = _npz_keys(archive, path)
+                arrays = {}
+                for key in (k for k in NPZ_KEYS if k in keys):
+                    with archive.open(f"{key}.npy") as member:
+                        arrays[key] = read_npy(member, f"{path}: {key}.npy")
+        except DataError:
             raise
-        raise DataError(f"{path}: cannot read npz file ({exc})") from exc
+        except ZIP_ERRORS as exc:
+            raise DataError(f"{path}: cannot read npz file ({first_line(exc)})") from exc
+    return arrays, keys
 
 
 def read_npz(path: str | Path) -> dict[str, Any]:
     """Read a Keras-style .npz (x_train, x_test, optional y_train/y_test) into uint8 images."""
     path = Path(path)
-    arrays = _load_npz_arrays(path)
+    arrays, keys = _load_npz_arrays(path)
     if "x_train" not in arrays:
-        raise DataError(f"{path}: missing key 'x_train'; keys found: {sorted(arrays)}")
+        raise DataError(f"{path}: missing key 'x_train'; keys found: {sorted(keys)}")
     splits = [s for s in ("train", "test") if f"x_{s}" in arrays]
     labelled = [s for s in ("train", "test") if f"y_{s}" in arrays]
     if labelled and labelled != splits:
-        raise DataError(f"{path}: labels must cover every split; keys found: {sorted(arrays)}")
+        raise DataError(f"{path}: labels must cover every split; keys found: {sorted(keys)}")
     xs = [_npz_images(arrays[f"x_{s}"], f"x_{s}", path) for s in splits]
+    if not len(xs[0]):
+        raise DataError(f"{path}: x_train holds no images")
     if len(xs) == 2 and xs[0].shape[1:] != xs[1].shape[1:]:
         raise DataError(f"{path}: x_test shape {xs[1].shape[1:]} != x_train {xs[0].shape[1:]}")
     out: dict[str, Any] = {"x": np.concatenate(xs) if len(xs) > 1 else xs[0]}
@@ -329,7 +373,7 @@ def read_npz(path: str | Path) -> dict[str, Any]:
     out["is_test"] = np.concatenate(
         [np.full(len(x), s == "test") for s, x in zip(splits, xs, strict=True)]
     )
-    out["meta"] = _image_meta("npz", file=path.name, keys=sorted(arrays))
+    out["meta"] = _image_meta("npz", file=path.name, keys=sorted(keys))
     return out
 
 
@@ -338,19 +382,10 @@ def read_npz(path: str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def _open_image(path: Path) -> Image.Image:
-    """Open and fully decode an image; unreadable files raise DataError."""
-    try:
-        with Image.open(path) as img:
-            img.load()
-            return img
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
-        raise DataError(f"{path}: cannot read image ({exc})") from exc
-
-
 def _image_files(folder: Path) -> list[Path]:
-    """Sorted image files directly inside folder."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    """Sorted entries of folder named like images, whatever they are: reading refuses any that
+    is not a regular file (or a link to one), rather than skip it unsaid."""
+    return [p for p in list_folder(folder) if p.suffix.lower() in IMAGE_SUFFIXES]
 
 
 def _check_size(path: Path, img: Image.Image, first: Image.Image) -> None:
@@ -374,7 +409,7 @@ def _read_images(
     image for another reason (a DataError naming the file)."""
     images = []
     for path in files:  # one by one: a bad file is reported before reading the rest
-        images.append(_open_image(path))
+        images.append(open_image(path))
         if check is not None:
             check(path, images[-1])
         _check_size(path, images[-1], images[0])
@@ -385,7 +420,7 @@ def _class_files(folder: Path) -> list[tuple[str, list[Path]]]:
     """Return (class name, sorted image files) for every class subfolder of folder."""
     if not folder.is_dir():
         raise DataError(f"{folder}: image folder not found")
-    classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = [p for p in list_folder(folder) if p.is_dir() and not p.name.startswith(".")]
     if not classes:
         raise DataError(f"{folder}: no class subfolders found")
     result = []
@@ -663,7 +698,7 @@ def read_unpaired_folders(
     named ``domains`` or else after the folders. No test split: preprocess makes one."""
     a, b = Path(a), Path(b)
     names = list(domains) if domains is not None else [a.name, b.name]
-    if a.resolve() == b.resolve():
+    if os.path.realpath(a) == os.path.realpath(b):  # Path.resolve raises on a link loop
         raise ConfigError(f"a and b: both are the folder {a}; each domain needs its own")
     if names[0] == names[1]:
         raise ConfigError(f"domains: a and b are both named {names[0]!r}; set domains: [A, B]")
