@@ -132,3 +132,13 @@ def test_mixture_fit_of_a_collapse_is_one_mode_s_share():
     means = np.asarray(make_mixture("ring", 8, 100, 0.05, 2.0, 0)["meta"]["means"])
     collapsed = means[2] + RNG.normal(0, 0.01, size=(2500, 2))
     assert mixture_metrics(collapsed, means, 0.05)["mixture_fit"] == pytest.approx(1 / 8)
+
+
+def test_reverse_kl_is_over_the_samples_on_the_data():
+    """Off-data samples do not count: half the samples on two modes, half far away."""
+    means = np.asarray(make_mixture("ring", 8, 100, 0.05, 2.0, 0)["meta"]["means"])
+    on = np.repeat(means[:2], 500, axis=0)
+    result = mixture_metrics(np.concatenate([on, np.full((1000, 2), 9.0)]), means, 0.05)
+    assert result["kl_from_uniform"] == pytest.approx(np.log(4), rel=1e-6)
+    assert result["high_quality"] == 0.5
+    assert result["mixture_fit"] == pytest.approx(2 / 8)  # two modes, each up to its due 1/8

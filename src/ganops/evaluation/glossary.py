@@ -25,8 +25,8 @@ METRICS: dict[str, tuple[str, str]] = {
         "median distance of a sample to its nearest training image",
     ),
     "memorization_ratio": (
-        HIGHER,
-        "that distance over the held-out images' own (below 1: samples copy training images)",
+        NEITHER,
+        "that distance over the held-out images' own (≈ 1; below 1: samples copy training images)",
     ),
     "intra_fid": (LOWER, "mean FD per class, between samples and real images of that class"),
     "intra_fid_class": (LOWER, "FD of one class's samples against its real images"),

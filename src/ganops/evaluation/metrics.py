@@ -139,14 +139,14 @@ def mixture_metrics(
     distances = pairwise_distances(np.asarray(samples, np.float64), means)
     nearest = distances.argmin(axis=1)
     good = distances.min(axis=1) <= threshold * std
-    shares = np.bincount(nearest[good], minlength=len(means)) / len(samples)
-    due = 1.0 / len(means)
+    counts = np.bincount(nearest[good], minlength=len(means))
+    shares, due = counts / len(samples), 1.0 / len(means)
     return {
         "mixture_fit": float(np.minimum(shares, due).sum()),
         "modes_covered": int((shares >= min_share * due).sum()),
         "modes_total": len(means),
         "high_quality": float(good.mean()),
-        "kl_from_uniform": kl_from_uniform(shares),
+        "kl_from_uniform": kl_from_uniform(counts),
     }
 
 
