@@ -12,7 +12,7 @@ def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
     out = tmp_path / "bench.json"
     bench.main(
         ["--no-stages", "--no-book-256", "--steps", "2", "--batches", "8", "--samples", "4"]
-        + ["--translation-batches", "2", "--out", str(out)]
+        + ["--translation-batches", "2", "--loop-steps", "0", "--out", str(out)]
     )
     result = json.loads(out.read_text())
     expected = {f"{v}@{2 if v in TRANSLATION else 8}" for v in VARIANTS if v not in EXPERIMENTS}
@@ -28,8 +28,14 @@ def test_bench_measures_only_the_variants_asked_for(tmp_path, monkeypatch):
     out = tmp_path / "bench.json"
     bench.main(
         ["--variants", "gan", "--no-stages", "--steps", "1", "--batches", "8", "--samples", "4"]
-        + ["--out", str(out)]
+        + ["--loop-steps", "3", "--out", str(out)]
     )
     result = json.loads(out.read_text())
+    loop = result["loop"]["gan"]  # the real loop beside the step, at the committed batch size
+    assert loop["batch"] == 64 and loop["loop_images_per_second"] > 0
+    assert loop["loop_share_of_step"] == round(
+        loop["loop_images_per_second"] / loop["step_images_per_second"], 3
+    )
+    assert set(result["single_pass"]["gan"]) == {"batch", "alternating", "single_pass"}
     assert set(result["images_per_second"]) == {"gan@8"} and "seconds_per_step" in result
     assert result["seconds_per_step"] == {}  # the book's 256x256 models: pix2pix, cyclegan only

@@ -80,25 +80,62 @@ def throughput(
     batch: int,
     steps: int,
     warmup: int = 5,
+    single_pass: bool = False,
 ) -> float:
-    """Generator steps per second times batch size, every player updated as its parameters
-    say (n critic steps included; compile excluded)."""
+    """Generator steps per second times batch size of the compiled step alone, every player
+    updated as its parameters say (n critic steps included; compile excluded; with
+    ``single_pass``, both players from one forward pass)."""
     keras.utils.set_random_seed(0)
     d_steps = params["train"].get("d_steps", 1)
     spec = DataSpec.from_meta(model_input["meta"])
     features = build_classifier(spec.sample_shape, 8, 128)  # SRGAN's content network's size
     gan = build_variant(variant, params["model"], spec, d_steps, features)
     backend.build_optimizers(gan)
-    call = backend.make_train_call(gan)
-    updates = sum(p.steps for p in gan.players)
-    pools = gan.pools(model_input, 0)
-    batches = [sample_batches(pools, s, (updates, batch), 0) for s in range(warmup + steps)]
+    call = backend.make_train_call(gan, single_pass=single_pass)
+    pools, shape = gan.pools(model_input, 0), (gan.updates_per_step(single_pass), batch)
+    batches = [sample_batches(pools, s, shape, 0) for s in range(warmup + steps)]
     for b in batches[:warmup]:
         call(b)
     start = time.perf_counter()
     for b in batches[warmup:]:
         call(b)
     return steps * batch / (time.perf_counter() - start)
+
+
+def loop_throughput(model_input: dict, variant: str, params: dict, steps: int) -> float:
+    """Images per second of the real training loop: the train node as ``kedro run`` calls it
+    (the Trainer with MLflow metrics into a throwaway store, sample grids, the failure monitor
+    and the best checkpoint scored on a classifier's features; the variant's committed
+    settings) for ``steps`` steps, its first (compiling) step left out."""
+    import mlflow
+
+    from ganops.evaluation.evaluate import reference_set
+    from ganops.pipelines.train.nodes import train
+
+    keras.utils.set_random_seed(0)
+    extractor = build_classifier(DataSpec.from_meta(model_input["meta"]).sample_shape, 8, 128)
+    reference = reference_set(model_input, extractor)
+    settings = {**params["train"], "steps": steps, "progress_bar": False}
+    previous = mlflow.get_tracking_uri()
+    with tempfile.TemporaryDirectory() as folder:
+        mlflow.set_tracking_uri(f"sqlite:///{folder}/mlflow.db")
+        try:
+            with mlflow.start_run():
+                *_, summary = train(
+                    model_input,
+                    extractor,
+                    reference,
+                    variant,
+                    params["primary_metric"],
+                    params["model"],
+                    settings,
+                    {},
+                    Path(folder) / "checkpoints",
+                    Path(folder) / "reports",
+                )
+        finally:
+            mlflow.set_tracking_uri(previous)
+    return summary["images_per_second"]
 
 
 def sampling_rate(model_input: dict, variant: str, model: dict, n: int = 500) -> float:
@@ -141,6 +178,57 @@ def stage_seconds(project: Path) -> dict[str, float]:
     return seconds
 
 
+def loop_results(
+    project: Path, variants: list[str], model_input: dict, args: argparse.Namespace
+) -> dict[str, dict[str, float]]:
+    """Per variant, at its own batch size: the compiled step alone and the real loop."""
+    results = {}
+    for variant in variants:
+        params = variant_params(project, variant)
+        data = (
+            translation_input(variant, TRANSLATION_SIZE) if variant in TRANSLATION else model_input
+        )
+        batch = params["train"]["batch_size"]
+        step = throughput(data, variant, params, batch, args.steps)
+        loop = loop_throughput(data, variant, params, args.loop_steps)
+        results[variant] = {
+            "batch": batch,
+            "step_images_per_second": round(step, 1),
+            "loop_images_per_second": round(loop, 1),
+            "loop_share_of_step": round(loop / step, 3),
+        }
+        print(
+            f"{variant:>8} batch {batch:>4}: loop {loop:9.1f} images/s, {loop / step:.0%} of step"
+        )
+    return results
+
+
+def single_pass_results(
+    project: Path, variants: list[str], model_input: dict, steps: int
+) -> dict[str, dict[str, float]]:
+    """The compiled step of each adversarial variant with d_steps 1, alternating and single
+    pass, at its own batch size."""
+    results = {}
+    for variant in variants:
+        params = variant_params(project, variant)
+        spec = DataSpec.from_meta(model_input["meta"])
+        if variant in TRANSLATION or params["train"].get("d_steps", 1) != 1:
+            continue
+        if build_variant(variant, params["model"], spec).joint is None:
+            continue
+        batch = params["train"]["batch_size"]
+        rates = {
+            mode: round(throughput(model_input, variant, params, batch, steps, single_pass=one), 1)
+            for mode, one in (("alternating", False), ("single_pass", True))
+        }
+        results[variant] = {"batch": batch, **rates}
+        print(
+            f"{variant:>8} batch {batch:>4}: alternating {rates['alternating']:9.1f}, "
+            f"single pass {rates['single_pass']:9.1f} images/s"
+        )
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m ganops.bench", description=__doc__)
     parser.add_argument("--steps", type=int, default=40, help="timed steps per measurement")
@@ -151,6 +239,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="measure only these (default: every variant)",
     )
     parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
+    parser.add_argument(
+        "--loop-steps",
+        type=int,
+        default=300,
+        help="steps of the real training loop per variant, at its own batch size (0: skip)",
+    )
     parser.add_argument(
         "--samples", type=int, default=500, help="images drawn per sampling measurement"
     )
@@ -203,6 +297,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rate = throughput(data, variant, params, batch, args.steps)
             results["images_per_second"][f"{variant}@{batch}"] = round(rate, 1)
             print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
+    if args.loop_steps:
+        results["loop"] = loop_results(project, measured, model_input, args)
+    results["single_pass"] = single_pass_results(project, measured, model_input, args.steps)
     results["sampling_images_per_second"] = {}
     drawn = [(v, variant_params(project, v)["model"]) for v in measured if v not in TRANSLATION]
     if "pixelcnn" in measured:

@@ -155,3 +155,53 @@ def test_mode_seeking_penalises_samples_that_ignore_z(inputs):
     assert seeking["d_loss"] == pytest.approx(plain["d_loss"])  # the same first step...
     added = seeking["g_loss"] - plain["g_loss"]  # ...but the generator's loss has the term
     assert added == pytest.approx(10.0 * seeking["mode_seeking"], rel=1e-4)
+
+
+def one_step(gan, data, single_pass):
+    """One step on the first 8 training images (each update of an alternating step too)."""
+    backend.build_optimizers(gan)
+    call = backend.make_train_call(gan, single_pass=single_pass)
+    real = data["x_train"][:8]
+    return call({"x": np.stack([real] * gan.updates_per_step(single_pass))})
+
+
+def test_the_single_pass_updates_the_discriminator_as_alternating_does_and_not_the_generator(
+    inputs,
+):
+    """One forward pass for both players (the TensorFlow tutorial): the discriminator's step
+    is the alternating one's (same fakes, same real batch); the generator's differs, since it
+    reads the discriminator before its update and does not draw fakes again."""
+    alternating, single = build("dcgan", inputs["images"]), build("dcgan", inputs["images"])
+    start = snapshot(single.generator)
+    logs = one_step(single, inputs["images"], single_pass=True)
+    one_step(alternating, inputs["images"], single_pass=False)
+    assert all(np.isfinite(v) for v in logs.values()) and {"d_loss", "g_loss"} <= logs.keys()
+    for mine, theirs in zip(
+        snapshot(single.players[0].networks[0]),
+        snapshot(alternating.players[0].networks[0]),
+        strict=True,
+    ):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+    moved = [not np.allclose(a, b) for a, b in zip(start, snapshot(single.generator), strict=True)]
+    assert any(moved)
+    differs = zip(snapshot(single.generator), snapshot(alternating.generator), strict=True)
+    assert any(not np.allclose(a, b) for a, b in differs)
+
+
+def test_the_single_pass_needs_the_game_with_one_discriminator_step(inputs):
+    spec = DataSpec.from_meta(inputs["images"]["meta"])
+    for gan in (
+        build("wgan", inputs["images"], d_steps=5),
+        build_variant("vae", TINY_MODELS["vae"], spec),
+    ):
+        with pytest.raises(ConfigError, match="train.single_pass"):
+            backend.make_train_call(gan, single_pass=True)
+
+
+def test_a_single_pass_with_several_critic_steps_fails_before_training(inputs, tmp_path):
+    train = {**TINY_TRAIN, "d_steps": 5, "single_pass": True}
+    with pytest.raises(ConfigError, match="train.single_pass"):
+        train_run(
+            inputs["images"], "wgan", TINY_MODELS["wgan"], train, tmp_path / "c", tmp_path / "r"
+        )
+    assert not list(tmp_path.rglob("ckpt-*"))

@@ -13,7 +13,8 @@ from ganops.training.callbacks import Callback
 
 
 class MlflowMetrics(Callback):
-    """Logs every step's losses in batches of ``every`` steps, and the sample pictures at the end.
+    """Logs every step's losses in batches of ``every`` steps, sent in the background while
+    training goes on (waited for at the end), and the sample pictures at the end.
 
     Does nothing when no MLflow run is active (plain Python use, unit tests).
     """
@@ -21,6 +22,7 @@ class MlflowMetrics(Callback):
     def __init__(self, run_name: str, every: int, reports: Any = None):
         self.run_name, self.every, self.reports = run_name, every, reports
         self.pending: list[Metric] = []
+        self.sending: list[Any] = []  # MLflow's RunOperations of the batches in flight
         self.run_id: str | None = None
 
     def on_start(self, trainer: Any, step: int) -> None:
@@ -38,16 +40,19 @@ class MlflowMetrics(Callback):
             self.flush()
 
     def flush(self) -> None:
+        client = mlflow.tracking.MlflowClient()
         for start in range(0, len(self.pending), 1000):  # MLflow's batch limit
-            mlflow.tracking.MlflowClient().log_batch(
-                self.run_id, metrics=self.pending[start : start + 1000]
-            )
+            batch = self.pending[start : start + 1000]
+            self.sending.append(client.log_batch(self.run_id, metrics=batch, synchronous=False))
         self.pending = []
 
     def on_end(self, trainer: Any, step: int) -> None:
         if not self.run_id:
             return
         self.flush()
+        for operation in self.sending:
+            operation.wait()
+        self.sending = []
         mlflow.log_metric("images_per_second", trainer.images_per_second)
         if self.reports is not None:
             for name in ("samples.png", "progress.gif"):

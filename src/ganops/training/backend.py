@@ -5,6 +5,7 @@ TensorFlow (the default, CPU and GPU) uses ``GradientTape`` inside ``tf.function
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -36,9 +37,11 @@ def build_optimizers(gan: Trainable) -> None:
 
 
 def make_train_call(
-    gan: Trainable, jit_compile: bool = False
+    gan: Trainable, jit_compile: bool = False, single_pass: bool = False
 ) -> Callable[[Batch], dict[str, float]]:
-    """A compiled ``call(batches) -> logs`` running one step: every player's updates in order.
+    """A compiled ``call(batches) -> logs`` running one step: every player's updates in order,
+    or with ``single_pass`` every player updated from one forward pass (``gan.joint``: one
+    tape per player; each gradient sees the others before their update).
 
     ``batches`` holds arrays shaped ``(updates_per_step, batch, ...)``: each player update takes
     the next real batch. (Unrolling several steps into one call measured slower on CPU.)
@@ -50,18 +53,20 @@ def make_train_call(
         )
     import tensorflow as tf
 
+    def apply(player, tape, loss):
+        grads = tape.gradient(loss, player.variables)
+        player.optimizer.apply(grads, player.variables)
+        if player.after_update is not None:
+            player.after_update()
+
     def update(player, batch):
         with tf.GradientTape() as tape:
             loss, logs = player.loss(batch)
             scaled = player.optimizer.scale_loss(loss)
-        grads = tape.gradient(scaled, player.variables)
-        player.optimizer.apply(grads, player.variables)
-        if player.after_update is not None:
-            player.after_update()
+        apply(player, tape, scaled)
         return logs
 
-    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
-    def call(batches):
+    def alternating(batches):
         logs, k = {}, 0
         for player in gan.players:
             for _ in range(player.steps):
@@ -69,6 +74,23 @@ def make_train_call(
                 k += 1
         return logs
 
+    def joint(batches):
+        with contextlib.ExitStack() as stack:
+            tapes = [stack.enter_context(tf.GradientTape()) for _ in gan.players]
+            losses, logs = gan.joint({key: value[0] for key, value in batches.items()})
+            scaled = [p.optimizer.scale_loss(losses[p.name]) for p in gan.players]
+        for player, tape, loss in zip(gan.players, tapes, scaled, strict=True):
+            apply(player, tape, loss)
+        return logs
+
+    if single_pass and (gan.joint is None or any(p.steps != 1 for p in gan.players)):
+        raise ConfigError(
+            "train.single_pass: only the adversarial game with d_steps 1 updates both players "
+            "from one forward pass"
+        )
+    call = tf.function(
+        joint if single_pass else alternating, jit_compile=jit_compile, reduce_retracing=True
+    )
     return lambda batches: {k: float(v) for k, v in call(batches).items()}
 
 

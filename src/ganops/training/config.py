@@ -44,6 +44,12 @@ class TrainConfig(BaseModel):
     )
     evaluate_samples: PositiveInt = Field(2000, description="samples per scoring (FD)")
     jit_compile: bool = Field(False, description="XLA; measure first, it can be slower on CPU")
+    single_pass: bool = Field(
+        False,
+        description="both players updated from one forward pass (the TensorFlow DCGAN "
+        "tutorial's two tapes; d_steps 1): the generator's gradient sees the discriminator "
+        "before its update",
+    )
     mixed_precision: bool = Field(False, description="float16 compute (GPU)")
     progress_bar: bool = True
     monitor: MonitorConfig = Field(

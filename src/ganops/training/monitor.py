@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 DIVERSITY_LIMIT = 500  # samples in a diversity estimate: pdist is quadratic
 
 
+#: Steps between the loss detectors (their windows move little in a step; the NaN guard is
+#: the Trainer's, every step).
+LOSS_CHECK_EVERY = 10
+
+
 class MonitorConfig(BaseModel):
     """Thresholds of the failure detectors, and whether a detected failure stops training."""
 
@@ -216,12 +221,13 @@ class FailureMonitor(Callback):
 
     def checks(self, trainer: Any, step: int) -> dict[str, Callable[[], str | None]]:
         """The detectors due at ``step``, by failure kind."""
-        cfg, losses = self.config, self.losses
-        due = {"losses_diverging": lambda: losses_diverging(losses, cfg)}
-        if self.d_loss_has_floor and {"d_loss", "g_loss"} <= losses.keys():
-            due["discriminator_wins"] = lambda: discriminator_wins(
-                np.asarray(losses["d_loss"]), np.asarray(losses["g_loss"]), cfg
-            )
+        cfg, losses, due = self.config, self.losses, {}
+        if step % LOSS_CHECK_EVERY == 0:
+            due["losses_diverging"] = lambda: losses_diverging(losses, cfg)
+            if self.d_loss_has_floor and {"d_loss", "g_loss"} <= losses.keys():
+                due["discriminator_wins"] = lambda: discriminator_wins(
+                    np.asarray(losses["d_loss"]), np.asarray(losses["g_loss"]), cfg
+                )
         if step >= cfg.warmup and step % cfg.every == 0:
             # drawn once, and only while a sample check is still unreported
             samples = functools.cache(

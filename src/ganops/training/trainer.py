@@ -7,6 +7,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,7 @@ class Trainer:
         self.images_per_second = float("nan")
         self.stop_reason: str | None = None
         backend.build_optimizers(gan)
+        self.call = backend.make_train_call(gan, config.jit_compile, config.single_pass)
 
     def resume(self) -> int:
         """Load the newest checkpoint of this same run; a different run's are cleared away."""
@@ -109,8 +111,9 @@ class Trainer:
         )
 
     def measure_throughput(self, steps: int, started: float) -> None:
-        """Images per second of this session's steps (a finished run keeps its old figure)."""
-        if steps:
+        """Images per second of this session's ``steps`` since ``started`` (the first step, its
+        compilation, excluded; a finished run keeps its old figure)."""
+        if steps > 0:
             elapsed = max(time.perf_counter() - started, 1e-9)
             self.images_per_second = steps * self.config.batch_size / elapsed
 
@@ -118,16 +121,17 @@ class Trainer:
         """Train on ``pools`` until ``config.steps``; returns the per-step losses (a ``step``
         column first).
 
-        ``images_per_second`` afterwards: generator steps per second times the batch size.
+        The next step's batches are drawn in a thread while the compiled step runs.
+        ``images_per_second`` afterwards: generator steps per second times the batch size,
+        the first step of a session (which compiles) left out.
         """
         cfg = self.config
         step = self.resume()
         self.stop_reason = None
-        updates = sum(p.steps for p in self.gan.players)
-        call = backend.make_train_call(self.gan, cfg.jit_compile)
+        shape = (self.gan.updates_per_step(cfg.single_pass), cfg.batch_size)
         for cb in self.callbacks:
             cb.on_start(self, step)
-        rows, started, first = [], time.perf_counter(), step
+        rows, started, first = [], time.perf_counter(), step + 1
         bar = tqdm(
             total=cfg.steps,
             initial=step,
@@ -137,14 +141,20 @@ class Trainer:
             dynamic_ncols=True,
             mininterval=0.5 if sys.stderr.isatty() else 15.0,
         )
-        with bar:
+        with bar, ThreadPoolExecutor(1) as prefetch:
+            batches = prefetch.submit(sample_batches, pools, step, shape, cfg.seed)
             while step < cfg.steps:
-                logs = call(sample_batches(pools, step, (updates, cfg.batch_size), cfg.seed))
+                current = batches.result()
+                batches = prefetch.submit(sample_batches, pools, step + 1, shape, cfg.seed)
+                logs = self.call(current)
                 step += 1
+                if step == first:
+                    started = time.perf_counter()
                 check_finite(logs, step, self.last_checkpoint)
                 rows.append({"step": step, **logs})
                 bar.update()
-                bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
+                if step % cfg.log_every == 0:
+                    bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
                 for cb in self.callbacks:
                     cb.on_step(self, step, logs)
                 stop = self.stop_reason is not None

@@ -105,7 +105,10 @@ class Trainable:
     Semi-supervised variants also say how they classify images; likelihood models how they
     score held-out images (``likelihood``: images -> per-image negative log-likelihoods in
     nats, ``nll`` the tightest); any variant may draw pictures of its own for the report
-    (``pictures``: model input -> name -> (caption, picture); the VAE's latent space)."""
+    (``pictures``: model input -> name -> (caption, picture); the VAE's latent space).
+
+    ``joint`` (the adversarial game): ``batch -> ({player name: loss}, logs)``, every player's
+    loss from one forward pass, for the single-pass update (``train.single_pass``)."""
 
     generator: keras.Model
     players: list[Player]
@@ -118,6 +121,11 @@ class Trainable:
     state: list[keras.Variable] = field(default_factory=list)
     likelihood: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
     pictures: Callable[[dict[str, Any]], dict[str, tuple[str, np.ndarray]]] | None = None
+    joint: Callable[[Batch], tuple[dict[str, Any], dict[str, Any]]] | None = None
+
+    def updates_per_step(self, single_pass: bool = False) -> int:
+        """Real batches one step takes: one per player update, or one for a single pass."""
+        return 1 if single_pass else sum(p.steps for p in self.players)
 
     @property
     def networks(self) -> list[keras.Model]:

@@ -139,9 +139,10 @@ def game(
         (real_out, fake_out), (real_aux, fake_aux) = halves(out), halves(aux)
         return (real_out, real_aux), (fake_out, fake_aux)
 
-    def d_loss(batch):
-        real, (fake, conditions, _) = batch["x"], fakes(batch)
-        real_labels = conditioning.labels(batch)
+    def d_terms(batch, fake, conditions):
+        """The discriminator's loss and logs on a batch and its fakes, and its outputs for
+        the fakes (what the generator's loss reads in a single pass)."""
+        real, real_labels = batch["x"], conditioning.labels(batch)
         (real_out, real_aux), (fake_out, fake_aux) = judge_both(
             real, fake, real_labels, conditioning.fake_labels(conditions)
         )
@@ -162,17 +163,33 @@ def game(
         loss, logs = add_extra(
             loss, logs, conditioning.d_extra(batch, real_aux, fake_aux, conditions)
         )
-        return loss, {"d_loss": loss, **logs}
+        return loss, {"d_loss": loss, **logs}, (fake_out, fake_aux)
 
-    def g_loss(batch):
-        fake, conditions, z = fakes(batch)
-        out, aux = judge(fake, conditioning.fake_labels(conditions))
+    def g_terms(fake, conditions, z, judged):
+        """The generator's loss and logs from the discriminator's ``judged`` outputs."""
+        out, aux = judged
         loss, logs = add_extra(g_objective(out), {}, conditioning.g_extra(aux, conditions))
         if s.mode_seeking:
             other_z = keras.random.normal(ops.shape(z), seed=seed)
             term = mode_seeking(fake, generate(other_z, conditions), z, other_z)
             loss, logs = loss + s.mode_seeking * term, logs | {"mode_seeking": term}
         return loss, {"g_loss": loss, **logs}
+
+    def d_loss(batch):
+        fake, conditions, _ = fakes(batch)
+        return d_terms(batch, fake, conditions)[:2]
+
+    def g_loss(batch):
+        fake, conditions, z = fakes(batch)
+        return g_terms(fake, conditions, z, judge(fake, conditioning.fake_labels(conditions)))
+
+    def joint(batch):
+        """Both losses from one generator pass and one discriminator pass (the TensorFlow
+        DCGAN tutorial's update): the generator's reads the discriminator before its update."""
+        fake, conditions, z = fakes(batch)
+        d, d_logs, judged = d_terms(batch, fake, conditions)
+        g, g_logs = g_terms(fake, conditions, z, judged)
+        return {"discriminator": d, "generator": g}, d_logs | g_logs
 
     def clip_weights():
         for weight in discriminator.trainable_variables:
@@ -202,4 +219,5 @@ def game(
         seed,
         batch_multiple=s.pack,
         bounded_loss=objective != "wasserstein",
+        joint=joint,
     )
