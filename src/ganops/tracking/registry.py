@@ -51,11 +51,13 @@ def requirements() -> list[str]:
     return [f"{package}=={version(package)}" for package in packages]
 
 
-def log_generator(generator: keras.Model, name: str) -> str:
-    """Log the generator as a pyfunc (signature, input example) and register it; its version.
+def log_generator(generator: keras.Model, name: str, tags: dict[str, str] | None = None) -> str:
+    """Log the generator as a pyfunc (signature, input example) and register it with its
+    ``tags``; its version.
 
     The model is logged as code (``MODEL_CODE``), the generator as its ``generator`` artifact:
-    loading a version runs the package's own code, never a pickle."""
+    loading a version runs the package's own code, never a pickle. The version is created
+    with its tags in one registry write, so no crash leaves a version without them."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "generator.keras"
         generator.save(path)
@@ -65,10 +67,9 @@ def log_generator(generator: keras.Model, name: str) -> str:
             artifacts={"generator": str(path)},
             signature=signature(generator),
             input_example=input_example(generator),
-            registered_model_name=name,
             pip_requirements=requirements(),
         )
-    return str(info.registered_model_version)
+    return str(mlflow.register_model(info.model_uri, name, tags=tags).version)
 
 
 def champion(client: MlflowClient, name: str):
@@ -185,7 +186,6 @@ def register(
         )
         log_decision(decision)
         return decision
-    version = log_generator(generator, name)
     version_tags = {
         **tags,
         "primary_metric": primary["name"],
@@ -194,8 +194,7 @@ def register(
         "samples": str(metrics["samples"]),
         **{f"{METRIC_TAG}{k}": repr(float(v)) for k, v in metrics["metrics"].items()},
     }
-    for key, value in version_tags.items():
-        client.set_model_version_tag(name, version, key, value)
+    version = log_generator(generator, name, version_tags)
     client.set_registered_model_alias(name, CHALLENGER, version)
     with FileLock(lock_path(name)):
         decision = gate(client, name, version, metrics, remeasure)
