@@ -8,7 +8,7 @@ export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all bench repro lint lock clean
+.PHONY: setup run test test-all soak bench repro lint lock clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,9 @@ test: $(STAMP)         ## the default suite (slow end-to-end runs excluded)
 
 test-all: $(STAMP)     ## everything, slow end-to-end runs included
 	$(BIN)/pytest -m ''
+
+soak: $(STAMP)         ## fault and load soaks -> data/08_reporting/soak/*.json (minutes)
+	$(BIN)/pytest -m soak
 
 bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_reporting/bench.json
 	$(BIN)/python -m ganops.bench

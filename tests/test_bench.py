@@ -12,7 +12,16 @@ def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
     out = tmp_path / "bench.json"
     bench.main(
         ["--no-stages", "--no-book-256", "--steps", "2", "--batches", "8", "--samples", "4"]
-        + ["--translation-batches", "2", "--loop-steps", "0", "--out", str(out)]
+        + [
+            "--translation-batches",
+            "2",
+            "--loop-steps",
+            "0",
+            "--serving-requests",
+            "0",
+            "--out",
+            str(out),
+        ]
     )
     result = json.loads(out.read_text())
     expected = {f"{v}@{2 if v in TRANSLATION else 8}" for v in VARIANTS if v not in EXPERIMENTS}
@@ -28,7 +37,7 @@ def test_bench_measures_only_the_variants_asked_for(tmp_path, monkeypatch):
     out = tmp_path / "bench.json"
     bench.main(
         ["--variants", "gan", "--no-stages", "--steps", "1", "--batches", "8", "--samples", "4"]
-        + ["--loop-steps", "3", "--out", str(out)]
+        + ["--loop-steps", "3", "--serving-requests", "0", "--out", str(out)]
     )
     result = json.loads(out.read_text())
     loop = result["loop"]["gan"]  # the real loop beside the step, at the committed batch size

@@ -229,6 +229,32 @@ def single_pass_results(
     return results
 
 
+def serving_figures(project: Path, model_input: dict, requests: int) -> dict[str, Any]:
+    """``mlflow models serve`` of the default DCGAN (as configured, untrained) under a mix of
+    valid and hostile requests from 4 threads: latency percentiles of the valid ones, requests
+    per second, statuses (``serving.loadtest``)."""
+    import mlflow
+
+    from ganops.serving.loadtest import figures, hammer, requests_mix, served
+    from ganops.tracking.registry import log_generator
+
+    spec = DataSpec.from_meta(model_input["meta"])
+    gan = build_variant("dcgan", variant_params(project, "dcgan")["model"], spec)
+    previous = mlflow.get_tracking_uri()
+    with tempfile.TemporaryDirectory() as folder:
+        store = f"sqlite:///{folder}/mlflow.db"
+        mlflow.set_tracking_uri(store)
+        try:
+            with mlflow.start_run():
+                version = log_generator(gan.generator, "ganops-bench")
+        finally:
+            mlflow.set_tracking_uri(previous)
+        with served(Path(folder), store, f"models:/ganops-bench/{version}") as base:
+            hammer(f"{base}/invocations", requests_mix(20, gan.latent_dim, seed=1))  # warm up
+            answers, seconds = hammer(f"{base}/invocations", requests_mix(requests, gan.latent_dim))
+    return figures(answers, seconds)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m ganops.bench", description=__doc__)
     parser.add_argument("--steps", type=int, default=40, help="timed steps per measurement")
@@ -239,6 +265,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="measure only these (default: every variant)",
     )
     parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
+    parser.add_argument(
+        "--serving-requests",
+        type=int,
+        default=300,
+        help="requests to `mlflow models serve` of the default DCGAN (0: skip)",
+    )
     parser.add_argument(
         "--loop-steps",
         type=int,
@@ -308,6 +340,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rate = sampling_rate(model_input, name.removesuffix("_book"), model, args.samples)
         results["sampling_images_per_second"][name] = round(rate, 1)
         print(f"{name:>14} sampling: {rate:10.1f} images/s", flush=True)
+    if args.serving_requests:
+        results["serving"] = serving_figures(project, model_input, args.serving_requests)
+        print(f"serving: {results['serving']}", flush=True)
     if not args.no_book_256:
         results["seconds_per_step"] = {}
         for variant, model in ((v, m) for v, m in BOOK_256.items() if v in measured):

@@ -15,3 +15,8 @@ class ConfigError(GanopsError, ValueError):
 
 class TrainingDiverged(GanopsError, RuntimeError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+class StorageError(GanopsError, OSError):
+    """A file could not be written (disk full, file too large, no permission); the file it
+    would have replaced is intact."""

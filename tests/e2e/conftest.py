@@ -10,15 +10,10 @@ from the copy (as it was when the test started), not from the editable install.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ganops.serving.loadtest import served
 from tiny import TINY_MODELS, TINY_PHOTOS, TINY_TRAIN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,60 +140,19 @@ def run_cmd() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 @pytest.fixture(scope="session")
+def command_env() -> dict[str, str]:
+    """The environment ``run_cmd`` runs commands in, for processes a test starts itself."""
+    return subprocess_env()
+
+
+@pytest.fixture(scope="session")
 def edit_params() -> Callable[[Path, str, Mapping[str, Any]], None]:
     """``edit_params(project, "parameters_dcgan.yml", {"dcgan.train.seed": 1})``."""
     return set_params
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(folder: Path, tracking_uri: str, model_uri: str):
-    """``mlflow models serve`` of ``model_uri`` on a free loopback port, up and answering
-    ``/ping``; yields its base URL, and stops it on exit (its log: ``folder/serve.log``)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": tracking_uri,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "false",  # versions are models from code
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }  # serve execs uvicorn
-    log = open(folder / "serve.log", "w")  # noqa: SIM115 (closed below)
-    command = ["models", "serve", "-m", model_uri, "--env-manager", "local"]
-    proc = subprocess.Popen(
-        [str(BIN / "mlflow"), *command, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=folder,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/ping", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if proc.poll() is not None:
-                    pytest.fail((folder / "serve.log").read_text()[-3000:])
-                time.sleep(1)
-        else:
-            pytest.fail("server did not answer /ping in 180 s")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-
-
 @pytest.fixture(scope="session")
 def serve_model():
-    """``with serve_model(folder, tracking_uri, model_uri) as base_url:`` (see ``serving``)."""
-    return serving
+    """``with serve_model(folder, tracking_uri, model_uri) as base_url:``: ``mlflow models
+    serve`` on a free loopback port, with pickle loading off (``loadtest.served``)."""
+    return served

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ganops.errors import TrainingDiverged
+from ganops.errors import StorageError, TrainingDiverged
 from ganops.training import backend, checkpoint
 from ganops.training.callbacks import Callback
 from ganops.training.config import TrainConfig
@@ -106,9 +106,13 @@ class Trainer:
         ckpt = checkpoint.Checkpoint(
             step, self.fingerprint, self.history, values, self.images_per_second
         )
-        self.last_checkpoint = checkpoint.save(
-            self.checkpoint_dir, ckpt, self.config.keep_checkpoints
-        )
+        try:
+            self.last_checkpoint = checkpoint.save(
+                self.checkpoint_dir, ckpt, self.config.keep_checkpoints
+            )
+        except StorageError as err:
+            kept = self.last_checkpoint or "none yet"
+            raise StorageError(f"{err}; last good checkpoint: {kept}") from err
 
     def measure_throughput(self, steps: int, started: float) -> None:
         """Images per second of this session's ``steps`` since ``started`` (the first step, its
