@@ -16,15 +16,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-import keras
-import yaml
+from ganops.quiet import quiet_start
 
-from ganops.evaluation.features import build_classifier
-from ganops.sampling import generate
-from ganops.training import backend
-from ganops.training.trainer import sample_batches
-from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS, build_variant
-from ganops.variants.base import DataSpec
+quiet_start()  # before Keras: `python -m ganops.bench` prints no TensorFlow start-up lines
+
+import keras  # noqa: E402
+import yaml  # noqa: E402
+
+from ganops.evaluation.features import build_classifier  # noqa: E402
+from ganops.sampling import generate  # noqa: E402
+from ganops.training import backend  # noqa: E402
+from ganops.training.trainer import sample_batches  # noqa: E402
+from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS, build_variant  # noqa: E402
+from ganops.variants.base import DataSpec  # noqa: E402
 
 #: The book's 256x256 models (the variants' defaults are the papers'; horse2zebra: 9 blocks).
 BOOK_256 = {"pix2pix": {}, "cyclegan": {"residual_blocks": 9}}
