@@ -124,7 +124,7 @@ def loop_throughput(model_input: dict, variant: str, params: dict, steps: int) -
     with tempfile.TemporaryDirectory() as folder:
         mlflow.set_tracking_uri(f"sqlite:///{folder}/mlflow.db")
         try:
-            with mlflow.start_run():
+            with mlflow.start_run(experiment_id=mlflow.create_experiment("bench")):
                 *_, summary = train(
                     model_input,
                     extractor,
@@ -249,7 +249,7 @@ def serving_figures(project: Path, model_input: dict, requests: int) -> dict[str
         store = f"sqlite:///{folder}/mlflow.db"
         mlflow.set_tracking_uri(store)
         try:
-            with mlflow.start_run():
+            with mlflow.start_run(experiment_id=mlflow.create_experiment("bench")):
                 version = log_generator(gan.generator, "ganops-bench")
         finally:
             mlflow.set_tracking_uri(previous)
