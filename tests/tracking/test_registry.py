@@ -171,3 +171,8 @@ def test_an_unchanged_run_registers_nothing(registry):
     with mlflow.start_run():
         changed = register(generator, metrics(4.0), {"params_hash": "run-b"})
     assert changed.promoted and changed.version == "2"
+    with mlflow.start_run():  # a worse run, then the same run again (two retrains racing)
+        worse = register(generator, metrics(6.0), {"params_hash": "run-c"})
+        twice = register(generator, metrics(6.0), {"params_hash": "run-c"})
+    assert not worse.promoted and twice.reason.startswith("unchanged: challenger v3")
+    assert len(client.search_model_versions(f"name='{first.name}'")) == 3

@@ -149,6 +149,19 @@ def lock_path(name: str) -> str:
     return os.path.join(tempfile.gettempdir(), f"{name}.registry.lock")
 
 
+def registered_from(client: MlflowClient, name: str, params_hash: str | None):
+    """``(alias, version)``: the champion, else the challenger, registered from
+    ``params_hash``'s data and parameters; None if neither was (or there is no hash)."""
+    for alias in (CHAMPION, CHALLENGER):
+        try:
+            version = client.get_model_version_by_alias(name, alias)
+        except MlflowException:
+            continue
+        if params_hash and version.tags.get("params_hash") == params_hash:
+            return alias, version
+    return None
+
+
 def register(
     generator: keras.Model,
     metrics: dict[str, Any],
@@ -157,48 +170,45 @@ def register(
 ) -> Decision:
     """Log, register, tag and alias ``challenger``; promote to ``champion`` through the gate.
 
-    Nothing is registered when the champion was trained from the same data and parameters
-    (its ``params_hash`` tag equals ``tags["params_hash"]``): the retrain pipeline's quick exit.
+    Nothing is registered when the champion (or the last challenger) was trained from the same
+    data and parameters (its ``params_hash`` tag equals ``tags["params_hash"]``): the retrain
+    pipeline's quick exit.
 
-    The gate runs under a file lock, so two registrations at once cannot both read the old
-    champion and leave the worse model holding the alias. The decision and both numbers are
-    logged to the active MLflow run.
+    All of it runs under a file lock, so two registrations at once cannot both read the old
+    champion and leave the worse model holding the alias, nor register the same run twice.
+    The decision and both numbers are logged to the active MLflow run.
     """
     client = MlflowClient()
     name = model_name(metrics["variant"], metrics["dataset"])
     primary = metrics["primary"]
-    current = champion(client, name)
-    if (
-        current is not None
-        and tags.get("params_hash")
-        and (current.tags.get("params_hash") == tags["params_hash"])
-    ):
-        decision = Decision(
-            name=name,
-            version=str(current.version),
-            promoted=False,
-            reason=f"unchanged: champion v{current.version} was trained from the same data "
-            "and parameters",
-            metric=primary["name"],
-            challenger_value=float(primary["value"]),
-            champion_version=str(current.version),
-            champion_value=float(current.tags["primary_value"]),
-        )
-        log_decision(decision)
-        return decision
-    version_tags = {
-        **tags,
-        "primary_metric": primary["name"],
-        "primary_value": repr(float(primary["value"])),
-        "feature_extractor": metrics["feature_extractor"],
-        "samples": str(metrics["samples"]),
-        **{f"{METRIC_TAG}{k}": repr(float(v)) for k, v in metrics["metrics"].items()},
-    }
-    version = log_generator(generator, name, version_tags)
-    client.set_registered_model_alias(name, CHALLENGER, version)
     with FileLock(lock_path(name)):
-        decision = gate(client, name, version, metrics, remeasure)
-        if decision.promoted:
-            client.set_registered_model_alias(name, CHAMPION, version)
+        found = registered_from(client, name, tags.get("params_hash"))
+        if found is not None:
+            (alias, same), current = found, champion(client, name)
+            decision = Decision(
+                name=name,
+                version=str(same.version),
+                promoted=False,
+                reason=f"unchanged: {alias} v{same.version} was trained from the same data "
+                "and parameters",
+                metric=primary["name"],
+                challenger_value=float(primary["value"]),
+                champion_version=None if current is None else str(current.version),
+                champion_value=None if current is None else float(current.tags["primary_value"]),
+            )
+        else:
+            version_tags = {
+                **tags,
+                "primary_metric": primary["name"],
+                "primary_value": repr(float(primary["value"])),
+                "feature_extractor": metrics["feature_extractor"],
+                "samples": str(metrics["samples"]),
+                **{f"{METRIC_TAG}{k}": repr(float(v)) for k, v in metrics["metrics"].items()},
+            }
+            version = log_generator(generator, name, version_tags)
+            client.set_registered_model_alias(name, CHALLENGER, version)
+            decision = gate(client, name, version, metrics, remeasure)
+            if decision.promoted:
+                client.set_registered_model_alias(name, CHAMPION, version)
     log_decision(decision)
     return decision
