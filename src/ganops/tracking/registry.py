@@ -72,12 +72,17 @@ def log_generator(generator: keras.Model, name: str, tags: dict[str, str] | None
     return str(mlflow.register_model(info.model_uri, name, tags=tags).version)
 
 
-def champion(client: MlflowClient, name: str):
-    """The version holding the ``champion`` alias, or None."""
+def aliased(client: MlflowClient, name: str, alias: str):
+    """The version holding ``alias``, or None."""
     try:
-        return client.get_model_version_by_alias(name, CHAMPION)
+        return client.get_model_version_by_alias(name, alias)
     except MlflowException:
         return None
+
+
+def champion(client: MlflowClient, name: str):
+    """The version holding the ``champion`` alias, or None."""
+    return aliased(client, name, CHAMPION)
 
 
 def champion_metrics(name: str) -> tuple[str, dict[str, float]] | None:
@@ -153,11 +158,8 @@ def registered_from(client: MlflowClient, name: str, params_hash: str | None):
     """``(alias, version)``: the champion, else the challenger, registered from
     ``params_hash``'s data and parameters; None if neither was (or there is no hash)."""
     for alias in (CHAMPION, CHALLENGER):
-        try:
-            version = client.get_model_version_by_alias(name, alias)
-        except MlflowException:
-            continue
-        if params_hash and version.tags.get("params_hash") == params_hash:
+        version = aliased(client, name, alias)
+        if params_hash and version is not None and version.tags.get("params_hash") == params_hash:
             return alias, version
     return None
 
