@@ -7,7 +7,9 @@ from typing import Any
 
 import mlflow
 from mlflow.entities import Metric
+from mlflow.exceptions import MlflowException
 
+from ganops.tracking.guard import GUARD
 from ganops.tracking.runs import EVALUATED_TAGS, PRIMARY_TAG
 from ganops.training.callbacks import Callback
 
@@ -16,7 +18,8 @@ class MlflowMetrics(Callback):
     """Logs every step's losses in batches of ``every`` steps, sent in the background while
     training goes on (waited for at the end), and the sample pictures at the end.
 
-    Does nothing when no MLflow run is active (plain Python use, unit tests).
+    Does nothing when no MLflow run is active (plain Python use, unit tests), and stops when
+    the tracking server stops answering (training goes on: ``tracking.guard``).
     """
 
     def __init__(self, run_name: str, every: int, reports: Any = None):
@@ -26,8 +29,7 @@ class MlflowMetrics(Callback):
         self.run_id: str | None = None
 
     def on_start(self, trainer: Any, step: int) -> None:
-        run = mlflow.active_run()
-        self.run_id = run.info.run_id if run else None
+        self.run_id = mlflow.active_run().info.run_id if tracking("training starts") else None
         if self.run_id:
             mlflow.set_tag("mlflow.runName", self.run_name)
 
@@ -37,6 +39,9 @@ class MlflowMetrics(Callback):
         now = int(time.time() * 1000)
         self.pending += [Metric(k, v, now, step) for k, v in logs.items()]
         if step % self.every == 0:
+            if not GUARD.tracking(f"training, step {step}"):
+                self.run_id, self.pending = None, []
+                return
             self.flush()
 
     def flush(self) -> None:
@@ -50,9 +55,15 @@ class MlflowMetrics(Callback):
         if not self.run_id:
             return
         self.flush()
-        for operation in self.sending:
-            operation.wait()
-        self.sending = []
+        try:
+            for operation in self.sending:
+                operation.wait()
+        except MlflowException:
+            if GUARD.tracking("training ends"):
+                raise
+            return
+        finally:
+            self.sending = []
         mlflow.log_metric("images_per_second", trainer.images_per_second)
         if self.reports is not None:
             for name in ("samples.png", "progress.gif"):
@@ -60,11 +71,16 @@ class MlflowMetrics(Callback):
                     mlflow.log_artifact(str(self.reports / name))
 
 
+def tracking(where: str) -> bool:
+    """Whether an MLflow run is active and its server (if any) still answers."""
+    return mlflow.active_run() is not None and GUARD.tracking(where)
+
+
 def log_summary(summary: dict[str, Any]) -> None:
     """What a training summary adds to the active run: failure modes as tags
     ``failure.<kind>`` = "step N: message", and a semi-supervised classifier's held-out
     accuracy with the number of labelled examples it learned from."""
-    if mlflow.active_run() is None:
+    if not tracking("the training summary"):
         return
     failures = summary.get("failures") or {}
     tags = {f"failure.{kind}": f"step {f['step']}: {f['message']}" for kind, f in failures.items()}
@@ -84,6 +100,6 @@ def log_evaluated(variant: str, dataset: str, primary: str) -> None:
     """Tag the active run with what its evaluation measured and the metric that decides its
     champion (the leaderboard's rows and order; a run of the evaluation alone has no name
     that says)."""
-    if mlflow.active_run() is not None:
+    if tracking("the evaluation's tags"):
         tags = dict(zip(EVALUATED_TAGS, (variant, dataset), strict=True))
         mlflow.set_tags(tags | {PRIMARY_TAG: primary})

@@ -18,6 +18,7 @@ from mlflow.exceptions import MlflowException
 
 from ganops.evaluation.evaluate import better
 from ganops.serving.pyfunc import MODEL_CODE, input_example, signature
+from ganops.tracking.guard import GUARD
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 METRIC_TAG = "metric."  # every evaluation metric, as a version tag
@@ -87,7 +88,10 @@ def champion(client: MlflowClient, name: str):
 
 def champion_metrics(name: str) -> tuple[str, dict[str, float]] | None:
     """The champion of ``name``: its version and the metrics registered with it (a version
-    registered before they were: its primary metric); None when there is no champion."""
+    registered before they were: its primary metric); None when there is no champion (or
+    the tracking server stopped answering during the run)."""
+    if not GUARD.tracking("the report's champion"):
+        return None
     current = champion(MlflowClient(), name)
     if current is None:
         return None

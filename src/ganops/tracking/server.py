@@ -19,6 +19,20 @@ class TrackingUnavailable(GanopsError, ConnectionError):
     """The MLflow tracking server or database cannot be reached."""
 
 
+def is_server(uri: str | None) -> bool:
+    """Whether ``uri`` is a tracking server (which can go away; a local database cannot)."""
+    return urlparse(uri or "").scheme in ("http", "https")
+
+
+def answers(uri: str, timeout: float = 5.0) -> bool:
+    """Whether the tracking server at ``uri`` answers its health check (one try)."""
+    try:
+        requests.get(f"{uri.rstrip('/')}/health", timeout=timeout).raise_for_status()
+    except requests.RequestException:
+        return False
+    return True
+
+
 def check_tracking_uri(
     uri: str, root: Path = Path("."), timeout: float = 5.0, reading: bool = False
 ) -> None:
@@ -26,13 +40,9 @@ def check_tracking_uri(
     SQLite file's folder does not exist (MLflow would retry for minutes, then fail deep);
     ``reading`` a registry, the SQLite file itself must exist (MLflow would create it)."""
     scheme = urlparse(uri).scheme
-    if scheme in ("http", "https"):
-        try:
-            requests.get(f"{uri.rstrip('/')}/health", timeout=timeout).raise_for_status()
-        except requests.RequestException as err:
-            raise TrackingUnavailable(
-                f"MLflow tracking server {uri} is unreachable ({type(err).__name__}): {HOW_TO_FIX}"
-            ) from None
+    if is_server(uri):
+        if not answers(uri, timeout):
+            raise TrackingUnavailable(f"MLflow tracking server {uri} is unreachable: {HOW_TO_FIX}")
     elif scheme == "sqlite":
         path = uri.removeprefix("sqlite:///")
         folder = (root / path).parent if not path.startswith("/") else Path(path).parent

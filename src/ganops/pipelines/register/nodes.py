@@ -7,10 +7,12 @@ from dataclasses import asdict
 from typing import Any
 
 import keras
+from mlflow.exceptions import MlflowException
 
 from ganops.config import validate
 from ganops.evaluation.evaluate import EvaluationConfig, primary_score
 from ganops.serving.load import load_generator
+from ganops.tracking.guard import GUARD
 from ganops.tracking.registry import register
 from ganops.training.backend import devices
 
@@ -48,8 +50,12 @@ def register_generator(
         evaluation: the ``evaluation`` parameters (sample count and seed to re-measure with).
 
     Returns:
-        The decision: version, promoted or not, why, and both numbers.
+        The decision: version, promoted or not, why, and both numbers; when the tracking
+        server stopped answering during the run, ``registered: false`` and why (the run then
+        ends with the command that retries it: ``tracking.guard``).
     """
+    if not GUARD.tracking("registration"):
+        return GUARD.skip_registration(metrics["variant"])
     config = validate(EvaluationConfig, evaluation, "evaluation")
     score = primary_score(
         feature_extractor,
@@ -71,4 +77,9 @@ def register_generator(
         "backend": keras.backend.backend(),
         "device": ", ".join(devices()) or "CPU",
     }
-    return asdict(register(generator, metrics, tags, remeasure))
+    try:
+        return asdict(register(generator, metrics, tags, remeasure))
+    except MlflowException:
+        if GUARD.tracking("registration"):
+            raise
+        return GUARD.skip_registration(metrics["variant"])
