@@ -1,11 +1,14 @@
-"""Fault soaks (`make soak`, not in `make test`): a training killed with SIGKILL at random
-points and restarted with the same command, and a disk that fills during a checkpoint.
+"""Fault and load soaks (`make soak`, not in `make test`): a training killed with SIGKILL at
+random points and restarted with the same command, a disk that fills during a checkpoint, a
+tracking server that goes away during training, two scheduled retrains at once, and served
+generators (sampling and translation) under valid and hostile requests.
 
 Each soak writes its figures to ``data/08_reporting/soak/<name>.json`` (quoted in the README).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -13,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -199,6 +203,144 @@ def test_kill_9_at_random_points_then_the_same_command(
     )
 
 
+# --- a tracking server that goes away ---------------------------------------------------------
+
+
+@contextlib.contextmanager
+def tracking_server(store: Path, port: int, env: dict[str, str]) -> Iterator[str]:
+    """``mlflow server`` on loopback ``port``, its database and artifacts in ``store``; yields
+    its URI once it answers and kills it (and its workers) on exit."""
+    from ganops.tracking.server import answers
+
+    store.mkdir(parents=True, exist_ok=True)
+    uri = f"http://127.0.0.1:{port}"
+    command = ["mlflow", "server", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--backend-store-uri", f"sqlite:///{store}/mlflow.db"]
+    command += ["--artifacts-destination", str(store / "artifacts")]
+    with (store / "server.log").open("a") as log:
+        server = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not answers(uri, timeout=1):
+            assert server.poll() is None and time.monotonic() < deadline, "no mlflow server"
+            time.sleep(0.5)
+        yield uri
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def test_a_tracking_server_that_goes_away_during_training(
+    tmp_path: Path, make_project, edit_params, run_cmd, command_env
+):
+    """The server is killed during training: the run goes on untracked, saves every result,
+    skips the registration and ends with one line giving the command that registers it;
+    once the server is back, that command registers the generator."""
+    from mlflow import MlflowClient
+
+    from ganops.serving.loadtest import free_port
+
+    project, store, port = make_project(tmp_path / "project"), tmp_path / "server", free_port()
+    edit_params(project, "parameters_dcgan.yml", {**SCHEDULE, "dcgan.train.steps": 400})
+    server = f"http://127.0.0.1:{port}"
+    (project / "conf/local/mlflow.yml").write_text(f"server:\n  mlflow_tracking_uri: {server}\n")
+    log = tmp_path / "run.log"
+    with tracking_server(store, port, command_env), log.open("w") as out:
+        run = subprocess.Popen(
+            ["kedro", "run"], cwd=project, env=command_env, stdout=out, stderr=subprocess.STDOUT
+        )
+        assert started(log, "train", run)
+        time.sleep(2)
+    killed = time.monotonic()
+    run.wait(timeout=600)
+    seconds = time.monotonic() - killed
+    output = log.read_text()
+    last = output.strip().splitlines()[-1]
+    assert run.returncode == 2 and "Traceback" not in output, output[-3000:]
+    assert last.startswith(f"ganops: TrackingUnavailable: MLflow tracking server {server} ")
+    assert "stopped answering (training, step" in last, last
+    assert last.endswith("register alone: kedro run --pipelines register --namespaces dcgan")
+    results = project / "data/08_reporting/dcgan"
+    for path in ("metrics.json", "report.html", "samples.png", "loss_curve.png"):
+        assert (results / path).is_file(), path
+    assert (project / "data/06_models/dcgan/checkpoints/ckpt-00000400.npz").is_file()
+    weights(project / "data/06_models/dcgan/generator.keras")
+    assert json.loads((results / "registration.json").read_text())["registered"] is False
+
+    with tracking_server(store, port, command_env) as uri:
+        run_cmd(project, "kedro", "run", "--pipelines", "register", "--namespaces", "dcgan")
+        champion = MlflowClient(uri).get_model_version_by_alias("ganops-dcgan-digits", "champion")
+    assert str(champion.version) == "1" and "metric.fid" in champion.tags
+    record(
+        "tracking_server_gone",
+        {
+            "lost_at": last.split("(", 1)[1].split(")", 1)[0],
+            "seconds_from_the_kill_to_the_end_of_the_run": round(seconds, 1),
+            "message": last,
+        },
+    )
+
+
+# --- two scheduled retrains at once ------------------------------------------------------------
+
+
+def test_two_scheduled_retrains_at_once(
+    tmp_path: Path, make_project, edit_params, run_cmd, command_env
+):
+    """Two `kedro run --pipelines retrain --namespaces dcgan` started together after a change:
+    the training lock lets one train while the other waits and resumes its finished run; the
+    registry lock lets one register while the other finds that run registered. One new
+    version, and the champion is the better of the two."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    project = make_project(tmp_path / "project")
+    run_cmd(project, "kedro", "run")
+    changed = {"dcgan.model.generator_optimizer.learning_rate": 3e-4}
+    edit_params(project, "parameters_dcgan.yml", changed)
+    retrain = ["kedro", "run", "--pipelines", "retrain", "--namespaces", "dcgan"]
+    begun, runs = time.monotonic(), []
+    for i in range(2):
+        with (tmp_path / f"retrain-{i}.log").open("w") as out:
+            runs.append(
+                subprocess.Popen(
+                    retrain, cwd=project, env=command_env, stdout=out, stderr=subprocess.STDOUT
+                )
+            )
+    assert [r.wait(timeout=900) for r in runs] == [0, 0], [
+        (tmp_path / f"retrain-{i}.log").read_text()[-3000:] for i in range(2)
+    ]
+    seconds = time.monotonic() - begun
+    mlflow.set_tracking_uri(f"sqlite:///{project}/mlflow.db")
+    client, name = MlflowClient(), "ganops-dcgan-digits"
+    versions = {
+        str(v.version): float(v.tags["primary_value"])
+        for v in client.search_model_versions(f"name='{name}'")
+    }
+    assert sorted(versions) == ["1", "2"], versions  # the race registered the retrain once
+    champion = str(client.get_model_version_by_alias(name, "champion").version)
+    assert versions[champion] == min(versions.values()), versions  # FD: lower is better
+    decisions = sorted(
+        r.data.tags["registry.reason"]
+        for r in client.search_runs(
+            [client.get_experiment_by_name("ganops").experiment_id],
+            "tags.`registry.version` = '2'",
+        )
+    )
+    assert len(decisions) == 2 and decisions[1].startswith("unchanged: "), decisions
+    record(
+        "two_retrains",
+        {
+            "versions": versions,
+            "champion": champion,
+            "decisions": decisions,
+            "seconds": round(seconds, 1),
+        },
+    )
+
+
 # --- serving under load ------------------------------------------------------------------------
 
 REQUESTS = 1000
@@ -210,6 +352,24 @@ def server_memory_mib() -> float:
 
     children = psutil.Process().children(recursive=True)
     return sum(p.memory_info().rss for p in children if p.is_running()) / 2**20
+
+
+def assert_served_well(answers: list, kinds: int) -> None:
+    """No 5xx; every valid request its images; every hostile one a 4xx with a reason; all
+    ``kinds`` of hostile request sent."""
+    served = [a for a in answers if a.kind == "valid"]
+    refused = [a for a in answers if a.kind != "valid"]
+    assert not [a for a in answers if a.status >= 500], [a for a in answers if a.status >= 500][:3]
+    assert all(a.status == 200 and a.images > 0 for a in served)
+    assert all(400 <= a.status < 500 and a.reason for a in refused), [
+        (a.kind, a.status, a.reason[:80]) for a in refused if not (400 <= a.status < 500)
+    ][:5]
+    assert len({a.kind for a in refused}) == kinds
+
+
+def reasons(answers: list) -> dict[str, str]:
+    """Each kind of hostile request's reason, without MLflow's echo of the request."""
+    return {a.kind: a.reason.split("Error: ", 1)[-1][:160] for a in answers if a.kind != "valid"}
 
 
 def test_serving_1000_mixed_requests(tmp_path: Path, digits_input, serve_model):
@@ -229,14 +389,7 @@ def test_serving_1000_mixed_requests(tmp_path: Path, digits_input, serve_model):
         hammer(url, requests_mix(REQUESTS // 4, latent_dim=4, seed=2))
         again = server_memory_mib()
     assert all(a.status == 200 for a in warm if a.kind == "valid")
-    served = [a for a in answers if a.kind == "valid"]
-    refused = [a for a in answers if a.kind != "valid"]
-    assert not [a for a in answers if a.status >= 500], [a for a in answers if a.status >= 500][:3]
-    assert all(a.status == 200 and a.images > 0 for a in served)
-    assert all(400 <= a.status < 500 and a.reason for a in refused), [
-        (a.kind, a.status, a.reason[:80]) for a in refused if not (400 <= a.status < 500)
-    ][:5]
-    assert len({a.kind for a in refused}) == 10  # every kind of hostile request was sent
+    assert_served_well(answers, kinds=10)
     assert again - before < 500, (before, after, again)  # MiB over 1,250 requests
     result = figures(answers, seconds) | {
         "server_memory_mib": {
@@ -244,6 +397,33 @@ def test_serving_1000_mixed_requests(tmp_path: Path, digits_input, serve_model):
             "after_1000": round(after),
             "after_250_more": round(again),
         },
-        "reasons": {a.kind: a.reason[:160] for a in refused},
+        "reasons": reasons(answers),
     }
     record("serving", result)
+
+
+TRANSLATIONS = 500
+
+
+def test_serving_translation_under_load(tmp_path: Path, paired_inputs, serve_model):
+    """A translation model (Pix2Pix, gray -> colour) under images valid and hostile (files
+    that are not images or are cut short, NaN or out-of-range pixels, wrong channels, rows of
+    two sizes, too many pixels, a latent, not JSON): the same guarantees."""
+    from ganops.serving.loadtest import figures, hammer, requests_mix
+    from stores import register_tiny, use_mlflow_store
+
+    uri = use_mlflow_store(tmp_path)
+    register_tiny(paired_inputs["colorize"], "pix2pix", "photos_colorize")
+    with serve_model(tmp_path, uri, "models:/ganops-pix2pix-photos_colorize@champion") as base:
+        url = f"{base}/invocations"
+        hammer(url, requests_mix(10, image=(16, 1), seed=1))  # warm up
+        before = server_memory_mib()
+        answers, seconds = hammer(url, requests_mix(TRANSLATIONS, image=(16, 1)))
+        after = server_memory_mib()
+    assert_served_well(answers, kinds=10)
+    assert after - before < 500, (before, after)
+    result = figures(answers, seconds) | {
+        "server_memory_mib": {"before": round(before), "after": round(after)},
+        "reasons": reasons(answers),
+    }
+    record("serving_translation", result)

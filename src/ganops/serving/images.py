@@ -48,7 +48,9 @@ def decode_png(data: bytes | str, channels: int) -> np.ndarray:
             if image.width * image.height > MAX_PIXELS:
                 raise GanopsError(f"{image.width}x{image.height} is over {MAX_PIXELS} pixels")
             array = np.asarray(image.convert(MODES[channels]), dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as err:
+    except UnidentifiedImageError:
+        raise GanopsError("not a readable image (not a PNG, JPEG or other image file)") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as err:
         raise GanopsError(f"not a readable image ({err})") from None
     return array.reshape(*array.shape[:2], channels)
 

@@ -6,7 +6,9 @@ Used by the serving soak (``make soak``) and ``make bench`` (p50/p99 latency, re
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import io
 import json
 import os
 import random
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 MAX_BODY = 4 << 20  # bytes of the oversized request: more images than a request may ask for
 BIN = Path(sys.executable).parent  # the environment's mlflow (serve execs its uvicorn)
@@ -126,11 +129,67 @@ def hostile(rng: random.Random, latent_dim: int) -> Request:
     return Request(kind, kinds[kind]())
 
 
-def requests_mix(count: int, latent_dim: int, hostile_share: float = 0.3, seed: int = 0):
-    """``count`` requests, about ``hostile_share`` of them hostile, in a seeded order."""
+def png(pixels: np.ndarray) -> str:
+    """An (H, W) or (H, W, 3) uint8 array as the base64 text of a PNG file."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def valid_image(rng: random.Random, size: int, channels: int) -> Request:
+    """1 to 4 images of the training size: PNG files (gray or colour, converted by the
+    server) or ``pixels`` arrays in [0, 1]."""
+    generator, rows = np.random.default_rng(rng.randint(0, 10**6)), rng.randint(1, 4)
+    if rng.random() < 0.5:
+        shape = (size, size, 3) if rng.random() < 0.5 else (size, size)
+        files = [png(generator.integers(0, 256, shape, dtype=np.uint8)) for _ in range(rows)]
+        return Request("valid", table(["image"], [[f] for f in files]), rows)
+    arrays = [generator.random((size, size, channels)).round(3).tolist() for _ in range(rows)]
+    return Request("valid", table(["pixels"], [[a] for a in arrays]), rows)
+
+
+def hostile_image(rng: random.Random, size: int, channels: int) -> Request:
+    """A request a translation model must refuse with a 4xx and a reason."""
+    picture = base64.b64decode(png(np.zeros((size, size), np.uint8)))
+
+    def pixels(value: float, shape: tuple[int, ...] = (size, size, channels)) -> list:
+        return np.full(shape, value).tolist()
+
+    kinds = {
+        "not base64": lambda: table(["image"], [["%%%"]]),
+        "not an image file": lambda: table(["image"], [[base64.b64encode(b"GIF8 no").decode()]]),
+        "truncated PNG": lambda: table(
+            ["image"], [[base64.b64encode(picture[: len(picture) // 2]).decode()]]
+        ),
+        "NaN pixels": lambda: table(["pixels"], [[pixels(float("nan"))]]),
+        "pixels out of range": lambda: table(["pixels"], [[pixels(2.0)]]),
+        "wrong channels": lambda: table(["pixels"], [[pixels(0.5, (size, size, channels + 2))]]),
+        "rows of different sizes": lambda: table(
+            ["pixels"], [[pixels(0.5)], [pixels(0.5, (size + 4, size, channels))]]
+        ),
+        "too many pixels": lambda: table(["image"], [[png(np.zeros((2100, 2100), np.uint8))]]),
+        "a latent for a translation model": lambda: table(["z"], [[[0.1, 0.2]]]),
+        "not JSON": lambda: b"{this is not json",
+    }
+    kind = rng.choice(sorted(kinds))
+    return Request(kind, kinds[kind]())
+
+
+def requests_mix(
+    count: int,
+    latent_dim: int = 0,
+    image: tuple[int, int] | None = None,
+    hostile_share: float = 0.3,
+    seed: int = 0,
+) -> list[Request]:
+    """``count`` requests, about ``hostile_share`` of them hostile, in a seeded order: for a
+    translation model taking ``image`` = (size, channels) images, else for a sampling model
+    with latents of ``latent_dim``."""
     rng = random.Random(seed)
+    args = image if image else (latent_dim,)
+    make_valid, make_hostile = (valid_image, hostile_image) if image else (valid, hostile)
     return [
-        hostile(rng, latent_dim) if rng.random() < hostile_share else valid(rng, latent_dim)
+        (make_hostile if rng.random() < hostile_share else make_valid)(rng, *args)
         for _ in range(count)
     ]
 
