@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import io
 import json
 import os
 import random
@@ -24,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+
+from ganops.serving.images import encode_png
 
 MAX_BODY = 4 << 20  # bytes of the oversized request: more images than a request may ask for
 BIN = Path(sys.executable).parent  # the environment's mlflow (serve execs its uvicorn)
@@ -129,20 +129,13 @@ def hostile(rng: random.Random, latent_dim: int) -> Request:
     return Request(kind, kinds[kind]())
 
 
-def png(pixels: np.ndarray) -> str:
-    """An (H, W) or (H, W, 3) uint8 array as the base64 text of a PNG file."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
 def valid_image(rng: random.Random, size: int, channels: int) -> Request:
     """1 to 4 images of the training size: PNG files (gray or colour, converted by the
     server) or ``pixels`` arrays in [0, 1]."""
     generator, rows = np.random.default_rng(rng.randint(0, 10**6)), rng.randint(1, 4)
     if rng.random() < 0.5:
-        shape = (size, size, 3) if rng.random() < 0.5 else (size, size)
-        files = [png(generator.integers(0, 256, shape, dtype=np.uint8)) for _ in range(rows)]
+        shape = (size, size, 3 if rng.random() < 0.5 else 1)
+        files = [encode_png(generator.random(shape)) for _ in range(rows)]
         return Request("valid", table(["image"], [[f] for f in files]), rows)
     arrays = [generator.random((size, size, channels)).round(3).tolist() for _ in range(rows)]
     return Request("valid", table(["pixels"], [[a] for a in arrays]), rows)
@@ -150,7 +143,7 @@ def valid_image(rng: random.Random, size: int, channels: int) -> Request:
 
 def hostile_image(rng: random.Random, size: int, channels: int) -> Request:
     """A request a translation model must refuse with a 4xx and a reason."""
-    picture = base64.b64decode(png(np.zeros((size, size), np.uint8)))
+    picture = base64.b64decode(encode_png(np.zeros((size, size, 1))))
 
     def pixels(value: float, shape: tuple[int, ...] = (size, size, channels)) -> list:
         return np.full(shape, value).tolist()
@@ -167,7 +160,7 @@ def hostile_image(rng: random.Random, size: int, channels: int) -> Request:
         "rows of different sizes": lambda: table(
             ["pixels"], [[pixels(0.5)], [pixels(0.5, (size + 4, size, channels))]]
         ),
-        "too many pixels": lambda: table(["image"], [[png(np.zeros((2100, 2100), np.uint8))]]),
+        "too many pixels": lambda: table(["image"], [[encode_png(np.zeros((2100, 2100, 1)))]]),
         "a latent for a translation model": lambda: table(["z"], [[[0.1, 0.2]]]),
         "not JSON": lambda: b"{this is not json",
     }
