@@ -15,6 +15,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator
+from importlib.util import find_spec
 
 #: Warnings about other packages' code that a user of ganops can do nothing about.
 THIRD_PARTY_NOTES = re.compile(
@@ -48,8 +49,27 @@ def muted_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+#: The Keras backends ganops trains on, and the package each needs.
+BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax"}
+
+
+def backend_problem() -> str | None:
+    """Why ``KERAS_BACKEND`` cannot be used (unknown, or not installed), or None."""
+    wanted = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if wanted not in BACKEND_PACKAGES:
+        return f"KERAS_BACKEND={wanted}: ganops trains on " + " or ".join(BACKEND_PACKAGES)
+    if find_spec(BACKEND_PACKAGES[wanted]) is None:
+        extra = " ('jax[cpu]', or 'jax[cuda12]' on an NVIDIA GPU)" if wanted == "jax" else ""
+        return f"KERAS_BACKEND={wanted}, but {wanted} is not installed: pip install it{extra}"
+    return None
+
+
 def quiet_start() -> None:
-    """Hide the third-party notes and import Keras (and its backend) without start-up lines."""
+    """Hide the third-party notes and import Keras (and its backend) without start-up lines;
+    an unusable ``KERAS_BACKEND`` ends the process with one line (status 2)."""
+    problem = backend_problem()
+    if problem:
+        sys.exit(f"ganops: ConfigError: {problem}")
     warnings.filterwarnings("ignore", message=THIRD_PARTY_NOTES.pattern)
     logging.getLogger("py.warnings").addFilter(NO_NOTES)  # once: the same filter object
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -7,7 +7,7 @@ import pytest
 from ganops.errors import GanopsError
 from ganops.evaluation.unpaired import label_preservation
 from ganops.sampling import DIRECTION, Feed, Inputs, translate
-from ganops.training import backend, checkpoint
+from ganops.training import backend
 from ganops.training.trainer import sample_batches
 from ganops.variants import UNPAIRED, build_variant
 from ganops.variants.base import DataSpec, LinearDecay
@@ -118,7 +118,7 @@ def test_history_shows_fakes_while_filling_then_a_mix_and_resumes_exactly():
 def test_checkpoints_hold_the_history_once_and_every_network_once(unpaired_inputs):
     gan = built("cyclegan", unpaired_inputs["digits_m"])
     backend.build_optimizers(gan)
-    variables = checkpoint.state_variables(gan)
+    variables = gan.variables
     assert len({id(v) for v in variables}) == len(variables)
     assert all(any(v is s for s in variables) for v in gan.state) and len(gan.state) == 4
 

@@ -19,6 +19,7 @@ from mlflow.exceptions import MlflowException
 from ganops.evaluation.evaluate import better
 from ganops.serving.pyfunc import MODEL_CODE, input_example, signature
 from ganops.tracking.guard import GUARD
+from ganops.training.backend import PACKAGES
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 METRIC_TAG = "metric."  # every evaluation metric, as a version tag
@@ -47,8 +48,7 @@ def requirements() -> list[str]:
     from importlib.metadata import version
 
     packages = ["ganops", "mlflow", "keras", "numpy", "pandas"]
-    if keras.backend.backend() == "tensorflow":
-        packages.append("tensorflow")
+    packages += PACKAGES.get(keras.backend.backend(), [])
     return [f"{package}=={version(package)}" for package in packages]
 
 

@@ -1,6 +1,10 @@
 """The only backend-specific code: one compiled call that runs every player's updates.
 
-TensorFlow (the default, CPU and GPU) uses ``GradientTape`` inside ``tf.function``.
+TensorFlow (the default, CPU and GPU) uses ``GradientTape`` inside ``tf.function``. JAX (GPU
+machines without TensorFlow) runs one jitted, stateless step over the values of every variable
+of the run (``Trainable.variables``: networks, their statistics and random state, optimizer
+slots, variant state such as CycleGAN's history), then writes them back to the Keras variables,
+so callbacks, checkpoints and sampling read them as under TensorFlow.
 """
 
 from __future__ import annotations
@@ -14,7 +18,21 @@ import keras
 from ganops.errors import ConfigError
 
 if TYPE_CHECKING:  # variants import this module (gradient penalties)
-    from ganops.variants.base import Batch, Trainable
+    from ganops.variants.base import Batch, Player, Trainable
+
+#: What each backend installs (the served model's requirements).
+PACKAGES = {"tensorflow": ["tensorflow"], "jax": ["jax", "jaxlib"]}
+
+
+def name() -> str:
+    """The Keras backend in use, refused when ganops cannot train on it."""
+    backend = keras.backend.backend()
+    if backend not in PACKAGES:
+        raise ConfigError(
+            f"Keras backend '{backend}' is not supported: set KERAS_BACKEND to "
+            + " or ".join(PACKAGES)
+        )
+    return backend
 
 
 def devices() -> list[str]:
@@ -36,72 +54,164 @@ def build_optimizers(gan: Trainable) -> None:
         player.optimizer.build(player.variables)
 
 
-def make_train_call(
-    gan: Trainable, jit_compile: bool = False, single_pass: bool = False
-) -> Callable[[Batch], dict[str, float]]:
-    """A compiled ``call(batches) -> logs`` running one step: every player's updates in order,
-    or with ``single_pass`` every player updated from one forward pass (``gan.joint``: one
-    tape per player; each gradient sees the others before their update).
-
-    ``batches`` holds arrays shaped ``(updates_per_step, batch, ...)``: each player update takes
-    the next real batch. (Unrolling several steps into one call measured slower on CPU.)
-    """
-    if keras.backend.backend() != "tensorflow":
-        raise ConfigError(
-            f"Keras backend '{keras.backend.backend()}' is not supported yet: "
-            "set KERAS_BACKEND=tensorflow"
-        )
-    import tensorflow as tf
-
-    def apply(player, tape, loss):
-        grads = tape.gradient(loss, player.variables)
-        player.optimizer.apply(grads, player.variables)
-        if player.after_update is not None:
-            player.after_update()
-
-    def update(player, batch):
-        with tf.GradientTape() as tape:
-            loss, logs = player.loss(batch)
-            scaled = player.optimizer.scale_loss(loss)
-        apply(player, tape, scaled)
-        return logs
-
-    def alternating(batches):
-        logs, k = {}, 0
-        for player in gan.players:
-            for _ in range(player.steps):
-                logs.update(update(player, {key: value[k] for key, value in batches.items()}))
-                k += 1
-        return logs
-
-    def joint(batches):
-        with contextlib.ExitStack() as stack:
-            tapes = [stack.enter_context(tf.GradientTape()) for _ in gan.players]
-            losses, logs = gan.joint({key: value[0] for key, value in batches.items()})
-            scaled = [p.optimizer.scale_loss(losses[p.name]) for p in gan.players]
-        for player, tape, loss in zip(gan.players, tapes, scaled, strict=True):
-            apply(player, tape, loss)
-        return logs
-
-    if single_pass and (gan.joint is None or any(p.steps != 1 for p in gan.players)):
+def updates(gan: Trainable, single_pass: bool) -> list[tuple[list[Player], int]]:
+    """One step's updates in order: which players update together, on which real batch.
+    Alternating: each player alone, ``steps`` times, each on the next batch; single pass:
+    every player at once from batch 0 (``gan.joint``)."""
+    if not single_pass:
+        order = [player for player in gan.players for _ in range(player.steps)]
+        return [([player], k) for k, player in enumerate(order)]
+    if gan.joint is None or any(p.steps != 1 for p in gan.players):
         raise ConfigError(
             "train.single_pass: only the adversarial game with d_steps 1 updates both players "
             "from one forward pass"
         )
-    call = tf.function(
-        joint if single_pass else alternating, jit_compile=jit_compile, reduce_retracing=True
-    )
-    return lambda batches: {k: float(v) for k, v in call(batches).items()}
+    return [(gan.players, 0)]
+
+
+def make_train_call(
+    gan: Trainable, jit_compile: bool = False, single_pass: bool = False
+) -> Callable[[Batch], dict[str, float]]:
+    """A compiled ``call(batches) -> logs`` running one step: every player's updates in order,
+    or with ``single_pass`` every player updated from one forward pass (``gan.joint``: each
+    gradient sees the others before their update).
+
+    ``batches`` holds arrays shaped ``(updates_per_step, batch, ...)``: each player update takes
+    the next real batch. (Unrolling several steps into one call measured slower on CPU.)
+    ``jit_compile`` turns XLA on under TensorFlow; JAX always compiles with XLA.
+    """
+    plan = updates(gan, single_pass)
+    step = _jax_step(gan, plan) if name() == "jax" else _tensorflow_step(gan, plan, jit_compile)
+    return lambda batches: {k: float(v) for k, v in step(batches).items()}
+
+
+def losses(gan: Trainable, players: list[Player], batch: Batch) -> tuple[list, dict]:
+    """Each player's scaled loss (from one forward pass when several update together)."""
+    if len(players) == 1:
+        loss, logs = players[0].loss(batch)
+        return [players[0].optimizer.scale_loss(loss)], logs
+    by_name, logs = gan.joint(batch)
+    return [p.optimizer.scale_loss(by_name[p.name]) for p in players], logs
+
+
+def apply(player: Player, grads: list) -> None:
+    """One optimizer update, then the player's after-update action (clipping, averages)."""
+    player.optimizer.apply(grads, player.variables)
+    if player.after_update is not None:
+        player.after_update()
+
+
+def _tensorflow_step(gan: Trainable, plan, jit_compile: bool) -> Callable:
+    import tensorflow as tf
+
+    def step(batches):
+        logs = {}
+        for players, k in plan:
+            batch = {key: value[k] for key, value in batches.items()}
+            with contextlib.ExitStack() as stack:
+                tapes = [stack.enter_context(tf.GradientTape()) for _ in players]
+                scaled, player_logs = losses(gan, players, batch)
+            for player, tape, loss in zip(players, tapes, scaled, strict=True):
+                apply(player, tape.gradient(loss, player.variables))
+            logs.update(player_logs)
+        return logs
+
+    return tf.function(step, jit_compile=jit_compile, reduce_retracing=True)
+
+
+def _jax_step(gan: Trainable, plan) -> Callable:
+    """``step(batches) -> logs``: a jitted pure function of the run's variable values, each
+    update a ``jax.vjp`` of the players' losses inside a ``keras.StatelessScope``."""
+    import jax
+
+    variables = gan.variables
+    index = {id(v): i for i, v in enumerate(variables)}
+
+    def stateless(values: list, fn: Callable):
+        """``fn()`` with every variable read from ``values``; its result and the new values."""
+        with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as s:
+            out = fn()
+        return out, [s.get_current_value(v) for v in variables]
+
+    def update(values: list, players: list[Player], batch: Batch):
+        trained = sorted({index[id(v)] for p in players for v in p.variables})
+
+        def forward(weights):
+            current = list(values)
+            for i, weight in zip(trained, weights, strict=True):
+                current[i] = weight
+            (scaled, logs), current = stateless(current, lambda: losses(gan, players, batch))
+            return scaled, (logs, current)
+
+        scaled, backward, (logs, values) = jax.vjp(
+            forward, [values[i] for i in trained], has_aux=True
+        )
+        grads = []
+        for n, player in enumerate(players):  # each player's loss, its own weights
+            seed = [
+                keras.ops.ones_like(x) if m == n else keras.ops.zeros_like(x)
+                for m, x in enumerate(scaled)
+            ]
+            (by_weight,) = backward(seed)
+            grads.append([by_weight[trained.index(index[id(v)])] for v in player.variables])
+
+        def apply_all():
+            for player, player_grads in zip(players, grads, strict=True):
+                apply(player, player_grads)
+
+        _, values = stateless(values, apply_all)
+        return logs, values
+
+    def step(values, batches):
+        logs = {}
+        for players, k in plan:
+            batch = {key: value[k] for key, value in batches.items()}
+            player_logs, values = update(values, players, batch)
+            logs.update(player_logs)
+        return values, logs
+
+    # the old values are replaced at once: let an accelerator reuse their memory
+    compiled = jax.jit(step, donate_argnums=(0,) if devices() else ())
+
+    def call(batches):
+        values, logs = compiled([v.value for v in variables], batches)
+        for variable, value in zip(variables, values, strict=True):
+            variable.assign(value)
+        return logs
+
+    return call
 
 
 def input_gradients(fn: Callable, x):
     """d sum(fn(x)) / dx: per-sample input gradients when samples do not interact (gradient
     penalties). Differentiable itself, so a penalty on it can be minimised."""
-    if keras.backend.backend() != "tensorflow":
-        raise ConfigError(f"input gradients under Keras backend '{keras.backend.backend()}'")
+    if keras.backend.backend() == "jax":
+        return _jax_input_gradients(fn, x)
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = fn(x)
     return tape.gradient(y, x)
+
+
+def _jax_input_gradients(fn: Callable, x):
+    """``jax.grad`` inside the step's stateless scope: the variable updates ``fn`` makes
+    (batch statistics, random state) come out of the gradient's trace as values, as they do
+    under TensorFlow."""
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    import jax
+
+    scope = get_stateless_scope()
+    mapping = scope.state_mapping if scope is not None else {}
+    before = dict(mapping)
+
+    def total(x):
+        y = keras.ops.sum(fn(x))
+        return y, {k: v for k, v in mapping.items() if before.get(k) is not v}
+
+    grads, changed = jax.grad(total, has_aux=True)(x)
+    mapping.clear()
+    mapping.update(before | changed)
+    return grads

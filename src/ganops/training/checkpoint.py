@@ -22,22 +22,15 @@ PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
 @dataclass
 class Checkpoint:
     """What a run needs to go on: its step, its identity, its losses so far, its variables,
-    and the training throughput measured up to it."""
+    the training throughput measured up to it and the Keras backend that wrote it (random
+    numbers differ between backends: a run resumes under its own)."""
 
     step: int
     fingerprint: str
     history: pd.DataFrame
     values: list[np.ndarray]
     images_per_second: float = float("nan")
-
-
-def state_variables(gan: Trainable) -> list[keras.Variable]:
-    """Every variable whose value a resumed run needs, once each, in a fixed order (networks
-    may nest: a two-way generator holds both of CycleGAN's)."""
-    variables = [v for net in gan.networks for v in net.variables]
-    variables += [v for player in gan.players for v in player.optimizer.variables]
-    unique = {id(v): v for v in [*variables, gan.seed.state, *gan.state]}
-    return list(unique.values())
+    backend: str = "tensorflow"
 
 
 def checkpoint_path(folder: Path, step: int) -> Path:
@@ -62,6 +55,7 @@ def save(folder: Path, ckpt: Checkpoint, keep: int) -> Path:
                 step=ckpt.step,
                 fingerprint=ckpt.fingerprint,
                 images_per_second=ckpt.images_per_second,
+                backend=ckpt.backend,
                 **arrays,
             )
 
@@ -82,6 +76,7 @@ def load(path: Path) -> Checkpoint:
             pd.DataFrame(history),
             [npz[k] for k in names],
             float(npz["images_per_second"]),
+            str(npz["backend"]) if "backend" in npz.files else "tensorflow",
         )
 
 
@@ -97,12 +92,12 @@ def latest(folder: Path) -> Checkpoint | None:
 
 def capture(gan: Trainable) -> list[np.ndarray]:
     """Current values of every state variable."""
-    return [keras.ops.convert_to_numpy(v.value) for v in state_variables(gan)]
+    return [keras.ops.convert_to_numpy(v.value) for v in gan.variables]
 
 
 def restore(gan: Trainable, values: list[np.ndarray]) -> None:
     """Assign saved values back; a different architecture is refused by shape."""
-    variables = state_variables(gan)
+    variables = gan.variables
     if len(variables) != len(values):
         raise ValueError(f"checkpoint holds {len(values)} variables, the model {len(variables)}")
     for variable, value in zip(variables, values, strict=True):

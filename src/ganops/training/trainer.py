@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ganops.errors import StorageError, TrainingDiverged
+from ganops.errors import ConfigError, StorageError, TrainingDiverged
 from ganops.training import backend, checkpoint
 from ganops.training.callbacks import Callback
 from ganops.training.config import TrainConfig
@@ -91,6 +92,12 @@ class Trainer:
             shutil.rmtree(self.checkpoint_dir)
             self.checkpoint_dir.mkdir(parents=True)
             return 0
+        if found.backend != keras.backend.backend():
+            raise ConfigError(
+                f"the checkpoints in {self.checkpoint_dir} were written under the "
+                f"{found.backend} backend, this run uses {keras.backend.backend()}: resume with "
+                f"KERAS_BACKEND={found.backend}, or delete the folder to start afresh"
+            )
         checkpoint.restore(self.gan, found.values)
         self.history = found.history
         self.images_per_second = found.images_per_second
@@ -104,7 +111,12 @@ class Trainer:
         if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
             raise diverged("weights", step, self.last_checkpoint)
         ckpt = checkpoint.Checkpoint(
-            step, self.fingerprint, self.history, values, self.images_per_second
+            step,
+            self.fingerprint,
+            self.history,
+            values,
+            self.images_per_second,
+            keras.backend.backend(),
         )
         try:
             self.last_checkpoint = checkpoint.save(

@@ -137,6 +137,16 @@ class Trainable:
         return nets
 
     @property
+    def variables(self) -> list[keras.Variable]:
+        """Every variable a step reads or writes and a resumed run needs (networks, optimizer
+        slots, random state, ``state``), once each, in a fixed order (networks may nest: a
+        two-way generator holds both of CycleGAN's)."""
+        variables = [v for net in self.networks for v in net.variables]
+        variables += [v for player in self.players for v in player.optimizer.variables]
+        unique = {id(v): v for v in [*variables, self.seed.state, *self.state]}
+        return list(unique.values())
+
+    @property
     def model(self) -> list[keras.Model]:
         """The networks that make the trained model, whose best weights are kept: the
         generator, and for a likelihood model every network (its encoder scores images)."""
