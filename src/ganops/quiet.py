@@ -69,7 +69,8 @@ def quiet_start() -> None:
     an unusable ``KERAS_BACKEND`` ends the process with one line (status 2)."""
     problem = backend_problem()
     if problem:
-        sys.exit(f"ganops: ConfigError: {problem}")
+        print(f"ganops: ConfigError: {problem}", file=sys.stderr)
+        sys.exit(2)
     warnings.filterwarnings("ignore", message=THIRD_PARTY_NOTES.pattern)
     logging.getLogger("py.warnings").addFilter(NO_NOTES)  # once: the same filter object
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -103,16 +103,21 @@ def copy_project(dest: Path) -> Path:
 
 
 def run_in(
-    project: Path, *args: str, check: bool = True, timeout: float = 600
+    project: Path,
+    *args: str,
+    check: bool = True,
+    timeout: float = 600,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``args`` in ``project``; with ``check``, a non-zero exit fails the test with the log.
+    """Run ``args`` in ``project`` (``env``: more environment variables); with ``check``, a
+    non-zero exit fails the test with the log.
 
     stdout and stderr are merged into ``.stdout`` (Kedro logs to stderr via rich, DVC to both).
     """
     proc = subprocess.run(
         list(args),
         cwd=project,
-        env=subprocess_env(),
+        env=subprocess_env() | dict(env or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from ganops.errors import ConfigError
+from ganops.sampling import generate
 from ganops.training import backend, checkpoint
 from ganops.training.config import TrainConfig
+from ganops.training.run import train_run
 from ganops.training.trainer import Trainer, sample_batches
 from ganops.variants import EXPERIMENTS, VARIANTS, build_variant
 from ganops.variants.base import DataSpec
@@ -137,3 +139,12 @@ def test_a_tensorflow_checkpoint_is_refused_with_one_message(digits_input, tmp_p
     checkpoint.save(tmp_path, written, keep=3)
     with pytest.raises(ConfigError, match="written under the tensorflow backend.*uses jax"):
         trainer(digits_input, tmp_path, steps=6).resume()
+
+
+@pytest.mark.parametrize("mixed", [True, "bfloat16"])
+def test_mixed_precision_trains_and_keeps_float32_outputs(digits_input, tmp_path, mixed):
+    train = {**TINY_TRAIN, "steps": 2, "mixed_precision": mixed}
+    result = train_run(digits_input, "dcgan", TINY_MODELS["dcgan"], train, tmp_path, tmp_path)
+    assert all(np.isfinite(v) for v in result.summary["final_losses"].values())
+    assert generate(result.gan.generator, 2, seed=0).dtype == np.float32
+    assert keras.mixed_precision.global_policy().name == "float32"  # policy restored

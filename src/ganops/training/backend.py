@@ -121,7 +121,8 @@ def _tensorflow_step(gan: Trainable, plan, jit_compile: bool) -> Callable:
 
 def _jax_step(gan: Trainable, plan) -> Callable:
     """``step(batches) -> logs``: a jitted pure function of the run's variable values, each
-    update a ``jax.vjp`` of the players' losses inside a ``keras.StatelessScope``."""
+    update a ``jax.vjp`` of the players' losses inside a ``keras.StatelessScope``, then
+    ``optimizer.stateless_apply`` and the after-update action in a scope of their own."""
     import jax
 
     variables = gan.variables
@@ -155,11 +156,17 @@ def _jax_step(gan: Trainable, plan) -> Callable:
             (by_weight,) = backward(seed)
             grads.append([by_weight[trained.index(index[id(v)])] for v in player.variables])
 
-        def apply_all():
-            for player, player_grads in zip(players, grads, strict=True):
-                apply(player, player_grads)
-
-        _, values = stateless(values, apply_all)
+        for player, player_grads in zip(players, grads, strict=True):
+            values = list(values)
+            slots = [index[id(v)] for v in player.optimizer.variables]
+            weights = [index[id(v)] for v in player.variables]
+            new_weights, new_slots = player.optimizer.stateless_apply(
+                [values[i] for i in slots], player_grads, [values[i] for i in weights]
+            )
+            for i, value in zip(slots + weights, new_slots + new_weights, strict=True):
+                values[i] = value
+            if player.after_update is not None:
+                _, values = stateless(values, player.after_update)
         return logs, values
 
     def step(values, batches):

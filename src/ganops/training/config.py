@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
@@ -50,7 +50,11 @@ class TrainConfig(BaseModel):
         "tutorial's two tapes; d_steps 1): the generator's gradient sees the discriminator "
         "before its update",
     )
-    mixed_precision: bool = Field(False, description="float16 compute (GPU)")
+    mixed_precision: Literal[False, True, "bfloat16"] = Field(
+        False,
+        description="float16 compute with loss scaling (true) or bfloat16 compute (GPUs and "
+        "TPUs that have it), float32 variables",
+    )
     progress_bar: bool = True
     monitor: MonitorConfig = Field(
         MonitorConfig(), description="failure-mode detectors, and whether they stop training"

@@ -55,9 +55,11 @@ def run_fingerprint(variant: str, model: dict, train: TrainConfig, data_hash: st
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def set_precision(mixed: bool) -> None:
-    """float16 compute with float32 variables on request; float32 otherwise."""
-    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+def set_precision(mixed: bool | str) -> None:
+    """float16 (``True``) or bfloat16 compute with float32 variables on request; float32
+    otherwise."""
+    policy = {False: "float32", True: "mixed_float16", "bfloat16": "mixed_bfloat16"}[mixed]
+    keras.mixed_precision.set_global_policy(policy)
 
 
 def train_run(
@@ -206,7 +208,7 @@ def fit(
 ) -> tuple[pd.DataFrame, Trainer]:
     """Wire the Trainer (loss scaling, sample grids, callbacks) and run it."""
     spec = DataSpec.from_meta(model_input["meta"])
-    if config.mixed_precision:
+    if config.mixed_precision is True:  # float16's narrow range: bfloat16 needs no scaling
         for player in gan.players:
             player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
     points = spec.kind == "points"
