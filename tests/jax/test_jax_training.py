@@ -132,6 +132,15 @@ def test_resume_is_exact(digits_input, tmp_path):
     assert checkpoint.latest(tmp_path / "b").backend == "jax"
 
 
+def test_several_steps_per_call_train_as_one_step_per_call(digits_input, tmp_path):
+    pools = {"real": {"x": digits_input["x_train"]}}
+    one = trainer(digits_input, tmp_path / "1", steps=7)
+    three = trainer(digits_input, tmp_path / "3", steps=7, steps_per_call=3, monitor={"every": 3})
+    np.testing.assert_allclose(one.fit(pools), three.fit(pools), rtol=1e-4, atol=1e-5)
+    for a, b in zip(values(one.gan.variables), values(three.gan.variables), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
 def test_a_tensorflow_checkpoint_is_refused_with_one_message(digits_input, tmp_path):
     trainer(digits_input, tmp_path, steps=3).fit({"real": {"x": digits_input["x_train"]}})
     written = checkpoint.latest(tmp_path)

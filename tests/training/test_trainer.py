@@ -75,6 +75,18 @@ def test_resume_reaches_the_same_step_and_weights_as_an_uninterrupted_run(
     assert len(again.fit(real(x))) == 6
 
 
+def test_several_steps_per_call_train_as_one_step_per_call(digits_input, tmp_path):
+    x = real(digits_input["x_train"])
+    one = trainer(digits_input, tmp_path / "1", steps=7)
+    monitor = {"every": 3}
+    three = trainer(digits_input, tmp_path / "3", steps=7, steps_per_call=3, monitor=monitor)
+    np.testing.assert_allclose(one.fit(x), three.fit(x), rtol=1e-4, atol=1e-5)
+    for a, b in zip(weights(one), weights(three), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    names = [p.name for p in checkpoint.list_checkpoints(tmp_path / "3")]
+    assert names == ["ckpt-00000003.npz", "ckpt-00000006.npz", "ckpt-00000007.npz"]
+
+
 def test_nan_guard_stops_at_once_and_keeps_the_last_good_checkpoint(digits_input, tmp_path):
     x = digits_input["x_train"]
     trainer(digits_input, tmp_path, steps=3).fit(real(x))
@@ -132,6 +144,7 @@ def test_sample_grids_and_gif_follow_the_run(digits_input, tmp_path):
         ({"batch_size": -64}, "dcgan.train.batch_size"),
         ({"d_steps": 0}, "d_steps"),
         ({"epochs": 3}, "epochs"),
+        ({"steps_per_call": 2}, r"steps_per_call 2 must divide checkpoint_every \(3\)"),
     ],
 )
 def test_invalid_training_parameters_fail_before_any_output(digits_input, tmp_path, train, key):

@@ -77,12 +77,35 @@ def make_train_call(
     gradient sees the others before their update).
 
     ``batches`` holds arrays shaped ``(updates_per_step, batch, ...)``: each player update takes
-    the next real batch. (Unrolling several steps into one call measured slower on CPU.)
+    the next real batch.
     ``jit_compile`` turns XLA on under TensorFlow; JAX always compiles with XLA.
     """
-    plan = updates(gan, single_pass)
-    step = _jax_step(gan, plan) if name() == "jax" else _tensorflow_step(gan, plan, jit_compile)
+    step = _compiled(gan, jit_compile, single_pass, several=False)
     return lambda batches: {k: float(v) for k, v in step(batches).items()}
+
+
+def make_steps_call(
+    gan: Trainable, jit_compile: bool = False, single_pass: bool = False
+) -> Callable[[Batch], list[dict[str, float]]]:
+    """A compiled ``call(batches) -> [logs, ...]`` running several steps at once
+    (``train.steps_per_call``): ``batches`` holds arrays shaped ``(steps, updates_per_step,
+    batch, ...)``, the steps as ``make_train_call`` runs them, one after the other, with one
+    host round trip per call instead of one per step."""
+    steps = _compiled(gan, jit_compile, single_pass, several=True)
+
+    def call(batches):
+        logs = {k: keras.ops.convert_to_numpy(v) for k, v in steps(batches).items()}
+        count = len(next(iter(batches.values())))
+        return [{k: float(v[i]) for k, v in logs.items()} for i in range(count)]
+
+    return call
+
+
+def _compiled(gan: Trainable, jit_compile: bool, single_pass: bool, several: bool) -> Callable:
+    plan = updates(gan, single_pass)
+    if name() == "jax":
+        return _jax_step(gan, plan, several)
+    return _tensorflow_step(gan, plan, jit_compile, several)
 
 
 def losses(gan: Trainable, players: list[Player], batch: Batch) -> tuple[list, dict]:
@@ -101,7 +124,8 @@ def apply(player: Player, grads: list) -> None:
         player.after_update()
 
 
-def _tensorflow_step(gan: Trainable, plan, jit_compile: bool) -> Callable:
+def _tensorflow_step(gan: Trainable, plan, jit_compile: bool, several: bool) -> Callable:
+    """``step(batches) -> logs`` in a ``tf.function``; ``several``: the steps unrolled."""
     import tensorflow as tf
 
     def step(batches):
@@ -116,13 +140,32 @@ def _tensorflow_step(gan: Trainable, plan, jit_compile: bool) -> Callable:
             logs.update(player_logs)
         return logs
 
-    return tf.function(step, jit_compile=jit_compile, reduce_retracing=True)
+    def compiled(fn):
+        return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True)
+
+    if not several:
+        return compiled(step)
+    by_count = {}  # one function per number of steps (it is unrolled)
+
+    def steps(batches):
+        count = len(next(iter(batches.values())))
+        if count not in by_count:
+
+            def unrolled(batches):
+                logs = [step({k: v[i] for k, v in batches.items()}) for i in range(count)]
+                return {key: tf.stack([each[key] for each in logs]) for key in logs[0]}
+
+            by_count[count] = compiled(unrolled)
+        return by_count[count](batches)
+
+    return steps
 
 
-def _jax_step(gan: Trainable, plan) -> Callable:
+def _jax_step(gan: Trainable, plan, several: bool) -> Callable:
     """``step(batches) -> logs``: a jitted pure function of the run's variable values, each
     update a ``jax.vjp`` of the players' losses inside a ``keras.StatelessScope``, then
-    ``optimizer.stateless_apply`` and the after-update action in a scope of their own."""
+    ``optimizer.stateless_apply`` and the after-update action in a scope of their own;
+    ``several``: the steps in a ``jax.lax.scan``."""
     import jax
 
     variables = gan.variables
@@ -177,8 +220,11 @@ def _jax_step(gan: Trainable, plan) -> Callable:
             logs.update(player_logs)
         return values, logs
 
+    def steps(values, batches):
+        return jax.lax.scan(step, values, batches)
+
     # the old values are replaced at once: let an accelerator reuse their memory
-    compiled = jax.jit(step, donate_argnums=(0,) if devices() else ())
+    compiled = jax.jit(steps if several else step, donate_argnums=(0,) if devices() else ())
 
     def call(batches):
         values, logs = compiled([v.value for v in variables], batches)

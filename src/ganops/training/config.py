@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from ganops.config import validate
 from ganops.training.monitor import MonitorConfig
@@ -20,6 +20,7 @@ RESUMABLE_KEYS = {
     "evaluate_every",
     "progress_bar",
     "monitor",
+    "steps_per_call",
 }
 
 
@@ -55,10 +56,32 @@ class TrainConfig(BaseModel):
         description="float16 compute with loss scaling (true) or bfloat16 compute (GPUs and "
         "TPUs that have it), float32 variables",
     )
+    steps_per_call: PositiveInt = Field(
+        1,
+        description="steps per compiled call (one host round trip each): pays where a step "
+        "is short (small models, a GPU); must divide the checkpoint, sample, evaluate and "
+        "monitor intervals",
+    )
     progress_bar: bool = True
     monitor: MonitorConfig = Field(
         MonitorConfig(), description="failure-mode detectors, and whether they stop training"
     )
+
+    @model_validator(mode="after")
+    def _intervals_end_calls(self) -> TrainConfig:
+        """Callbacks read the weights at their intervals: those must end a call."""
+        intervals = {
+            "checkpoint_every": self.checkpoint_every,
+            "sample_every": self.sample_every,
+            "evaluate_every": self.evaluate_every,
+            "monitor.every": self.monitor.every,
+        }
+        uneven = [f"{k} ({v})" for k, v in intervals.items() if v % self.steps_per_call]
+        if uneven:
+            raise ValueError(
+                f"steps_per_call {self.steps_per_call} must divide " + ", ".join(uneven)
+            )
+        return self
 
     def identity(self) -> dict:
         """The settings that define what a run computes (for resume fingerprints)."""

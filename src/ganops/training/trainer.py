@@ -40,6 +40,14 @@ def sample_batches(
     return batches
 
 
+def sample_steps(
+    pools: Pools, first: int, count: int, shape: tuple[int, int], seed: int
+) -> dict[str, np.ndarray]:
+    """Batches for steps ``first..first + count - 1``, stacked (one compiled call's)."""
+    steps = [sample_batches(pools, first + i, shape, seed) for i in range(count)]
+    return {key: np.stack([step[key] for step in steps]) for key in steps[0]}
+
+
 def diverged(what: str, step: int, last_good: Path | None) -> TrainingDiverged:
     """The NaN guard's error: what went bad, when, and which checkpoint survives."""
     kept = f"last good checkpoint kept: {last_good}" if last_good else "no checkpoint yet"
@@ -76,7 +84,12 @@ class Trainer:
         self.images_per_second = float("nan")
         self.stop_reason: str | None = None
         backend.build_optimizers(gan)
-        self.call = backend.make_train_call(gan, config.jit_compile, config.single_pass)
+        options = (gan, config.jit_compile, config.single_pass)
+        if config.steps_per_call == 1:
+            one = backend.make_train_call(*options)
+            self.call = lambda batches: [one(batches)]
+        else:
+            self.call = backend.make_steps_call(*options)
 
     def resume(self) -> int:
         """Load the newest checkpoint of this same run; a different run's are cleared away."""
@@ -137,17 +150,26 @@ class Trainer:
         """Train on ``pools`` until ``config.steps``; returns the per-step losses (a ``step``
         column first).
 
-        The next step's batches are drawn in a thread while the compiled step runs.
+        The next call's batches are drawn in a thread while the compiled call runs; with
+        ``steps_per_call`` above 1 the calls end on its multiples (and at ``steps``), where
+        callbacks read the weights and an early stop takes effect.
         ``images_per_second`` afterwards: generator steps per second times the batch size,
-        the first step of a session (which compiles) left out.
+        the first call of a session (which compiles) left out.
         """
         cfg = self.config
         step = self.resume()
         self.stop_reason = None
         shape = (self.gan.updates_per_step(cfg.single_pass), cfg.batch_size)
+
+        def draw(first: int) -> tuple[int, dict[str, np.ndarray]]:
+            count = min(cfg.steps_per_call - first % cfg.steps_per_call, cfg.steps - first)
+            if cfg.steps_per_call == 1:
+                return count, sample_batches(pools, first, shape, cfg.seed)
+            return count, sample_steps(pools, first, max(count, 1), shape, cfg.seed)
+
         for cb in self.callbacks:
             cb.on_start(self, step)
-        rows, started, first = [], time.perf_counter(), step + 1
+        rows, started, first = [], time.perf_counter(), None
         bar = tqdm(
             total=cfg.steps,
             initial=step,
@@ -158,21 +180,21 @@ class Trainer:
             mininterval=0.5 if sys.stderr.isatty() else 15.0,
         )
         with bar, ThreadPoolExecutor(1) as prefetch:
-            batches = prefetch.submit(sample_batches, pools, step, shape, cfg.seed)
+            batches = prefetch.submit(draw, step)
             while step < cfg.steps:
-                current = batches.result()
-                batches = prefetch.submit(sample_batches, pools, step + 1, shape, cfg.seed)
-                logs = self.call(current)
-                step += 1
-                if step == first:
-                    started = time.perf_counter()
-                check_finite(logs, step, self.last_checkpoint)
-                rows.append({"step": step, **logs})
-                bar.update()
-                if step % cfg.log_every == 0:
-                    bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
-                for cb in self.callbacks:
-                    cb.on_step(self, step, logs)
+                count, current = batches.result()
+                batches = prefetch.submit(draw, step + count)
+                for logs in self.call(current):
+                    step += 1
+                    check_finite(logs, step, self.last_checkpoint)
+                    rows.append({"step": step, **logs})
+                    bar.update()
+                    if step % cfg.log_every == 0:
+                        bar.set_postfix({n: f"{v:.3f}" for n, v in logs.items()}, refresh=False)
+                    for cb in self.callbacks:
+                        cb.on_step(self, step, logs)
+                if first is None:
+                    started, first = time.perf_counter(), step
                 stop = self.stop_reason is not None
                 if stop or step % cfg.checkpoint_every == 0 or step == cfg.steps:
                     self.measure_throughput(step - first, started)
