@@ -26,7 +26,8 @@ import yaml  # noqa: E402
 from ganops.evaluation.features import build_classifier  # noqa: E402
 from ganops.sampling import generate  # noqa: E402
 from ganops.training import backend  # noqa: E402
-from ganops.training.trainer import sample_batches  # noqa: E402
+from ganops.training.run import scale_losses, set_precision  # noqa: E402
+from ganops.training.trainer import sample_batches, sample_steps  # noqa: E402
 from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS, build_variant  # noqa: E402
 from ganops.variants.base import DataSpec  # noqa: E402
 
@@ -85,25 +86,86 @@ def throughput(
     steps: int,
     warmup: int = 5,
     single_pass: bool = False,
+    mixed_precision: bool | str = False,
+    steps_per_call: int = 1,
 ) -> float:
     """Generator steps per second times batch size of the compiled step alone, every player
     updated as its parameters say (n critic steps included; compile excluded; with
-    ``single_pass``, both players from one forward pass)."""
+    ``single_pass``, both players from one forward pass; ``mixed_precision`` and
+    ``steps_per_call`` as in ``train:``)."""
     keras.utils.set_random_seed(0)
-    d_steps = params["train"].get("d_steps", 1)
-    spec = DataSpec.from_meta(model_input["meta"])
-    features = build_classifier(spec.sample_shape, 8, 128)  # SRGAN's content network's size
-    gan = build_variant(variant, params["model"], spec, d_steps, features)
+    set_precision(mixed_precision)
+    try:
+        d_steps = params["train"].get("d_steps", 1)
+        spec = DataSpec.from_meta(model_input["meta"])
+        features = build_classifier(spec.sample_shape, 8, 128)  # SRGAN's content network's size
+        gan = build_variant(variant, params["model"], spec, d_steps, features)
+    finally:
+        set_precision(False)
+    scale_losses(gan, mixed_precision)
     backend.build_optimizers(gan)
-    call = backend.make_train_call(gan, single_pass=single_pass)
     pools, shape = gan.pools(model_input, 0), (gan.updates_per_step(single_pass), batch)
-    batches = [sample_batches(pools, s, shape, 0) for s in range(warmup + steps)]
+    if steps_per_call == 1:
+        call = backend.make_train_call(gan, single_pass=single_pass)
+        batches = [sample_batches(pools, s, shape, 0) for s in range(warmup + steps)]
+    else:
+        call = backend.make_steps_call(gan, single_pass=single_pass)
+        calls = -(-(warmup + steps) // steps_per_call)
+        batches = [
+            sample_steps(pools, c * steps_per_call, steps_per_call, shape, 0) for c in range(calls)
+        ]
+        warmup, steps = 1, (calls - 1) * steps_per_call
     for b in batches[:warmup]:
         call(b)
     start = time.perf_counter()
     for b in batches[warmup:]:
         call(b)
     return steps * batch / (time.perf_counter() - start)
+
+
+#: The TensorFlow DCGAN tutorial's networks at 28x28 (the GPU figure): a 7x7x256 projection,
+#: 5x5 kernels, discriminator dropout 0.3, a 100-d latent.
+TUTORIAL = {
+    "model": {
+        "latent_dim": 100,
+        "generator_filters": [256, 128, 64],
+        "discriminator_filters": [64, 128],
+        "kernel_size": 5,
+        "dropout": 0.3,
+    },
+    "train": {},
+}
+PRECISIONS = {"float32": False, "float16": True, "bfloat16": "bfloat16"}
+
+
+def tutorial_figures(
+    batch: int, steps: int, precisions: list[str], steps_per_call: list[int]
+) -> dict[str, float]:
+    """The tutorial's DCGAN at 28x28: images per second of its compiled step for each
+    precision and number of steps per compiled call."""
+    from ganops.data.sources import load_digits
+    from ganops.data.transforms import PreprocessConfig, to_model_input
+
+    model_input = to_model_input(load_digits(), PreprocessConfig(image_size=28))
+    results = {}
+    for precision in precisions:
+        for count in steps_per_call:
+            rate = throughput(
+                model_input,
+                "dcgan",
+                TUTORIAL,
+                batch,
+                steps,
+                mixed_precision=PRECISIONS[precision],
+                steps_per_call=count,
+            )
+            results[f"{precision}, {count} steps per call"] = round(rate, 1)
+            print(
+                f"tutorial DCGAN 28x28 batch {batch} {precision}, {count} steps per call: "
+                f"{rate:10.1f} images/s",
+                flush=True,
+            )
+    return results
 
 
 def loop_throughput(model_input: dict, variant: str, params: dict, steps: int) -> float:
@@ -301,6 +363,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="skip timing the stages of the default run (minutes on CPU)",
     )
+    parser.add_argument(
+        "--tutorial-batch",
+        type=int,
+        default=256,
+        help="the TensorFlow tutorial's DCGAN at 28x28 at this batch size (0: skip)",
+    )
+    parser.add_argument(
+        "--precisions",
+        nargs="+",
+        choices=list(PRECISIONS),
+        help="of the tutorial's DCGAN (default: float32, and bfloat16 on a GPU)",
+    )
+    parser.add_argument(
+        "--steps-per-call",
+        type=int,
+        nargs="+",
+        default=[1, 20],
+        help="of the tutorial's DCGAN: steps per compiled call",
+    )
     parser.add_argument("--out", type=Path, default=Path("data/08_reporting/bench.json"))
     args = parser.parse_args(argv)
     project = Path.cwd()
@@ -333,6 +414,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rate = throughput(data, variant, params, batch, args.steps)
             results["images_per_second"][f"{variant}@{batch}"] = round(rate, 1)
             print(f"{variant:>8} batch {batch:>4}: {rate:10.1f} images/s", flush=True)
+    if args.tutorial_batch:
+        precisions = args.precisions or ["float32", *(["bfloat16"] if backend.devices() else [])]
+        results["tutorial_dcgan"] = {
+            "batch": args.tutorial_batch,
+            "images_per_second": tutorial_figures(
+                args.tutorial_batch, args.steps, precisions, args.steps_per_call
+            ),
+        }
     if args.loop_steps:
         results["loop"] = loop_results(project, measured, model_input, args)
     results["single_pass"] = single_pass_results(project, measured, model_input, args.steps)

@@ -77,4 +77,7 @@ def quiet_start() -> None:
     if "keras" in sys.modules or os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0":
         return
     with muted_stderr():
-        import keras  # noqa: F401  (imports the backend: TensorFlow by default)
+        import keras  # imports the backend: TensorFlow by default
+
+        if keras.backend.backend() != "tensorflow" and find_spec("tensorflow"):
+            import tensorflow  # noqa: F401  (keras.utils.set_random_seed seeds it, when there)

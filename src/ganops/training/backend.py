@@ -165,7 +165,7 @@ def _jax_step(gan: Trainable, plan, several: bool) -> Callable:
     """``step(batches) -> logs``: a jitted pure function of the run's variable values, each
     update a ``jax.vjp`` of the players' losses inside a ``keras.StatelessScope``, then
     ``optimizer.stateless_apply`` and the after-update action in a scope of their own;
-    ``several``: the steps in a ``jax.lax.scan``."""
+    ``several``: the steps in an unrolled ``jax.lax.scan``."""
     import jax
 
     variables = gan.variables
@@ -220,8 +220,8 @@ def _jax_step(gan: Trainable, plan, several: bool) -> Callable:
             logs.update(player_logs)
         return values, logs
 
-    def steps(values, batches):
-        return jax.lax.scan(step, values, batches)
+    def steps(values, batches):  # unrolled: a rolled loop ran 7x slower per step on CPU
+        return jax.lax.scan(step, values, batches, unroll=True)
 
     # the old values are replaced at once: let an accelerator reuse their memory
     compiled = jax.jit(steps if several else step, donate_argnums=(0,) if devices() else ())

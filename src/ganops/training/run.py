@@ -62,6 +62,13 @@ def set_precision(mixed: bool | str) -> None:
     keras.mixed_precision.set_global_policy(policy)
 
 
+def scale_losses(gan: Trainable, mixed: bool | str) -> None:
+    """Dynamic loss scaling for float16 compute (its narrow range); bfloat16 needs none."""
+    if mixed is True:
+        for player in gan.players:
+            player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
+
+
 def train_run(
     model_input: dict[str, Any],
     variant: str,
@@ -208,9 +215,7 @@ def fit(
 ) -> tuple[pd.DataFrame, Trainer]:
     """Wire the Trainer (loss scaling, sample grids, callbacks) and run it."""
     spec = DataSpec.from_meta(model_input["meta"])
-    if config.mixed_precision is True:  # float16's narrow range: bfloat16 needs no scaling
-        for player in gan.players:
-            player.optimizer = keras.optimizers.LossScaleOptimizer(player.optimizer)
+    scale_losses(gan, config.mixed_precision)
     points = spec.kind == "points"
     reference = model_input["x_train"][:2000] if points else None
     count = max(config.sample_count, POINTS_SHOWN) if points else config.sample_count
