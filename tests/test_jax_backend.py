@@ -1,5 +1,5 @@
-"""The JAX backend's own tests (``tests/jax``), run in a process whose Keras runs on JAX, and
-how the backend is chosen."""
+"""The JAX backend's own tests (``tests/jax_backend``), run in a process whose Keras runs on
+JAX, and how the backend is chosen."""
 
 import os
 import subprocess
@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_the_jax_tests_pass_under_jax(request):
     markers = request.config.getoption("-m")  # `make test-all` runs the slow ones there too
-    command = [sys.executable, "-m", "pytest", "tests/jax", "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "tests/jax_backend", "-q", "-p", "no:cacheprovider"]
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     done = subprocess.run(
         [*command, "-m", markers], cwd=REPO, env=env, capture_output=True, text=True, timeout=1800

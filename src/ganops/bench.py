@@ -159,7 +159,7 @@ def tutorial_figures(
                 mixed_precision=PRECISIONS[precision],
                 steps_per_call=count,
             )
-            results[f"{precision}, {count} steps per call"] = round(rate, 1)
+            results[f"{precision}, steps_per_call {count}"] = round(rate, 1)
             print(
                 f"tutorial DCGAN 28x28 batch {batch} {precision}, {count} steps per call: "
                 f"{rate:10.1f} images/s",

@@ -148,6 +148,7 @@ def test_second_repro_reruns_nothing(repo: Repo, run_cmd):
     assert dvc_status(run_cmd, repo.path) == {}
 
 
+@pytest.mark.slow  # `dvc exp run -S` below checks the same with an experiment
 def test_gan_parameter_change_reruns_only_gan_training_and_evaluation(
     repo: Repo, run_cmd, edit_params
 ):

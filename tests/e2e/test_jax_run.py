@@ -1,7 +1,7 @@
 """The default run under the JAX backend: `KERAS_BACKEND=jax kedro run` trains, evaluates and
 registers (the version says it was trained on JAX and needs jax, not tensorflow), and
 `mlflow models serve` answers under JAX; an unusable KERAS_BACKEND is one line (a checkpoint
-of the other backend: tests/jax)."""
+of the other backend: tests/jax_backend)."""
 
 import json
 from pathlib import Path

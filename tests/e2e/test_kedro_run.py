@@ -489,6 +489,7 @@ def test_likelihood_baselines_are_measured_beside_the_gans_registered_and_served
 # --- an unreachable tracking server --------------------------------------------------------
 
 
+@pytest.mark.slow  # `make soak` kills a server mid-run and registers alone too
 def test_unreachable_tracking_server_loses_nothing_and_registration_is_retried_alone(
     resumed, run_cmd, edit_params, mlflow_client
 ):

@@ -42,6 +42,7 @@ def test_run_measures_the_model_and_its_baseline_on_held_out_pairs(project):
     assert decision["promoted"] and decision["metric"] == "fid"
 
 
+@pytest.mark.slow  # the default run checks an unchanged second run
 def test_an_unchanged_second_run_resumes_and_registers_nothing(project, run_cmd):
     run_cmd(project, "kedro", "run", "--pipelines", VARIANT, "--params", f"dataset={DATASET}")
     decision = json.loads((project / f"data/08_reporting/{VARIANT}/registration.json").read_text())

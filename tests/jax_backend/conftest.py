@@ -1,6 +1,6 @@
 """The JAX backend's tests, collected only in a process whose Keras runs on JAX: the main
 suite runs them in one such process (``tests/test_jax_backend.py``); by hand,
-``KERAS_BACKEND=jax pytest tests/jax``."""
+``KERAS_BACKEND=jax pytest tests/jax_backend``."""
 
 import os
 
