@@ -251,10 +251,10 @@ def loop_results(
     results = {}
     for variant in variants:
         params = variant_params(project, variant)
-        data = (
-            translation_input(variant, TRANSLATION_SIZE) if variant in TRANSLATION else model_input
-        )
         batch = params["train"]["batch_size"]
+        data = model_input
+        if variant in TRANSLATION:  # enough images in each domain for a batch
+            data = translation_input(variant, TRANSLATION_SIZE, count=max(64, 4 * batch))
         step = throughput(data, variant, params, batch, args.steps)
         loop = loop_throughput(data, variant, params, args.loop_steps)
         results[variant] = {
