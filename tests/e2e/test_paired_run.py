@@ -54,6 +54,7 @@ def translate(run_cmd, project: Path, source: Path, output: Path, check: bool = 
     return run_cmd(project, str(BIN / "ganops"), *command, check=check)
 
 
+@pytest.mark.slow  # the unpaired run checks `ganops translate` on files, both ways
 def test_cli_translates_a_file_and_a_folder_of_other_sizes(project, run_cmd, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
