@@ -26,8 +26,8 @@ import yaml  # noqa: E402
 from ganops.evaluation.features import build_classifier  # noqa: E402
 from ganops.sampling import generate  # noqa: E402
 from ganops.training import backend  # noqa: E402
-from ganops.training.run import scale_losses, set_precision  # noqa: E402
-from ganops.training.trainer import sample_batches, sample_steps  # noqa: E402
+from ganops.training.run import precision, scale_losses  # noqa: E402
+from ganops.training.trainer import sample_steps  # noqa: E402
 from ganops.variants import EXPERIMENTS, TRANSLATION, VARIANTS, build_variant  # noqa: E402
 from ganops.variants.base import DataSpec  # noqa: E402
 
@@ -94,33 +94,24 @@ def throughput(
     ``single_pass``, both players from one forward pass; ``mixed_precision`` and
     ``steps_per_call`` as in ``train:``)."""
     keras.utils.set_random_seed(0)
-    set_precision(mixed_precision)
-    try:
+    with precision(mixed_precision):
         d_steps = params["train"].get("d_steps", 1)
         spec = DataSpec.from_meta(model_input["meta"])
         features = build_classifier(spec.sample_shape, 8, 128)  # SRGAN's content network's size
         gan = build_variant(variant, params["model"], spec, d_steps, features)
-    finally:
-        set_precision(False)
     scale_losses(gan, mixed_precision)
     backend.build_optimizers(gan)
+    call = backend.make_steps_call(gan, single_pass=single_pass, steps_per_call=steps_per_call)
     pools, shape = gan.pools(model_input, 0), (gan.updates_per_step(single_pass), batch)
-    if steps_per_call == 1:
-        call = backend.make_train_call(gan, single_pass=single_pass)
-        batches = [sample_batches(pools, s, shape, 0) for s in range(warmup + steps)]
-    else:
-        call = backend.make_steps_call(gan, single_pass=single_pass)
-        calls = -(-(warmup + steps) // steps_per_call)
-        batches = [
-            sample_steps(pools, c * steps_per_call, steps_per_call, shape, 0) for c in range(calls)
-        ]
-        warmup, steps = 1, (calls - 1) * steps_per_call
+    warmup, timed = -(-warmup // steps_per_call), -(-steps // steps_per_call)  # calls
+    starts = range(0, (warmup + timed) * steps_per_call, steps_per_call)
+    batches = [sample_steps(pools, s, steps_per_call, shape, 0) for s in starts]
     for b in batches[:warmup]:
         call(b)
     start = time.perf_counter()
     for b in batches[warmup:]:
         call(b)
-    return steps * batch / (time.perf_counter() - start)
+    return timed * steps_per_call * batch / (time.perf_counter() - start)
 
 
 #: The TensorFlow DCGAN tutorial's networks at 28x28 (the GPU figure): a 7x7x256 projection,
@@ -148,7 +139,7 @@ def tutorial_figures(
 
     model_input = to_model_input(load_digits(), PreprocessConfig(image_size=28))
     results = {}
-    for precision in precisions:
+    for name in precisions:
         for count in steps_per_call:
             rate = throughput(
                 model_input,
@@ -156,12 +147,12 @@ def tutorial_figures(
                 TUTORIAL,
                 batch,
                 steps,
-                mixed_precision=PRECISIONS[precision],
+                mixed_precision=PRECISIONS[name],
                 steps_per_call=count,
             )
-            results[f"{precision}, steps_per_call {count}"] = round(rate, 1)
+            results[f"{name}, steps_per_call {count}"] = round(rate, 1)
             print(
-                f"tutorial DCGAN 28x28 batch {batch} {precision}, {count} steps per call: "
+                f"tutorial DCGAN 28x28 batch {batch} {name}, {count} steps per call: "
                 f"{rate:10.1f} images/s",
                 flush=True,
             )

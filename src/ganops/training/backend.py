@@ -85,12 +85,15 @@ def make_train_call(
 
 
 def make_steps_call(
-    gan: Trainable, jit_compile: bool = False, single_pass: bool = False
+    gan: Trainable, jit_compile: bool = False, single_pass: bool = False, steps_per_call: int = 1
 ) -> Callable[[Batch], list[dict[str, float]]]:
-    """A compiled ``call(batches) -> [logs, ...]`` running several steps at once
-    (``train.steps_per_call``): ``batches`` holds arrays shaped ``(steps, updates_per_step,
-    batch, ...)``, the steps as ``make_train_call`` runs them, one after the other, with one
-    host round trip per call instead of one per step."""
+    """A compiled ``call(batches) -> [logs, ...]`` running up to ``steps_per_call`` steps at
+    once: ``batches`` holds arrays shaped ``(steps, updates_per_step, batch, ...)``, the steps
+    as ``make_train_call`` runs them, one after the other, with one host round trip per call
+    instead of one per step. With ``steps_per_call`` 1, ``make_train_call``'s own step."""
+    if steps_per_call == 1:
+        one = make_train_call(gan, jit_compile, single_pass)
+        return lambda batches: [one({k: v[0] for k, v in batches.items()})]
     steps = _compiled(gan, jit_compile, single_pass, several=True)
 
     def call(batches):
@@ -252,9 +255,8 @@ def _jax_input_gradients(fn: Callable, x):
     """``jax.grad`` inside the step's stateless scope: the variable updates ``fn`` makes
     (batch statistics, random state) come out of the gradient's trace as values, as they do
     under TensorFlow."""
-    from keras.src.backend.common.stateless_scope import get_stateless_scope
-
     import jax
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
 
     scope = get_stateless_scope()
     mapping = scope.state_mapping if scope is not None else {}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,11 +56,16 @@ def run_fingerprint(variant: str, model: dict, train: TrainConfig, data_hash: st
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def set_precision(mixed: bool | str) -> None:
-    """float16 (``True``) or bfloat16 compute with float32 variables on request; float32
-    otherwise."""
+@contextlib.contextmanager
+def precision(mixed: bool | str) -> Iterator[None]:
+    """Networks built inside compute in float16 (``True``) or bfloat16 with float32
+    variables on request, in float32 otherwise; float32 again after."""
     policy = {False: "float32", True: "mixed_float16", "bfloat16": "mixed_bfloat16"}[mixed]
     keras.mixed_precision.set_global_policy(policy)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
 
 
 def scale_losses(gan: Trainable, mixed: bool | str) -> None:
@@ -103,8 +109,7 @@ def train_run(
         config.steps,
         ", ".join(backend.devices()) or "CPU",
     )
-    set_precision(config.mixed_precision)
-    try:
+    with precision(config.mixed_precision):
         # validates: before any output
         gan = build_variant(variant, model, spec, config.d_steps, features)
         check_domains(model_input, config.batch_size, variant)
@@ -141,8 +146,6 @@ def train_run(
                 [monitor, *callbacks, *best],
                 run_fingerprint(variant, model, config, meta["data_hash"]),
             )
-    finally:
-        set_precision(False)
     summary = {
         "variant": variant,
         "dataset": meta.get("dataset"),

@@ -84,12 +84,9 @@ class Trainer:
         self.images_per_second = float("nan")
         self.stop_reason: str | None = None
         backend.build_optimizers(gan)
-        options = (gan, config.jit_compile, config.single_pass)
-        if config.steps_per_call == 1:
-            one = backend.make_train_call(*options)
-            self.call = lambda batches: [one(batches)]
-        else:
-            self.call = backend.make_steps_call(*options)
+        self.call = backend.make_steps_call(
+            gan, config.jit_compile, config.single_pass, config.steps_per_call
+        )
 
     def resume(self) -> int:
         """Load the newest checkpoint of this same run; a different run's are cleared away."""
@@ -163,9 +160,7 @@ class Trainer:
 
         def draw(first: int) -> tuple[int, dict[str, np.ndarray]]:
             count = min(cfg.steps_per_call - first % cfg.steps_per_call, cfg.steps - first)
-            if cfg.steps_per_call == 1:
-                return count, sample_batches(pools, first, shape, cfg.seed)
-            return count, sample_steps(pools, first, max(count, 1), shape, cfg.seed)
+            return count, sample_steps(pools, first, count, shape, cfg.seed)
 
         for cb in self.callbacks:
             cb.on_start(self, step)
@@ -180,10 +175,11 @@ class Trainer:
             mininterval=0.5 if sys.stderr.isatty() else 15.0,
         )
         with bar, ThreadPoolExecutor(1) as prefetch:
-            batches = prefetch.submit(draw, step)
+            batches = prefetch.submit(draw, step) if step < cfg.steps else None
             while step < cfg.steps:
                 count, current = batches.result()
-                batches = prefetch.submit(draw, step + count)
+                if step + count < cfg.steps:
+                    batches = prefetch.submit(draw, step + count)
                 for logs in self.call(current):
                     step += 1
                     check_finite(logs, step, self.last_checkpoint)
