@@ -3,12 +3,16 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+AIRFLOW_VENV  := .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+AIRFLOW_DAGS  ?= airflow_dags
+PIPELINE      ?= retrain
 export KEDRO_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro lint lock clean
+.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv
 
 setup: $(STAMP)
 
@@ -37,12 +41,25 @@ bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_
 repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro   # its stages call `kedro`
 
+airflow-dag: $(STAMP)  ## regenerate airflow_dags/ganops_$(PIPELINE)_dag.py from the pipeline
+	$(BIN)/kedro airflow create --pipelines $(PIPELINE) --group-by namespace \
+	  --jinja-file airflow_dags/dag_template.j2 --target-dir $(AIRFLOW_DAGS)
+
+airflow-venv: $(AIRFLOW_STAMP)  ## Airflow alone in .venv-airflow (its pins clash with the project's)
+
+$(AIRFLOW_STAMP): airflow_dags/requirements.lock | $(STAMP)
+	rm -rf $(AIRFLOW_VENV)
+	$(PYTHON) -m venv --without-pip $(AIRFLOW_VENV)
+	$(BIN)/uv pip install -q --python $(AIRFLOW_VENV)/bin/python -r airflow_dags/requirements.lock
+	touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
 lock:                  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile airflow_dags/requirements.in --python-version 3.11 -o airflow_dags/requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(AIRFLOW_VENV) .pytest_cache

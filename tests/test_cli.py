@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.cli.utils import find_run_command
+from kedro.framework.project import pipelines
 
 from ganops import cli
 from ganops.errors import DataError
@@ -47,6 +48,18 @@ def test_a_bug_keeps_its_traceback():
 def test_kedro_runs_the_projects_run_with_kedros_options():
     assert find_run_command("ganops") is cli.run
     assert [p.name for p in cli.run.params] == [p.name for p in kedro_run.params]
+
+
+def test_kedro_airflow_create_names_an_unknown_pipeline_before_writing(tmp_path: Path):
+    pipelines.configure("ganops.pipeline_registry")  # as `kedro` does in the project
+    target = tmp_path / "dags"
+    args = ["airflow", "create", "--pipelines", "retrain,nope", "--target-dir", str(target)]
+    result = CliRunner().invoke(cli.cli, args)
+    assert result.exit_code == 2, result.output
+    line, *rest = result.output.splitlines()
+    assert line.startswith("ganops: ConfigError: unknown pipeline 'nope'; known: __default__, ")
+    assert "retrain" in line.split("known: ")[1].split(", ")
+    assert not rest and not target.exists()  # one line, and nothing written
 
 
 def test_the_ganops_command_without_a_registry_is_one_line(tmp_path: Path):
