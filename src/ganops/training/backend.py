@@ -5,12 +5,21 @@ machines without TensorFlow) runs one jitted, stateless step over the values of 
 of the run (``Trainable.variables``: networks, their statistics and random state, optimizer
 slots, variant state such as CycleGAN's history), then writes them back to the Keras variables,
 so callbacks, checkpoints and sampling read them as under TensorFlow.
+
+Data parallelism (``train.distribution``): under TensorFlow a ``tf.distribute`` strategy
+(``MirroredStrategy`` on one machine's devices, ``MultiWorkerMirroredStrategy`` across
+machines) whose scope the run's variables are created in; each replica takes its slice of the
+global batch, its loss divided by the number of replicas, and the optimizer sums the
+gradients over the replicas.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import functools
+import json
+import os
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import keras
@@ -22,6 +31,10 @@ if TYPE_CHECKING:  # variants import this module (gradient penalties)
 
 #: What each backend installs (the served model's requirements).
 PACKAGES = {"tensorflow": ["tensorflow"], "jax": ["jax", "jaxlib"]}
+#: Each replica's seed generators draw from their own stream: the counter shifted this much
+#: per replica (2**28 draws apart; the TensorFlow ops take 32-bit seeds).
+REPLICA_STREAM = 2**28
+_cluster = None  # the multi-worker strategy, made once per process (``join_cluster``)
 
 
 def name() -> str:
@@ -46,6 +59,91 @@ def devices() -> list[str]:
 
         return [str(d) for d in jax.devices() if d.platform != "cpu"]
     return []
+
+
+def cluster_config() -> dict | None:
+    """The cluster this process belongs to (``TF_CONFIG``), or ``None`` when it is not set."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return None
+    try:
+        config = json.loads(raw)
+        config["cluster"]["worker"], config["task"]["type"], config["task"]["index"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise ConfigError(
+            'TF_CONFIG must be JSON like {"cluster": {"worker": ["host:port", ...]}, '
+            f'"task": {{"type": "worker", "index": 0}}}}: {err!r}'
+        ) from err
+    return config
+
+
+def is_chief() -> bool:
+    """Whether this process writes a run's outputs: always, except on a cluster's workers
+    other than the chief (task ``chief``, or worker 0 when the cluster names no chief)."""
+    config = cluster_config() if _cluster is not None else None
+    if config is None:
+        return True
+    task, cluster = config["task"], config["cluster"]
+    return task["type"] == "chief" or (
+        task["type"] == "worker" and task["index"] == 0 and "chief" not in cluster
+    )
+
+
+def join_cluster() -> None:
+    """Join the cluster ``TF_CONFIG`` describes, when it is set, under TensorFlow: at program
+    start, before TensorFlow runs anything (it cannot set up collective operations later)."""
+    global _cluster
+    if _cluster is not None or cluster_config() is None or name() != "tensorflow":
+        return
+    import tensorflow as tf
+
+    try:
+        _cluster = tf.distribute.MultiWorkerMirroredStrategy()
+    except RuntimeError as err:
+        raise ConfigError(
+            "train.distribution multi_worker: TensorFlow was already running when the cluster "
+            "was to be joined; start the process with TF_CONFIG set (`kedro run`, "
+            f"`kedro worker`): {err}"
+        ) from err
+
+
+def strategy(kind: str):
+    """The ``tf.distribute`` strategy of a ``train.distribution`` (``None`` for ``none``):
+    ``mirrored`` spans this machine's GPUs, or its logical CPUs when it has none."""
+    if kind == "none":
+        return None
+    if name() == "jax":
+        raise ConfigError(f"train.distribution {kind}: not available under JAX yet")
+    if kind == "mirrored":
+        return _mirrored()
+    if _cluster is None:
+        raise ConfigError(
+            "train.distribution multi_worker needs the cluster: set TF_CONFIG (every worker's "
+            "host:port and this one's index) before starting `kedro run` / `kedro worker`"
+        )
+    return _cluster
+
+
+@functools.cache
+def _mirrored():
+    """One strategy per process: two would reuse each other's collective operation keys."""
+    import tensorflow as tf
+
+    found = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([device.name for device in found])
+
+
+@contextlib.contextmanager
+def distributed(kind: str) -> Iterator[int]:
+    """Variables created inside live on every replica of ``kind`` (``train.distribution``);
+    compiled steps made inside run on every replica. Yields the number of replicas (the
+    global batch must split evenly among them)."""
+    found = strategy(kind)
+    if found is None:
+        yield 1
+        return
+    with found.scope():
+        yield found.num_replicas_in_sync
 
 
 def build_optimizers(gan: Trainable) -> None:
@@ -128,22 +226,26 @@ def apply(player: Player, grads: list) -> None:
 
 
 def _tensorflow_step(gan: Trainable, plan, jit_compile: bool, several: bool) -> Callable:
-    """``step(batches) -> logs`` in a ``tf.function``; ``several``: the steps unrolled."""
+    """``step(batches) -> logs`` in a ``tf.function``; ``several``: the steps unrolled.
+    Made inside a strategy's scope (``distributed``), it runs on every replica."""
     import tensorflow as tf
 
     def step(batches):
         logs = {}
         for players, k in plan:
-            batch = {key: value[k] for key, value in batches.items()}
+            batch = {key: _replica_slice(value[k]) for key, value in batches.items()}
             with contextlib.ExitStack() as stack:
                 tapes = [stack.enter_context(tf.GradientTape()) for _ in players]
                 scaled, player_logs = losses(gan, players, batch)
+                scaled = [_replica_share(loss) for loss in scaled]
             for player, tape, loss in zip(players, tapes, scaled, strict=True):
                 apply(player, tape.gradient(loss, player.variables))
             logs.update(player_logs)
         return logs
 
     def compiled(fn):
+        if tf.distribute.has_strategy():
+            fn = _on_every_replica(fn, [v for v in gan.variables if _is_seed(v)])
         return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True)
 
     if not several:
@@ -162,6 +264,63 @@ def _tensorflow_step(gan: Trainable, plan, jit_compile: bool, several: bool) -> 
         return by_count[count](batches)
 
     return steps
+
+
+def _replica_slice(value):
+    """This replica's share of a global batch (all of it outside a strategy)."""
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    size = value.shape[0] // context.num_replicas_in_sync
+    first = context.replica_id_in_sync_group * size
+    return value[first : first + size]
+
+
+def _replica_share(loss):
+    """A replica's loss divided by the number of replicas: the optimizer sums their
+    gradients, which makes the global batch's mean."""
+    import tensorflow as tf
+
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if replicas == 1 else loss / replicas
+
+
+def _is_seed(variable) -> bool:
+    """A seed generator's state (the variant's, a dropout layer's...)."""
+    return variable.name == "seed_generator_state"
+
+
+def _on_every_replica(fn: Callable, seeds: list) -> Callable:
+    """``fn(batches) -> logs`` run by every replica of the current strategy, each drawing its
+    own noise (its seed streams shifted by its index, then shifted back: the state stays
+    the same on every replica); the logs averaged over the replicas."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+
+    def replica(batches):
+        index = tf.distribute.get_replica_context().replica_id_in_sync_group
+        for seed in seeds:
+            seed.assign_add(_stream_shift(index, seed.dtype))
+        logs = fn(batches)
+        for seed in seeds:
+            seed.assign_sub(_stream_shift(index, seed.dtype))
+        return logs
+
+    def run(batches):
+        logs = strategy.run(replica, args=(batches,))
+        mean = tf.distribute.ReduceOp.MEAN
+        return {key: strategy.reduce(mean, value, axis=None) for key, value in logs.items()}
+
+    return run
+
+
+def _stream_shift(index, dtype):
+    import tensorflow as tf
+
+    return tf.cast(tf.stack([0, index * REPLICA_STREAM]), dtype)
 
 
 def _jax_step(gan: Trainable, plan, several: bool) -> Callable:

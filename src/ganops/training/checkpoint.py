@@ -91,8 +91,9 @@ def latest(folder: Path) -> Checkpoint | None:
 
 
 def capture(gan: Trainable) -> list[np.ndarray]:
-    """Current values of every state variable."""
-    return [keras.ops.convert_to_numpy(v.value) for v in gan.variables]
+    """Current values of every state variable (read as tensors first: a replicated scalar,
+    ``train.distribution``, has no array form of its own)."""
+    return [keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(v)) for v in gan.variables]
 
 
 def restore(gan: Trainable, values: list[np.ndarray]) -> None:

@@ -21,6 +21,7 @@ RESUMABLE_KEYS = {
     "progress_bar",
     "monitor",
     "steps_per_call",
+    "distribution",
 }
 
 
@@ -61,6 +62,11 @@ class TrainConfig(BaseModel):
         description="steps per compiled call (one host round trip each): pays where a step "
         "is short (small models, a GPU); must divide the checkpoint, sample, evaluate and "
         "monitor intervals",
+    )
+    distribution: Literal["none", "mirrored", "multi_worker"] = Field(
+        "none",
+        description="data parallelism: one device, every device of this machine (its GPUs), "
+        "or the machines of a cluster (TF_CONFIG); batch_size is the global batch",
     )
     progress_bar: bool = True
     monitor: MonitorConfig = Field(

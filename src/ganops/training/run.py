@@ -109,15 +109,11 @@ def train_run(
         config.steps,
         ", ".join(backend.devices()) or "CPU",
     )
-    with precision(config.mixed_precision):
+    with precision(config.mixed_precision), backend.distributed(config.distribution) as replicas:
         # validates: before any output
         gan = build_variant(variant, model, spec, config.d_steps, features)
         check_domains(model_input, config.batch_size, variant)
-        if config.batch_size % gan.batch_multiple:
-            raise ConfigError(
-                f"{variant}.train.batch_size: {config.batch_size} is not a multiple of "
-                f"{gan.batch_multiple} (model.stabilizers.pack)"
-            )
+        check_batch(config.batch_size, replicas, gan.batch_multiple, variant)
         monitor = FailureMonitor(
             config.monitor,
             model_input["x_train"],
@@ -178,6 +174,17 @@ def save_pictures(pictures: dict[str, tuple[str, np.ndarray]], folder: Path) -> 
         save_png(folder / f"{name}.png", picture)
     captions = json.dumps({f"{name}.png": caption for name, (caption, _) in pictures.items()})
     atomic_write(folder / CAPTIONS, lambda tmp: tmp.write_text(captions))
+
+
+def check_batch(batch_size: int, replicas: int, multiple: int, variant: str) -> None:
+    """The global batch splits evenly among the replicas, and each share packs evenly."""
+    if batch_size % (replicas * multiple):
+        why = [f"{replicas} replicas of train.distribution"] if replicas > 1 else []
+        why += [f"model.stabilizers.pack {multiple}"] if multiple > 1 else []
+        raise ConfigError(
+            f"{variant}.train.batch_size: {batch_size} is not a multiple of "
+            f"{replicas * multiple} ({' times '.join(why)})"
+        )
 
 
 def check_domains(model_input: dict[str, Any], batch_size: int, variant: str) -> None:
