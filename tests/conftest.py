@@ -76,3 +76,32 @@ def unpaired_inputs() -> dict:
         "digits_m": to_model_input(digits, PreprocessConfig(image_size=16)),
         "photos_cartoon": to_model_input(cartoon, PreprocessConfig(image_size=16)),
     }
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    """A real PostgreSQL (a throw-away cluster) and a real ``mlflow server`` on it with proxied
+    artifacts, both on loopback, for one test module (``make server``'s own code)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from ganops.serving.loadtest import free_port
+    from ganops.tracking.team import Cluster, PostgresMissing, postgres, postgres_program
+    from ganops.tracking.team import tracking_server as mlflow_server
+
+    try:
+        postgres_program("initdb")
+    except PostgresMissing as err:  # CI installs it (.ci/run): there, its absence fails
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(str(err))
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="ganops-pg-")), free_port(), password="s3cr3t")
+    store = tmp_path_factory.mktemp("team")  # the server's artifacts and log
+    try:
+        with (
+            postgres(cluster),
+            mlflow_server(cluster.uri, str(store / "artifacts"), free_port(), store / "log") as uri,
+        ):
+            yield SimpleNamespace(uri=uri, cluster=cluster, artifacts=store / "artifacts")
+    finally:
+        shutil.rmtree(cluster.folder, ignore_errors=True)

@@ -15,6 +15,15 @@ def use_mlflow_store(folder: Path, experiment: str = "ganops") -> str:
     return uri
 
 
+def use_tracking_server(uri: str, experiment: str = "ganops") -> str:
+    """Point MLflow at the tracking server ``uri`` (its artifacts proxied by the server)."""
+    mlflow.set_tracking_uri(uri)
+    if mlflow.get_experiment_by_name(experiment) is None:
+        mlflow.create_experiment(experiment)
+    mlflow.set_experiment(experiment)
+    return uri
+
+
 TINY_REGISTERED = {"gan": {"latent_dim": 4, "generator_units": [8]}}  # others: tiny.TINY_MODELS
 
 

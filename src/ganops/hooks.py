@@ -23,8 +23,9 @@ class TrackingCheck:
         patterns.setdefault("mlflow", MLFLOW_PATTERNS)
         server = context.config_loader["mlflow"].get("server", {})
         uri = server.get("mlflow_tracking_uri") or os.environ.get("MLFLOW_TRACKING_URI")
-        if uri:
-            check_tracking_uri(uri, context.project_path)
+        registry = server.get("mlflow_registry_uri") or os.environ.get("MLFLOW_REGISTRY_URI")
+        for store in dict.fromkeys(u for u in (uri, registry) if u):
+            check_tracking_uri(store, context.project_path)
         GUARD.watch(uri)
 
     @hook_impl

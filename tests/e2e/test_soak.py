@@ -8,7 +8,6 @@ Each soak writes its figures to ``data/08_reporting/soak/<name>.json`` (quoted i
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -16,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -206,30 +204,14 @@ def test_kill_9_at_random_points_then_the_same_command(
 # --- a tracking server that goes away ---------------------------------------------------------
 
 
-@contextlib.contextmanager
-def tracking_server(store: Path, port: int, env: dict[str, str]) -> Iterator[str]:
-    """``mlflow server`` on loopback ``port``, its database and artifacts in ``store``; yields
-    its URI once it answers and kills it (and its workers) on exit."""
-    from ganops.tracking.server import answers
+def tracking_server(store: Path, port: int, env: dict[str, str]):
+    """``mlflow server`` on loopback ``port``, its database and artifacts in ``store``
+    (``make server``'s code); yields its URI once it answers and kills it on exit."""
+    from ganops.tracking import team
 
     store.mkdir(parents=True, exist_ok=True)
-    uri = f"http://127.0.0.1:{port}"
-    command = ["mlflow", "server", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--backend-store-uri", f"sqlite:///{store}/mlflow.db"]
-    command += ["--artifacts-destination", str(store / "artifacts")]
-    with (store / "server.log").open("a") as log:
-        server = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while not answers(uri, timeout=1):
-            assert server.poll() is None and time.monotonic() < deadline, "no mlflow server"
-            time.sleep(0.5)
-        yield uri
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+    backend, artifacts = f"sqlite:///{store}/mlflow.db", str(store / "artifacts")
+    return team.tracking_server(backend, artifacts, port, store / "server.log", env, workers=4)
 
 
 def test_a_tracking_server_that_goes_away_during_training(

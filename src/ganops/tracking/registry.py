@@ -23,6 +23,8 @@ from ganops.training.backend import PACKAGES
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 METRIC_TAG = "metric."  # every evaluation metric, as a version tag
+GATE_TAG, PASSED = "gate", "passed"  # on a version the champion gate promoted
+SETTLE_ATTEMPTS = 20
 
 
 def model_name(variant: str, dataset: str) -> str:
@@ -145,6 +147,53 @@ def gate(
     return decision
 
 
+def passed_since(client: MlflowClient, name: str, baseline: int, metrics: dict[str, Any]):
+    """``{version: primary value}`` of the versions after version ``baseline`` that passed
+    the gate, measured like ``metrics``."""
+    return {
+        str(v.version): float(v.tags["primary_value"])
+        for v in client.search_model_versions(f"name='{name}'")
+        if int(v.version) > baseline and v.tags.get(GATE_TAG) == PASSED and comparable(v, metrics)
+    }
+
+
+def settle(client: MlflowClient, name: str, metrics: dict[str, Any], decision: Decision) -> None:
+    """Give ``champion`` to the best of the current champion and the versions that passed
+    the gate since the champion ``decision`` was taken against; ``decision`` says who won.
+
+    Registrations from other machines share no lock: two can read the same champion, both
+    pass, and the slower alias write wins. So each one that passed writes the best it reads,
+    then reads again, until a read after its last write shows the best holding the alias:
+    the last write of all is then checked by a read that saw every version that matters
+    (a version registered later is checked by its own registration)."""
+    direction = metrics["primary"]["better"]
+    baseline = int(decision.champion_version or 0)
+    measured = {decision.champion_version: decision.champion_value}  # re-measured by the gate
+    for _ in range(SETTLE_ATTEMPTS):
+        values, current = passed_since(client, name, baseline, metrics), champion(client, name)
+        held = None if current is None else str(current.version)
+        if current is not None:
+            value = (
+                float(current.tags["primary_value"])
+                if comparable(current, metrics)
+                else measured.get(held)
+            )
+            if value is None:  # measured differently by another registration: leave it
+                break
+            values = {held: value, **values}
+        best = next(iter(values))
+        for version, value in values.items():
+            if better(value, values[best], direction):
+                best = version
+        if best == held:
+            break
+        client.set_registered_model_alias(name, CHAMPION, best)
+    if held != decision.version:
+        decision.promoted, decision.reason = False, f"beaten by v{held}, registered meanwhile"
+        decision.champion_version = held
+        decision.champion_value = None if held is None else values.get(held)
+
+
 def log_decision(decision: Decision) -> None:
     """The gate's decision as tags, and both numbers as metrics, on the active MLflow run."""
     mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
@@ -180,8 +229,9 @@ def register(
     data and parameters (its ``params_hash`` tag equals ``tags["params_hash"]``): the retrain
     pipeline's quick exit.
 
-    All of it runs under a file lock, so two registrations at once cannot both read the old
-    champion and leave the worse model holding the alias, nor register the same run twice.
+    On one machine all of it runs under a file lock, so two registrations at once cannot
+    register the same run twice; registrations from several machines to one tracking server
+    (no common lock) still leave the better model holding the alias (``settle``).
     The decision and both numbers are logged to the active MLflow run.
     """
     client = MlflowClient()
@@ -215,6 +265,7 @@ def register(
             client.set_registered_model_alias(name, CHALLENGER, version)
             decision = gate(client, name, version, metrics, remeasure)
             if decision.promoted:
-                client.set_registered_model_alias(name, CHAMPION, version)
+                client.set_model_version_tag(name, version, GATE_TAG, PASSED)
+                settle(client, name, metrics, decision)
     log_decision(decision)
     return decision

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,6 +20,22 @@ class TrackingUnavailable(GanopsError, ConnectionError):
     """The MLflow tracking server or database cannot be reached."""
 
 
+CREDENTIALS = "refused the credentials"
+#: How libpq says a PostgreSQL server turned a connection away, what that is, what to do.
+REFUSALS = {
+    "password authentication failed": CREDENTIALS,
+    "no pg_hba.conf entry": CREDENTIALS,
+    'role "': CREDENTIALS,  # role "x" does not exist
+    'database "': "has no such database",  # database "x" does not exist
+}
+LIBPQ_PREFIX = re.compile(r"^(connection failed: )?(connection to server .*? failed: )?(FATAL: )?")
+FIXES = {
+    "is unreachable": "start PostgreSQL, or fix the host and port",
+    CREDENTIALS: "fix the user and password in the URI",
+    "has no such database": "create it (createdb), or fix its name in the URI",
+}
+
+
 def is_server(uri: str | None) -> bool:
     """Whether ``uri`` is a tracking server (which can go away; a local database cannot)."""
     return urlparse(uri or "").scheme in ("http", "https")
@@ -33,16 +50,54 @@ def answers(uri: str, timeout: float = 5.0) -> bool:
     return True
 
 
+def is_database(uri: str | None) -> bool:
+    """Whether ``uri`` is a PostgreSQL database (``postgresql://``, ``postgresql+driver://``)."""
+    return urlparse(uri or "").scheme.split("+")[0] == "postgresql"
+
+
+def without_password(uri: str) -> str:
+    """``uri`` with its password shown as ``***``, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(uri).render_as_string(hide_password=True)
+
+
+def database_problem(uri: str, timeout: float = 5.0) -> str | None:
+    """Why the PostgreSQL database ``uri`` cannot be used (one try), or None when it can:
+    ``is unreachable (...)``, ``refused the credentials (...)`` or ``has no such database``,
+    with what to do."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(uri, connect_args={"connect_timeout": max(1, round(timeout))})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except SQLAlchemyError as err:
+        said = str(getattr(err, "orig", err)).strip().splitlines()[0]
+        reason = LIBPQ_PREFIX.sub("", " ".join(said.split()))
+        kind = next((k for key, k in REFUSALS.items() if key in reason), "is unreachable")
+        return f"{kind} ({reason}): {FIXES[kind]}"
+    finally:
+        engine.dispose()
+    return None
+
+
 def check_tracking_uri(
     uri: str, root: Path = Path("."), timeout: float = 5.0, reading: bool = False
 ) -> None:
-    """Raise ``TrackingUnavailable`` naming ``uri`` when its server does not answer or its
-    SQLite file's folder does not exist (MLflow would retry for minutes, then fail deep);
-    ``reading`` a registry, the SQLite file itself must exist (MLflow would create it)."""
+    """Raise ``TrackingUnavailable`` naming ``uri`` when its server does not answer, its
+    PostgreSQL database is unreachable or refuses its credentials (named, password hidden),
+    or its SQLite file's folder does not exist (MLflow would retry for minutes, then fail
+    deep); ``reading`` a registry, the SQLite file itself must exist (MLflow would create it)."""
     scheme = urlparse(uri).scheme
     if is_server(uri):
         if not answers(uri, timeout):
             raise TrackingUnavailable(f"MLflow tracking server {uri} is unreachable: {HOW_TO_FIX}")
+    elif is_database(uri):
+        problem = database_problem(uri, timeout)
+        if problem is not None:
+            raise TrackingUnavailable(f"MLflow tracking database {without_password(uri)} {problem}")
     elif scheme == "sqlite":
         path = uri.removeprefix("sqlite:///")
         folder = (root / path).parent if not path.startswith("/") else Path(path).parent

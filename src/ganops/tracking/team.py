@@ -1,0 +1,216 @@
+"""The team's tracking server: ``mlflow server`` on PostgreSQL with proxied artifacts.
+
+``make server`` runs ``python -m ganops.tracking.team``: it checks the backend store (one clear
+line if it is unreachable or refuses its credentials), starts a PostgreSQL cluster of its own in
+``.mlflow-server/`` when no ``--backend-store-uri`` is given, then runs ``mlflow server`` in the
+foreground until stopped. The tests start the same cluster and server on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ganops.errors import GanopsError
+from ganops.tracking.server import answers, check_tracking_uri, without_password
+
+OWNER = "postgres"  # PostgreSQL refuses to run as root: root runs it as this user
+
+
+class PostgresMissing(GanopsError, FileNotFoundError):
+    """PostgreSQL's server programs are not installed."""
+
+
+def postgres_program(name: str) -> str:
+    """The path of PostgreSQL's program ``name`` (``initdb``, ``pg_ctl``): on PATH, else in
+    Debian's ``/usr/lib/postgresql/<version>/bin``."""
+    found = shutil.which(name) or next(
+        (str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)),
+        None,
+    )
+    if found is None:
+        raise PostgresMissing(f"PostgreSQL's {name} is not installed: apt-get install postgresql")
+    return found
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster in ``folder`` (its socket there too) serving one database to one
+    user with a password on loopback ``port``."""
+
+    folder: Path
+    port: int
+    user: str = "ganops"
+    password: str = "ganops"
+    database: str = "ganops"
+
+    @property
+    def uri(self) -> str:
+        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}"
+
+    def run(self, program: str, *args: str) -> None:
+        """Run PostgreSQL's ``program`` as the cluster's owner (``postgres`` when we are root)."""
+        owner = ["runuser", "-u", OWNER, "--"] if os.geteuid() == 0 else []
+        command = [*owner, postgres_program(program), *args]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise GanopsError(f"PostgreSQL's {program} failed: {done.stderr.strip()[-500:]}")
+
+    def start(self) -> None:
+        """Create the cluster on first use, start it, and create the user and database."""
+        data = self.folder / "data"
+        if not (data / "PG_VERSION").is_file():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.folder, OWNER, OWNER)
+            self.run("initdb", "-D", str(data), "-U", OWNER, "--auth-local=trust",
+                     "--auth-host=scram-sha-256", "--no-sync")  # fmt: skip
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        log = str(self.folder / "postgres.log")
+        self.run("pg_ctl", "-D", str(data), "-l", log, "-o", options, "-w", "start")
+        self.create_owner()
+
+    def create_owner(self) -> None:
+        """The user (with its password) and its database, unless they exist."""
+        import psycopg
+        from psycopg import sql
+
+        # autocommit: create database runs outside a transaction
+        with psycopg.connect(host=str(self.folder), port=self.port, user=OWNER,
+                             dbname="postgres", autocommit=True) as admin:  # fmt: skip
+            if not admin.execute(
+                "select 1 from pg_roles where rolname = %s", (self.user,)
+            ).fetchone():
+                admin.execute(
+                    sql.SQL("create role {} login password {}").format(
+                        sql.Identifier(self.user), sql.Literal(self.password)
+                    )
+                )
+            if not admin.execute(
+                "select 1 from pg_database where datname = %s", (self.database,)
+            ).fetchone():
+                admin.execute(
+                    sql.SQL("create database {} owner {}").format(
+                        sql.Identifier(self.database), sql.Identifier(self.user)
+                    )
+                )
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+
+
+@contextlib.contextmanager
+def postgres(cluster: Cluster) -> Iterator[Cluster]:
+    """``cluster`` started, and stopped on exit."""
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def server_command(
+    backend: str, artifacts: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 2
+) -> list[str]:
+    """``mlflow server`` on ``backend`` (runs and registry), proxying ``artifacts`` (a folder
+    or an ``s3://`` / ``gs://`` URI): clients need no access of their own to the store."""
+    mlflow = Path(sys.executable).parent / "mlflow"
+    return [
+        str(mlflow) if mlflow.is_file() else "mlflow",
+        "server",
+        "--backend-store-uri", backend,
+        "--artifacts-destination", artifacts,
+        "--host", host,
+        "--port", str(port),
+        "--workers", str(workers),
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def tracking_server(
+    backend: str,
+    artifacts: str,
+    port: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+) -> Iterator[str]:
+    """``server_command`` on loopback ``port`` in the background (one worker: the tests'),
+    logging to ``log``; yields its URI once it answers, and kills it (and its workers) on
+    exit."""
+    import signal
+
+    uri = f"http://127.0.0.1:{port}"
+    with log.open("a") as out:
+        server = subprocess.Popen(
+            server_command(backend, artifacts, port=port, workers=workers),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not answers(uri, timeout=1):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise GanopsError(f"mlflow server did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield uri
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="make server",
+        description="The team's MLflow tracking server: PostgreSQL runs and registry, "
+        "proxied artifacts.",
+    )
+    p.add_argument(
+        "--backend-store-uri",
+        help="postgresql://user:password@host:port/database (default: a PostgreSQL cluster "
+        "of its own in --folder, on --postgres-port)",
+    )
+    p.add_argument("--artifacts-destination", help="folder, s3:// or gs:// (default: "
+                   "--folder/artifacts)")  # fmt: skip
+    p.add_argument("--folder", type=Path, default=Path(".mlflow-server"))
+    p.add_argument("--postgres-port", type=int, default=5433)
+    p.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to serve the team")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--workers", type=int, default=4)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the backend store, start what is needed, serve until stopped (Ctrl-C)."""
+    args = parser().parse_args(argv)
+    artifacts = args.artifacts_destination or str((args.folder / "artifacts").resolve())
+    with contextlib.ExitStack() as stack:
+        try:
+            backend = args.backend_store_uri
+            if backend is None:
+                cluster = Cluster(args.folder.resolve() / "postgres", args.postgres_port)
+                backend = stack.enter_context(postgres(cluster)).uri
+            check_tracking_uri(backend)
+        except GanopsError as err:
+            print(f"ganops: {err}", file=sys.stderr)
+            return 2
+        command = server_command(backend, artifacts, args.host, args.port, args.workers)
+        print(f"mlflow server on http://{args.host}:{args.port}: runs and registry in "
+              f"{without_password(backend)}, artifacts in {artifacts}", flush=True)  # fmt: skip
+        with contextlib.suppress(KeyboardInterrupt):
+            return subprocess.call(command)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

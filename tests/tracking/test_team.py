@@ -1,0 +1,110 @@
+"""The team's tracking server (``make server``): a real PostgreSQL and a real ``mlflow server``
+on loopback (one each for this module, ``team_server``), registrations through it from several
+processes that share no lock, and the one-line messages for a database that cannot be used."""
+
+import multiprocessing
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from mlflow import MlflowClient
+
+from ganops.serving.loadtest import free_port
+from ganops.tracking.server import TrackingUnavailable, check_tracking_uri, without_password
+from stores import register_tiny_gan, use_tracking_server
+
+
+def test_a_registration_and_load_generator_through_the_server(team_server, digits_input):
+    from ganops.serving.load import load_generator
+
+    use_tracking_server(team_server.uri)
+    decision = register_tiny_gan(digits_input, dataset="team")
+    assert decision.promoted and decision.version == "1"
+    images = load_generator("models:/ganops-gan-team@champion").generate(3, seed=0)
+    assert images.shape[0] == 3 and 0.0 <= images.min() <= images.max() <= 1.0
+    with psycopg.connect(team_server.cluster.uri) as db:  # the registry is in PostgreSQL
+        rows = db.execute("select version from model_versions where name = 'ganops-gan-team'")
+        assert rows.fetchall() == [(1,)]
+    assert list(team_server.artifacts.rglob("generator.keras"))  # artifacts proxied to it
+
+
+def register_elsewhere(uri, folder, fid, delay, start):
+    """In a fresh process, as if on another machine (its own temp folder, so its own registry
+    lock): register a tiny generator scored ``fid`` once ``start`` is set, every alias write
+    taking ``delay`` seconds to reach the server (a slow network)."""
+    import tempfile
+    import time
+
+    from ganops.data.sources import load_digits
+    from ganops.data.transforms import PreprocessConfig, to_model_input
+
+    tempfile.tempdir = str(folder)
+    use_tracking_server(uri)
+    digits = to_model_input(load_digits(), PreprocessConfig(image_size=16))
+    write = MlflowClient.set_registered_model_alias
+
+    def slow_write(*args, **kwargs):
+        time.sleep(delay)
+        return write(*args, **kwargs)
+
+    MlflowClient.set_registered_model_alias = slow_write
+    start.wait(timeout=120)
+    register_tiny_gan(digits, dataset="race", fid=fid)
+
+
+def test_two_machines_registering_at_once_leave_the_better_champion(team_server, tmp_path):
+    """Without a common lock both read no champion and pass the gate; the worse one, slower,
+    writes the alias last. It must still end on the better one."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    workers = []
+    for fid, delay in ((2.0, 4.0), (1.0, 1.0)):
+        (tmp_path / str(fid)).mkdir()
+        args = (team_server.uri, tmp_path / str(fid), fid, delay, start)
+        workers.append(context.Process(target=register_elsewhere, args=args))
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(timeout=300)
+    assert [w.exitcode for w in workers] == [0, 0]
+    client = MlflowClient(team_server.uri)
+    assert len(client.search_model_versions("name='ganops-gan-race'")) == 2
+    champion = client.get_model_version_by_alias("ganops-gan-race", "champion")
+    assert champion.tags["primary_value"] == repr(1.0)
+    assert {p.name for p in tmp_path.rglob("*.registry.lock")} == {"ganops-gan-race.registry.lock"}
+    assert len(list(tmp_path.rglob("*.registry.lock"))) == 2  # two locks: none shared
+
+
+def wrong(uri: str, **parts: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(uri).set(**parts).render_as_string(hide_password=False)
+
+
+def test_a_database_that_cannot_be_used_is_named_in_one_line(team_server):
+    uri = team_server.cluster.uri
+    check_tracking_uri(uri)
+    cases = {
+        wrong(uri, password="nope"): "refused the credentials (password authentication failed",
+        wrong(uri, database="nowhere"): 'has no such database (database "nowhere" does not',
+        wrong(uri, port=free_port()): "is unreachable (Connection refused)",
+    }
+    for bad, problem in cases.items():
+        with pytest.raises(TrackingUnavailable) as err:
+            check_tracking_uri(bad, timeout=2)
+        message = str(err.value)
+        assert message.startswith(f"MLflow tracking database {without_password(bad)} ")
+        assert without_password(bad).startswith("postgresql://ganops:***@127.0.0.1:")
+        assert problem in message and "nope" not in message and "s3cr3t" not in message
+
+
+def test_make_server_checks_its_database_before_starting(team_server, tmp_path):
+    bad = wrong(team_server.cluster.uri, password="nope")
+    command = [sys.executable, "-m", "ganops.tracking.team", "--backend-store-uri", bad]
+    command += ["--folder", str(tmp_path), "--port", str(free_port())]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert done.stderr.startswith("ganops: MLflow tracking database postgresql://ganops:***@")
+    assert "refused the credentials" in done.stderr and len(done.stderr.splitlines()) == 1
