@@ -6,18 +6,24 @@ Kedro's own ``run`` (same options, same help), except that an error ganops raise
 diverged training) prints one line naming the culprit and exits with status 2. Bugs keep
 their full traceback. ``kedro airflow create`` is kedro-airflow's, likewise, and names an
 unknown pipeline before it writes anything.
+
+With ``TF_CONFIG`` set, ``kedro run`` first joins that cluster (``train.distribution:
+multi_worker``; the chief), and ``kedro worker <variant>`` trains along on the other machines.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
+from kedro.framework.cli.project import PARAMS_ARG_HELP
 from kedro.framework.cli.project import run as kedro_run
+from kedro.framework.cli.utils import _split_params, env_option
 from kedro.framework.project import pipelines
 from kedro_airflow.plugin import create as airflow_create
 
@@ -59,9 +65,43 @@ def cli() -> None:
     """ganops' project commands."""
 
 
+def in_cluster(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``command``, after joining the cluster ``TF_CONFIG`` describes when it is set (before
+    TensorFlow runs anything: ``train.distribution: multi_worker``)."""
+
+    @functools.wraps(command)
+    def joined(*args: Any, **kwargs: Any) -> Any:
+        if os.environ.get("TF_CONFIG"):
+            from ganops.training import backend  # TensorFlow: imported when needed
+
+            backend.join_cluster()
+        return command(*args, **kwargs)
+
+    return joined
+
+
 run = copy.copy(kedro_run)
-run.callback = one_line_errors(kedro_run.callback)
+run.callback = one_line_errors(in_cluster(kedro_run.callback))
 cli.add_command(run)
+
+
+@cli.command(name="worker")
+@click.argument("variant")
+@env_option
+@click.option(
+    "--params", type=click.UNPROCESSED, default="", help=PARAMS_ARG_HELP, callback=_split_params
+)
+@one_line_errors
+def worker(variant: str, env: str | None, params: dict[str, Any]) -> None:
+    """Train VARIANT along with a cluster's chief (train.distribution: multi_worker).
+
+    Run on every machine but the chief's, with TF_CONFIG naming this worker (its index) and
+    the same --env and --params as the chief's `kedro run`. Nothing is written or tracked
+    here: the chief keeps the checkpoints, reports and MLflow run.
+    """
+    from ganops.pipelines.train.worker import train_worker  # TensorFlow: imported when used
+
+    train_worker(variant, env, params)
 
 
 @cli.group(name="airflow")

@@ -9,6 +9,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -521,3 +522,57 @@ def test_unreachable_tracking_server_loses_nothing_and_registration_is_retried_a
     newest = max(int(v.version) for v in mlflow_client.search_model_versions(f"name='{name}'"))
     decision = json.loads((project / f"data/08_reporting/{VARIANT}/registration.json").read_text())
     assert decision["version"] == str(newest) and newest >= 3
+
+
+def free_ports(count: int) -> list[int]:
+    """Loopback ports nothing listens on now."""
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_two_workers_train_one_run_and_only_the_chief_keeps_it(
+    trained: KedroRun, run_cmd, command_env, mlflow_client
+):
+    """``train.distribution: multi_worker`` on localhost: the chief's ``kedro run`` and one
+    ``kedro worker``, the tiny GAN (the data the default run prepared)."""
+    project = trained.project
+    workers = [f"localhost:{port}" for port in free_ports(2)]
+    tf_config = [
+        json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
+        for index in range(2)
+    ]
+    params = "gan.train.distribution=multi_worker,gan.train.checkpoint_every=6"
+    worker = subprocess.Popen(
+        ["kedro", "worker", "gan", "--params", params],
+        cwd=project,
+        env=command_env | {"TF_CONFIG": tf_config[1]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        chief = run_cmd(
+            project,
+            *("kedro", "run", "--pipelines", "train", "--namespaces", "gan", "--params", params),
+            env={"TF_CONFIG": tf_config[0]},
+            timeout=300,
+        )
+        output, _ = worker.communicate(timeout=120)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, output[-3000:]
+    assert "(2 replicas, multi_worker)" in chief.stdout and "Saving data" not in output
+    checkpoints = project / "data/06_models/gan/checkpoints"
+    assert [p.name for p in checkpoints.glob("ckpt-*")] == ["ckpt-00000006.npz"]
+    losses = pd.read_csv(project / "data/08_reporting/gan/losses.csv")
+    assert list(losses["step"]) == [1, 2, 3, 4, 5, 6] and np.isfinite(losses).all().all()
+    experiment = mlflow_client.get_experiment_by_name("ganops")
+    runs = mlflow_client.search_runs(
+        [experiment.experiment_id], filter_string=f"attributes.run_name = 'gan-{DATASET}'"
+    )
+    assert len(runs) == 1 and "d_loss" in runs[0].data.metrics

@@ -11,6 +11,7 @@ import pytest
 
 from ganops.config import validate
 from ganops.errors import ConfigError
+from ganops.pipelines.train.worker import train_worker
 from ganops.training.config import TrainConfig
 from ganops.training.run import train_run
 from tiny import TINY_MODELS, TINY_TRAIN
@@ -35,6 +36,7 @@ def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path)
     assert noise["state"] == noise["one_state"]
     # a real run on two devices: DCGAN (batch norm, noise), finite losses, one checkpoint
     assert report["dcgan_steps"] == 6 and report["dcgan_finite"]
+    assert report["samples"] == 5  # the generator samples on one device, as one made outside
     assert report["checkpoints"] == ["ckpt-00000006.npz"]
 
 
@@ -57,3 +59,9 @@ def test_multi_worker_without_a_cluster_is_refused_before_any_training(
             digits_input, "dcgan", TINY_MODELS["dcgan"], train, tmp_path / "c", tmp_path / "r"
         )
     assert not list(tmp_path.iterdir())
+
+
+def test_a_worker_without_its_cluster_is_refused(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(ConfigError, match="kedro worker: set TF_CONFIG"):
+        train_worker("gan")

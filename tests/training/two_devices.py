@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 
 from ganops.data.sources import load_digits  # noqa: E402
 from ganops.data.transforms import PreprocessConfig, to_model_input  # noqa: E402
+from ganops.sampling import generate  # noqa: E402
 from ganops.training import backend, checkpoint  # noqa: E402
 from ganops.training.run import train_run  # noqa: E402
 from ganops.training.trainer import sample_batches  # noqa: E402
@@ -26,27 +27,28 @@ from tiny import TINY_MODELS, TINY_TRAIN  # noqa: E402
 
 def steps(data, variant: str, distribution: str, count: int = 2) -> tuple[list, list, list]:
     """Each step's losses, then every variable's value, of ``count`` steps at batch 16."""
-    with backend.distributed(distribution) as replicas:
+    place = backend.placement(distribution)
+    with place.scope():
         keras.utils.set_random_seed(0)
         gan = build_variant(variant, TINY_MODELS[variant], DataSpec.from_meta(data["meta"]))
         backend.build_optimizers(gan)
         call = backend.make_train_call(gan)
-        pools, shape = gan.pools(data, 0), (gan.updates_per_step(), 16)
-        logs = [call(sample_batches(pools, step, shape, 0)) for step in range(count)]
+    pools, shape = gan.pools(data, 0), (gan.updates_per_step(), 16)
+    logs = [call(sample_batches(pools, step, shape, 0)) for step in range(count)]
     values = [np.asarray(v.value).tolist() for v in gan.variables]
-    return logs, values, replicas
+    return logs, values, place.replicas
 
 
 def replica_noise() -> dict:
     """One normal draw per replica, averaged, and the seed's state after; and the same draw
     on one device."""
-    with backend.distributed("mirrored"):
+    with backend.placement("mirrored").scope():
         seed = keras.random.SeedGenerator(0)
         draw = backend._on_every_replica(
             lambda _: {"z": keras.random.normal((), seed=seed)}, [seed.state]
         )
-        mean = float(tf.function(draw)({"x": tf.zeros(2)})["z"])
-        state = keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(seed.state)).tolist()
+    mean = float(tf.function(draw)({"x": tf.zeros(2)})["z"])
+    state = keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(seed.state)).tolist()
     alone = keras.random.SeedGenerator(0)
     one = float(keras.random.normal((), seed=alone))
     return {"two": mean, "one": one, "state": state, "one_state": np.asarray(alone.state).tolist()}
@@ -82,6 +84,7 @@ def main(folder: str) -> None:
         "noise": replica_noise(),
         "dcgan_steps": int(run.losses["step"].iloc[-1]),
         "dcgan_finite": bool(np.isfinite(losses).all()),
+        "samples": len(generate(run.gan.generator, 5, 0)),
         "checkpoints": [p.name for p in checkpoint.list_checkpoints(Path(folder) / "checkpoints")],
     }
     print(json.dumps(report))

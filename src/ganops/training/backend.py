@@ -20,7 +20,8 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import keras
 
@@ -133,17 +134,63 @@ def _mirrored():
     return tf.distribute.MirroredStrategy([device.name for device in found])
 
 
-@contextlib.contextmanager
-def distributed(kind: str) -> Iterator[int]:
-    """Variables created inside live on every replica of ``kind`` (``train.distribution``);
-    compiled steps made inside run on every replica. Yields the number of replicas (the
-    global batch must split evenly among them)."""
-    found = strategy(kind)
-    if found is None:
-        yield 1
-        return
-    with found.scope():
-        yield found.num_replicas_in_sync
+@dataclass(frozen=True)
+class Placement:
+    """Where a run's variables live (``train.distribution``): on one device, or on every
+    replica of a ``tf.distribute`` strategy, which share each global batch."""
+
+    strategy: Any = None
+
+    @property
+    def replicas(self) -> int:
+        return 1 if self.strategy is None else self.strategy.num_replicas_in_sync
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        """Variables created inside live on every replica; steps made inside run on each."""
+        if self.strategy is None:
+            yield
+            return
+        with self.strategy.scope():
+            yield
+
+    def release(self, gan: Trainable) -> None:
+        """Let the networks predict on one replica, as a model made outside would (Keras runs
+        a model made in a strategy's scope on every replica and concatenates the outputs:
+        samples, scores and monitors want one copy, and one worker alone may ask)."""
+        if self.strategy is not None:
+            for net in [*gan.networks, gan.classify]:
+                if net is not None:
+                    net._distribute_strategy, net.predict_function = None, None
+
+    def from_chief(self, gan: Trainable, step: int) -> int:
+        """Every worker of a cluster takes the chief's variables and step (the chief alone
+        resumes from its checkpoints); elsewhere, ``step`` as it is."""
+        if self.strategy is None or self.strategy is not _cluster:
+            return step
+        import tensorflow as tf
+
+        def chief_only(values):  # a sum of the chief's values and zeros (as float64: exact)
+            first = tf.distribute.get_replica_context().replica_id_in_sync_group == 0
+            shared = [tf.where(first, tf.cast(v, "float64"), 0.0) for v in values]
+            summed = tf.distribute.get_replica_context().all_reduce("SUM", shared)
+            return [tf.cast(s, v.dtype) for s, v in zip(summed, values, strict=True)]
+
+        @tf.function
+        def broadcast(values):
+            reduced = self.strategy.run(chief_only, args=(values,))
+            return self.strategy.experimental_local_results(reduced)[0]
+
+        local = [tf.convert_to_tensor(v) for v in gan.variables]
+        values = broadcast([tf.constant(step, "int64"), *local])
+        for variable, value in zip(gan.variables, values[1:], strict=True):
+            variable.assign(value)
+        return int(values[0])
+
+
+def placement(kind: str) -> Placement:
+    """The ``Placement`` of a ``train.distribution``."""
+    return Placement(strategy(kind))
 
 
 def build_optimizers(gan: Trainable) -> None:

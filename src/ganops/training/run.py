@@ -101,19 +101,21 @@ def train_run(
     meta = model_input["meta"]
     spec = DataSpec.from_meta(meta)
     keras.utils.set_random_seed(config.seed)
+    place = backend.placement(config.distribution)
     log.info(
-        "training %s on %s (%s) for %d steps on %s",
+        "training %s on %s (%s) for %d steps on %s%s",
         variant,
         meta.get("dataset"),
         "x".join(map(str, spec.sample_shape)),
         config.steps,
         ", ".join(backend.devices()) or "CPU",
+        f" ({place.replicas} replicas, {config.distribution})" if place.strategy else "",
     )
-    with precision(config.mixed_precision), backend.distributed(config.distribution) as replicas:
-        # validates: before any output
-        gan = build_variant(variant, model, spec, config.d_steps, features)
+    with precision(config.mixed_precision):
+        with place.scope():  # validates: before any output
+            gan = build_variant(variant, model, spec, config.d_steps, features)
         check_domains(model_input, config.batch_size, variant)
-        check_batch(config.batch_size, replicas, gan.batch_multiple, variant)
+        check_batch(config.batch_size, place.replicas, gan.batch_multiple, variant)
         monitor = FailureMonitor(
             config.monitor,
             model_input["x_train"],
@@ -141,6 +143,7 @@ def train_run(
                 report_dir,
                 [monitor, *callbacks, *best],
                 run_fingerprint(variant, model, config, meta["data_hash"]),
+                place,
             )
     summary = {
         "variant": variant,
@@ -222,15 +225,17 @@ def fit(
     report_dir: Path,
     callbacks: list[Callback],
     fingerprint: str,
+    place: backend.Placement,
 ) -> tuple[pd.DataFrame, Trainer]:
     """Wire the Trainer (loss scaling, sample grids, callbacks) and run it."""
     spec = DataSpec.from_meta(model_input["meta"])
-    scale_losses(gan, config.mixed_precision)
+    with place.scope():
+        scale_losses(gan, config.mixed_precision)
     points = spec.kind == "points"
     reference = model_input["x_train"][:2000] if points else None
     count = max(config.sample_count, POINTS_SHOWN) if points else config.sample_count
     samples = SampleGrid(
         report_dir, config.sample_every, count, reference=reference, feed=held_out(model_input)
     )
-    trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks])
+    trainer = Trainer(gan, config, checkpoint_dir, fingerprint, [samples, *callbacks], place)
     return trainer.fit(gan.pools(model_input, config.seed)), trainer

@@ -65,7 +65,8 @@ class Trainer:
     """Runs the players' updates on a schedule, with checkpoints, resume and callbacks.
 
     A callback stops training early by setting ``stop_reason``: the loop checkpoints that
-    step, leaves, and still runs every ``on_end``.
+    step, leaves, and still runs every ``on_end``. ``placement``: the devices the variables
+    were made on (``train.distribution``), which the compiled step runs on.
     """
 
     def __init__(
@@ -75,6 +76,7 @@ class Trainer:
         checkpoint_dir: Path,
         fingerprint: str,
         callbacks: Sequence[Callback] = (),
+        placement: backend.Placement | None = None,
     ):
         self.gan, self.config, self.fingerprint = gan, config, fingerprint
         self.checkpoint_dir = Path(checkpoint_dir)
@@ -83,10 +85,13 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.images_per_second = float("nan")
         self.stop_reason: str | None = None
-        backend.build_optimizers(gan)
-        self.call = backend.make_steps_call(
-            gan, config.jit_compile, config.single_pass, config.steps_per_call
-        )
+        self.placement = placement = placement or backend.Placement()
+        with placement.scope():
+            backend.build_optimizers(gan)
+            self.call = backend.make_steps_call(
+                gan, config.jit_compile, config.single_pass, config.steps_per_call
+            )
+        placement.release(gan)
 
     def resume(self) -> int:
         """Load the newest checkpoint of this same run; a different run's are cleared away."""
@@ -154,7 +159,7 @@ class Trainer:
         the first call of a session (which compiles) left out.
         """
         cfg = self.config
-        step = self.resume()
+        step = self.placement.from_chief(self.gan, self.resume())
         self.stop_reason = None
         shape = (self.gan.updates_per_step(cfg.single_pass), cfg.batch_size)
 

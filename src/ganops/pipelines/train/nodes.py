@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ganops.config import validate
+from ganops.errors import ConfigError
 from ganops.evaluation.evaluate import mode_coverage, primary, primary_score
 from ganops.evaluation.plots import loss_figure
 from ganops.tracking.logging import MlflowMetrics, log_summary
+from ganops.training import backend
 from ganops.training.config import TrainConfig, for_data
 from ganops.training.run import train_run
 
@@ -54,6 +57,8 @@ def train(
         model_input["meta"], variant, points, primary_metric, model, train
     )
     config = validate(TrainConfig, train, f"{variant}.train")
+    if not backend.is_chief():  # a cluster's other worker: trains along, keeps nothing
+        return train_along(model_input, variant, model, train, feature_extractor)
     logger = MlflowMetrics(run_name, every=config.log_every, reports=reports)
     metric = primary(primary_metric)
     score = primary_score(
@@ -80,3 +85,34 @@ def train(
     log_summary(result.summary)
     figure = loss_figure(result.losses, result.scores)
     return result.gan.generator, result.losses, result.scores, figure, result.summary
+
+
+def train_along(
+    model_input: dict[str, Any],
+    variant: str,
+    model: dict[str, Any],
+    train: dict[str, Any],
+    feature_extractor: keras.Model,
+) -> tuple[keras.Model, pd.DataFrame, pd.DataFrame, Figure, dict[str, Any]]:
+    """A cluster's worker other than the chief (``train.distribution: multi_worker``): the
+    same updates and failure monitor as the chief, its checkpoints and pictures in a
+    temporary folder deleted after; no score, no tracking."""
+    if validate(TrainConfig, train, f"{variant}.train").distribution != "multi_worker":
+        raise ConfigError(
+            f"{variant}.train.distribution must be multi_worker on a cluster's workers "
+            "(TF_CONFIG is set): set it, as on the chief"
+        )
+    coverage = mode_coverage(feature_extractor, model_input["meta"])
+    with tempfile.TemporaryDirectory(prefix="ganops-worker-") as scratch:
+        folder = Path(scratch)
+        result = train_run(
+            model_input,
+            variant,
+            model,
+            train,
+            folder / "checkpoints",
+            folder / "reports",
+            coverage=coverage,
+            features=feature_extractor,
+        )
+    return result.gan.generator, result.losses, result.scores, Figure(), result.summary
