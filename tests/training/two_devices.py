@@ -1,15 +1,23 @@
-"""``python two_devices.py <folder>``: training on two logical CPU devices (``mirrored``)
-against one device, in a process of its own (the devices are set before TensorFlow starts).
-Prints one JSON line of what the test checks."""
+"""``python two_devices.py <folder> <variant>...``: training on two CPU devices
+(``mirrored``) against one device, in a process of its own (the devices are set before
+TensorFlow or JAX starts: logical devices, or XLA's host device count under
+``KERAS_BACKEND=jax``). Prints one JSON line of what the tests check: for each variant, two
+steps' losses and the largest gap between the two runs' variables; a real run of DCGAN."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
-import tensorflow as tf
+JAX = os.environ.get("KERAS_BACKEND") == "jax"
+if JAX:
+    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+else:
+    import tensorflow as tf
 
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    devices = [tf.config.LogicalDeviceConfiguration()] * 2
+    tf.config.set_logical_device_configuration(cpu, devices)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -26,7 +34,8 @@ from tiny import TINY_MODELS, TINY_TRAIN  # noqa: E402
 
 
 def steps(data, variant: str, distribution: str, count: int = 2) -> tuple[list, list, list]:
-    """Each step's losses, then every variable's value, of ``count`` steps at batch 16."""
+    """Each step's losses, every variable's value, of ``count`` steps at batch 16, and the
+    number of replicas (under JAX, of devices holding the variables)."""
     place = backend.placement(distribution)
     with place.scope():
         keras.utils.set_random_seed(0)
@@ -36,7 +45,7 @@ def steps(data, variant: str, distribution: str, count: int = 2) -> tuple[list, 
     pools, shape = gan.pools(data, 0), (gan.updates_per_step(), 16)
     logs = [call(sample_batches(pools, step, shape, 0)) for step in range(count)]
     values = [np.asarray(v.value).tolist() for v in gan.variables]
-    return logs, values, place.replicas
+    return logs, values, len(gan.variables[0].value.devices()) if JAX else place.replicas
 
 
 def replica_noise() -> dict:
@@ -61,12 +70,23 @@ def largest_gap(a: list, b: list) -> float:
     return float(max(gaps))
 
 
-def main(folder: str) -> None:
+def compare(data, variant: str) -> dict:
+    """Two steps on one device and on two: each step's losses, the largest variable gap."""
+    one_logs, one_values, _ = steps(data, variant, "none")
+    two_logs, two_values, replicas = steps(data, variant, "mirrored")
+    return {
+        "replicas": replicas,
+        "one_device_losses": one_logs,
+        "two_device_losses": two_logs,
+        "largest_gap": largest_gap(one_values, two_values),
+    }
+
+
+def main(folder: str, *variants: str) -> None:
     raw = load_digits()
     raw["meta"]["dataset"] = "digits"
     data = to_model_input(raw, PreprocessConfig(image_size=16))
-    one_logs, one_values, _ = steps(data, "pixelcnn", "none")
-    two_logs, two_values, replicas = steps(data, "pixelcnn", "mirrored")
+    compared = {variant: compare(data, variant) for variant in variants}
     run = train_run(
         data,
         "dcgan",
@@ -77,11 +97,8 @@ def main(folder: str) -> None:
     )
     losses = run.losses.drop(columns="step").to_numpy()
     report = {
-        "replicas": replicas,
-        "one_device_losses": [step["loss"] for step in one_logs],
-        "two_device_losses": [step["loss"] for step in two_logs],
-        "largest_gap": largest_gap(one_values, two_values),
-        "noise": replica_noise(),
+        "compared": compared,
+        "noise": None if JAX else replica_noise(),
         "dcgan_steps": int(run.losses["step"].iloc[-1]),
         "dcgan_finite": bool(np.isfinite(losses).all()),
         "samples": len(generate(run.gan.generator, 5, 0)),

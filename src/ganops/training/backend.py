@@ -113,8 +113,6 @@ def strategy(kind: str):
     ``mirrored`` spans this machine's GPUs, or its logical CPUs when it has none."""
     if kind == "none":
         return None
-    if name() == "jax":
-        raise ConfigError(f"train.distribution {kind}: not available under JAX yet")
     if kind == "mirrored":
         return _mirrored()
     if _cluster is None:
@@ -139,19 +137,22 @@ class Placement:
     """Where a run's variables live (``train.distribution``): on one device, or on every
     replica of a ``tf.distribute`` strategy, which share each global batch."""
 
-    strategy: Any = None
+    strategy: Any = None  # TensorFlow's
+    parallel: Any = None  # JAX: a ``keras.distribution.DataParallel``
 
     @property
     def replicas(self) -> int:
+        if self.parallel is not None:
+            return self.parallel.num_model_replicas
         return 1 if self.strategy is None else self.strategy.num_replicas_in_sync
 
     @contextlib.contextmanager
     def scope(self) -> Iterator[None]:
         """Variables created inside live on every replica; steps made inside run on each."""
-        if self.strategy is None:
-            yield
-            return
-        with self.strategy.scope():
+        with contextlib.ExitStack() as stack:
+            for each in (self.strategy, self.parallel):
+                if each is not None:
+                    stack.enter_context(each.scope())
             yield
 
     def release(self, gan: Trainable) -> None:
@@ -189,8 +190,28 @@ class Placement:
 
 
 def placement(kind: str) -> Placement:
-    """The ``Placement`` of a ``train.distribution``."""
+    """The ``Placement`` of a ``train.distribution``: under JAX, ``keras.distribution``'s
+    ``DataParallel`` over every device (the jitted step then computes the global batch's
+    update itself, batch statistics and noise included)."""
+    if kind == "none":
+        return Placement()
+    if name() == "jax":
+        return Placement(parallel=_data_parallel(kind))
     return Placement(strategy(kind))
+
+
+def _data_parallel(kind: str):
+    """Every device of this machine (``mirrored``) or of every process of the cluster
+    (``multi_worker``, after ``jax.distributed.initialize``) in one batch-sharded mesh."""
+    import jax
+
+    if kind == "multi_worker" and jax.process_count() == 1:
+        raise ConfigError(
+            "train.distribution multi_worker needs the cluster: under JAX set "
+            "GANOPS_COORDINATOR (host:port of process 0), GANOPS_PROCESSES and "
+            "GANOPS_PROCESS_ID before starting `kedro run`"
+        )
+    return keras.distribution.DataParallel(devices=jax.devices())
 
 
 def build_optimizers(gan: Trainable) -> None:
@@ -434,14 +455,37 @@ def _jax_step(gan: Trainable, plan, several: bool) -> Callable:
 
     # the old values are replaced at once: let an accelerator reuse their memory
     compiled = jax.jit(steps if several else step, donate_argnums=(0,) if devices() else ())
+    shard = _batch_sharding(2 if several else 1)
 
     def call(batches):
-        values, logs = compiled([v.value for v in variables], batches)
+        values, logs = compiled([v.value for v in variables], shard(batches))
         for variable, value in zip(variables, values, strict=True):
             variable.assign(value)
         return logs
 
     return call
+
+
+def _batch_sharding(leading: int) -> Callable[[Batch], Batch]:
+    """Under a ``DataParallel`` distribution (made in its scope): the global batches as
+    arrays split along their batch axis (after ``leading`` axes: updates, steps) over the
+    devices, each process giving its own devices' shares; otherwise as they are."""
+    import jax
+
+    parallel = keras.distribution.distribution()
+    if not isinstance(parallel, keras.distribution.DataParallel):
+        return lambda batches: batches
+    mesh = jax.sharding.Mesh(parallel.device_mesh.devices, parallel.device_mesh.axis_names)
+    spec = jax.sharding.PartitionSpec(*[None] * leading, parallel.batch_dim_name)
+    sharding = jax.sharding.NamedSharding(mesh, spec)
+
+    def shard(batches):
+        return {
+            key: jax.make_array_from_callback(value.shape, sharding, lambda at, v=value: v[at])
+            for key, value in batches.items()
+        }
+
+    return shard
 
 
 def input_gradients(fn: Callable, x):

@@ -109,7 +109,7 @@ def train_run(
         "x".join(map(str, spec.sample_shape)),
         config.steps,
         ", ".join(backend.devices()) or "CPU",
-        f" ({place.replicas} replicas, {config.distribution})" if place.strategy else "",
+        f" ({place.replicas} replicas, {config.distribution})" if place.replicas > 1 else "",
     )
     with precision(config.mixed_precision):
         with place.scope():  # validates: before any output
