@@ -31,8 +31,8 @@ def test_a_registration_and_load_generator_through_the_server(team_server, digit
 
 def register_elsewhere(uri, folder, fid, delay, start):
     """In a fresh process, as if on another machine (its own temp folder, so its own registry
-    lock): register a tiny generator scored ``fid`` once ``start`` is set, every alias write
-    taking ``delay`` seconds to reach the server (a slow network)."""
+    lock): register a tiny generator scored ``fid`` once ``start`` is set, its ``champion``
+    alias writes taking ``delay`` seconds to reach the server (a slow network)."""
     import tempfile
     import time
 
@@ -44,9 +44,9 @@ def register_elsewhere(uri, folder, fid, delay, start):
     digits = to_model_input(load_digits(), PreprocessConfig(image_size=16))
     write = MlflowClient.set_registered_model_alias
 
-    def slow_write(*args, **kwargs):
-        time.sleep(delay)
-        return write(*args, **kwargs)
+    def slow_write(client, name, alias, version):
+        time.sleep(delay if alias == "champion" else 0)
+        return write(client, name, alias, version)
 
     MlflowClient.set_registered_model_alias = slow_write
     start.wait(timeout=120)
@@ -56,10 +56,11 @@ def register_elsewhere(uri, folder, fid, delay, start):
 def test_two_machines_registering_at_once_leave_the_better_champion(team_server, tmp_path):
     """Without a common lock both read no champion and pass the gate; the worse one, slower,
     writes the alias last. It must still end on the better one."""
+    use_tracking_server(team_server.uri)  # the experiment exists, as under cron
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     workers = []
-    for fid, delay in ((2.0, 4.0), (1.0, 1.0)):
+    for fid, delay in ((2.0, 10.0), (1.0, 4.0)):
         (tmp_path / str(fid)).mkdir()
         args = (team_server.uri, tmp_path / str(fid), fid, delay, start)
         workers.append(context.Process(target=register_elsewhere, args=args))
@@ -73,8 +74,8 @@ def test_two_machines_registering_at_once_leave_the_better_champion(team_server,
     assert len(client.search_model_versions("name='ganops-gan-race'")) == 2
     champion = client.get_model_version_by_alias("ganops-gan-race", "champion")
     assert champion.tags["primary_value"] == repr(1.0)
-    assert {p.name for p in tmp_path.rglob("*.registry.lock")} == {"ganops-gan-race.registry.lock"}
-    assert len(list(tmp_path.rglob("*.registry.lock"))) == 2  # two locks: none shared
+    locks = [p.relative_to(tmp_path) for p in tmp_path.rglob("*.registry.lock")]
+    assert sorted(map(str, locks)) == [f"{fid}/ganops-gan-race.registry.lock" for fid in (1.0, 2.0)]
 
 
 def wrong(uri: str, **parts: str) -> str:
