@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ganops.errors import ConfigError
+from ganops.training import backend
+
 TESTS = Path(__file__).parents[1]
 
 
@@ -29,3 +32,8 @@ def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path)
     # a real run on the two devices: finite losses, one checkpoint, samples on one copy
     assert report["dcgan_steps"] == 6 and report["dcgan_finite"] and report["samples"] == 5
     assert report["checkpoints"] == ["ckpt-00000006.npz"]
+
+
+def test_multi_worker_is_refused_under_jax_in_one_line():
+    with pytest.raises(ConfigError, match="multi_worker runs under TensorFlow"):
+        backend.placement("multi_worker")

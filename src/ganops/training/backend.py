@@ -201,15 +201,13 @@ def placement(kind: str) -> Placement:
 
 
 def _data_parallel(kind: str):
-    """Every device of this machine (``mirrored``) or of every process of the cluster
-    (``multi_worker``, after ``jax.distributed.initialize``) in one batch-sharded mesh."""
+    """Every device of this machine in one batch-sharded mesh (``mirrored``)."""
     import jax
 
-    if kind == "multi_worker" and jax.process_count() == 1:
+    if kind == "multi_worker":  # README: what several JAX processes would still need
         raise ConfigError(
-            "train.distribution multi_worker needs the cluster: under JAX set "
-            "GANOPS_COORDINATOR (host:port of process 0), GANOPS_PROCESSES and "
-            "GANOPS_PROCESS_ID before starting `kedro run`"
+            "train.distribution multi_worker runs under TensorFlow (TF_CONFIG, `kedro "
+            "worker`); under JAX, mirrored trains on every device of one machine"
         )
     return keras.distribution.DataParallel(devices=jax.devices())
 
