@@ -37,8 +37,9 @@ def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path)
     noise = report["noise"]  # each replica draws its own noise; the seed moves as on one device
     assert noise["two"] != pytest.approx(noise["one"], abs=1e-3)
     assert noise["state"] == noise["one_state"]
-    # a real run on two devices: DCGAN (batch norm, noise), finite losses, one checkpoint
-    assert report["dcgan_steps"] == 6 and report["dcgan_finite"]
+    # a real run on two devices, three steps per call: DCGAN (batch norm, noise), finite
+    # losses, each replica's own batch statistics, one checkpoint
+    assert report["dcgan_steps"] == 6 and report["dcgan_finite"] and report["own_statistics"]
     assert report["samples"] == 5  # the generator samples on one device, as one made outside
     assert report["checkpoints"] == ["ckpt-00000006.npz"]
 

@@ -32,6 +32,19 @@ from ganops.variants import build_variant  # noqa: E402
 from ganops.variants.base import DataSpec  # noqa: E402
 from tiny import TINY_MODELS, TINY_TRAIN  # noqa: E402
 
+#: The real run takes three steps per call (the unrolled step, made when first called).
+SEVERAL = {"steps_per_call": 3, "monitor": {"every": 3}}
+
+
+def own_statistics(generator) -> bool | None:
+    """Whether the two replicas' batch-norm statistics differ (each replica's own batches:
+    the step ran on each), under TensorFlow."""
+    if JAX:
+        return None
+    mean = next(v for v in generator.variables if "moving_mean" in v.path)
+    first, second = backend.placement("mirrored").strategy.experimental_local_results(mean.value)
+    return not np.allclose(first.numpy(), second.numpy())
+
 
 def steps(data, variant: str, distribution: str, count: int = 2) -> tuple[list, list, list]:
     """Each step's losses, every variable's value, of ``count`` steps at batch 16, and the
@@ -51,11 +64,12 @@ def steps(data, variant: str, distribution: str, count: int = 2) -> tuple[list, 
 def replica_noise() -> dict:
     """One normal draw per replica, averaged, and the seed's state after; and the same draw
     on one device."""
-    with backend.placement("mirrored").scope():
+    place = backend.placement("mirrored")
+    with place.scope():
         seed = keras.random.SeedGenerator(0)
-        draw = backend._on_every_replica(
-            lambda _: {"z": keras.random.normal((), seed=seed)}, [seed.state]
-        )
+    draw = backend._on_every_replica(
+        place.strategy, lambda _: {"z": keras.random.normal((), seed=seed)}, [seed.state]
+    )
     mean = float(tf.function(draw)({"x": tf.zeros(2)})["z"])
     state = keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(seed.state)).tolist()
     alone = keras.random.SeedGenerator(0)
@@ -91,7 +105,7 @@ def main(folder: str, *variants: str) -> None:
         data,
         "dcgan",
         TINY_MODELS["dcgan"],
-        TINY_TRAIN | {"checkpoint_every": 6, "distribution": "mirrored"},
+        TINY_TRAIN | {"checkpoint_every": 6, "distribution": "mirrored"} | SEVERAL,
         Path(folder) / "checkpoints",
         Path(folder) / "reports",
     )
@@ -101,6 +115,7 @@ def main(folder: str, *variants: str) -> None:
         "noise": None if JAX else replica_noise(),
         "dcgan_steps": int(run.losses["step"].iloc[-1]),
         "dcgan_finite": bool(np.isfinite(losses).all()),
+        "own_statistics": own_statistics(run.gan.generator),
         "samples": len(generate(run.gan.generator, 5, 0)),
         "checkpoints": [p.name for p in checkpoint.list_checkpoints(Path(folder) / "checkpoints")],
     }

@@ -309,9 +309,11 @@ def _tensorflow_step(gan: Trainable, plan, jit_compile: bool, several: bool) -> 
             logs.update(player_logs)
         return logs
 
-    def compiled(fn):
-        if tf.distribute.has_strategy():
-            fn = _on_every_replica(fn, [v for v in gan.variables if _is_seed(v)])
+    strategy = tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+
+    def compiled(fn):  # (made lazily too: the strategy is the one the step was made under)
+        if strategy is not None:
+            fn = _on_every_replica(strategy, fn, [v for v in gan.variables if _is_seed(v)])
         return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True)
 
     if not several:
@@ -358,13 +360,11 @@ def _is_seed(variable) -> bool:
     return variable.name == "seed_generator_state"
 
 
-def _on_every_replica(fn: Callable, seeds: list) -> Callable:
-    """``fn(batches) -> logs`` run by every replica of the current strategy, each drawing its
-    own noise (its seed streams shifted by its index, then shifted back: the state stays
-    the same on every replica); the logs averaged over the replicas."""
+def _on_every_replica(strategy, fn: Callable, seeds: list) -> Callable:
+    """``fn(batches) -> logs`` run by every replica of ``strategy``, each drawing its own
+    noise (its seed streams shifted by its index, then shifted back: the state stays the
+    same on every replica); the logs averaged over the replicas."""
     import tensorflow as tf
-
-    strategy = tf.distribute.get_strategy()
 
     def replica(batches):
         index = tf.distribute.get_replica_context().replica_id_in_sync_group
