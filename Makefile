@@ -7,12 +7,14 @@ AIRFLOW_VENV  := .venv-airflow
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 AIRFLOW_DAGS  ?= airflow_dags
 PIPELINE      ?= retrain
+SERVER_HOST   ?= 127.0.0.1
+SERVER_PORT   ?= 5000
 export KEDRO_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv
+.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server
 
 setup: $(STAMP)
 
@@ -52,6 +54,9 @@ $(AIRFLOW_STAMP): airflow_dags/requirements.lock | $(STAMP)
 	$(PYTHON) -m venv --without-pip $(AIRFLOW_VENV)
 	$(BIN)/uv pip install -q --python $(AIRFLOW_VENV)/bin/python -r airflow_dags/requirements.lock
 	touch $@
+
+server: $(STAMP)       ## the team's MLflow server: PostgreSQL + proxied artifacts (SERVER_HOST/PORT; MLFLOW_BACKEND_STORE_URI, MLFLOW_ARTIFACTS_DESTINATION)
+	$(BIN)/python -m ganops.tracking.team --host $(SERVER_HOST) --port $(SERVER_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -78,10 +78,11 @@ def unpaired_inputs() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def team_server(tmp_path_factory):
     """A real PostgreSQL (a throw-away cluster) and a real ``mlflow server`` on it with proxied
-    artifacts, both on loopback, for one test module (``make server``'s own code)."""
+    artifacts, both on loopback, shared by the session's tests (``make server``'s own code;
+    each test registers its own model names)."""
     import shutil
     import tempfile
     from pathlib import Path

@@ -11,8 +11,9 @@ import requests
 from ganops.errors import GanopsError
 
 HOW_TO_FIX = (
-    "start the server, or point server.mlflow_tracking_uri in conf/local/mlflow.yml "
-    "elsewhere (default: sqlite:///mlflow.db)"
+    "start the server (the team's: make server), or point server.mlflow_tracking_uri in "
+    "conf/local/mlflow.yml elsewhere (--env team: GANOPS_TRACKING_URI; default: "
+    "sqlite:///mlflow.db)"
 )
 
 

@@ -118,20 +118,31 @@ def postgres(cluster: Cluster) -> Iterator[Cluster]:
 
 
 def server_command(
-    backend: str, artifacts: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 2
+    artifacts: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 2
 ) -> list[str]:
-    """``mlflow server`` on ``backend`` (runs and registry), proxying ``artifacts`` (a folder
-    or an ``s3://`` / ``gs://`` URI): clients need no access of their own to the store."""
+    """``mlflow server`` proxying ``artifacts`` (a folder or an ``s3://`` / ``gs://`` URI):
+    clients need no access of their own to the store. Its backend comes from ``server_env``
+    (not the command line, where ``ps`` would show the password)."""
     mlflow = Path(sys.executable).parent / "mlflow"
     return [
         str(mlflow) if mlflow.is_file() else "mlflow",
         "server",
-        "--backend-store-uri", backend,
         "--artifacts-destination", artifacts,
         "--host", host,
         "--port", str(port),
         "--workers", str(workers),
     ]  # fmt: skip
+
+
+def server_env(backend: str, env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) for ``mlflow server`` on ``backend`` (runs and
+    registry), without MLflow's job executor (GenAI jobs ganops does not use: a dozen
+    consumer processes) unless asked for."""
+    return {
+        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+        **(os.environ if env is None else env),
+        "MLFLOW_BACKEND_STORE_URI": backend,
+    }
 
 
 @contextlib.contextmanager
@@ -151,8 +162,8 @@ def tracking_server(
     uri = f"http://127.0.0.1:{port}"
     with log.open("a") as out:
         server = subprocess.Popen(
-            server_command(backend, artifacts, port=port, workers=workers),
-            env=env,
+            server_command(artifacts, port=port, workers=workers),
+            env=server_env(backend, env),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -177,11 +188,16 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--backend-store-uri",
-        help="postgresql://user:password@host:port/database (default: a PostgreSQL cluster "
-        "of its own in --folder, on --postgres-port)",
+        default=os.environ.get("MLFLOW_BACKEND_STORE_URI"),
+        help="postgresql://user:password@host:port/database (default: $MLFLOW_BACKEND_STORE_URI, "
+        "else a PostgreSQL cluster of its own in --folder, on --postgres-port)",
     )
-    p.add_argument("--artifacts-destination", help="folder, s3:// or gs:// (default: "
-                   "--folder/artifacts)")  # fmt: skip
+    p.add_argument(
+        "--artifacts-destination",
+        default=os.environ.get("MLFLOW_ARTIFACTS_DESTINATION"),
+        help="folder, s3:// or gs:// (default: $MLFLOW_ARTIFACTS_DESTINATION, else "
+        "--folder/artifacts)",
+    )
     p.add_argument("--folder", type=Path, default=Path(".mlflow-server"))
     p.add_argument("--postgres-port", type=int, default=5433)
     p.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to serve the team")
@@ -204,11 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         except GanopsError as err:
             print(f"ganops: {err}", file=sys.stderr)
             return 2
-        command = server_command(backend, artifacts, args.host, args.port, args.workers)
+        command = server_command(artifacts, args.host, args.port, args.workers)
         print(f"mlflow server on http://{args.host}:{args.port}: runs and registry in "
               f"{without_password(backend)}, artifacts in {artifacts}", flush=True)  # fmt: skip
         with contextlib.suppress(KeyboardInterrupt):
-            return subprocess.call(command)
+            return subprocess.call(command, env=server_env(backend))
     return 0
 
 
