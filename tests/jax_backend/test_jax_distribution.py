@@ -32,6 +32,9 @@ def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path)
     # a real run on the two devices: finite losses, one checkpoint, samples on one copy
     assert report["dcgan_steps"] == 6 and report["dcgan_finite"] and report["samples"] == 5
     assert report["checkpoints"] == ["ckpt-00000006.npz"]
+    assert report["uneven"] == (
+        "dcgan.train.batch_size: 15 is not a multiple of 2 (2 replicas of train.distribution)"
+    )
 
 
 def test_multi_worker_is_refused_under_jax_in_one_line():

@@ -42,6 +42,9 @@ def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path)
     assert report["dcgan_steps"] == 6 and report["dcgan_finite"] and report["own_statistics"]
     assert report["samples"] == 5  # the generator samples on one device, as one made outside
     assert report["checkpoints"] == ["ckpt-00000006.npz"]
+    assert report["uneven"] == (
+        "dcgan.train.batch_size: 15 is not a multiple of 2 (2 replicas of train.distribution)"
+    )
 
 
 def test_an_unknown_distribution_is_one_line_naming_the_setting_and_its_values():

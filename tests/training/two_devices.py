@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 
 from ganops.data.sources import load_digits  # noqa: E402
 from ganops.data.transforms import PreprocessConfig, to_model_input  # noqa: E402
+from ganops.errors import ConfigError  # noqa: E402
 from ganops.sampling import generate  # noqa: E402
 from ganops.training import backend, checkpoint  # noqa: E402
 from ganops.training.run import train_run  # noqa: E402
@@ -111,12 +112,25 @@ def main(folder: str, *variants: str) -> None:
         Path(folder) / "reports",
     )
     losses = run.losses.drop(columns="step").to_numpy()
+    try:  # a global batch the replicas cannot share evenly
+        train_run(
+            data,
+            "dcgan",
+            TINY_MODELS["dcgan"],
+            TINY_TRAIN | {"batch_size": 15, "distribution": "mirrored"},
+            Path(folder) / "uneven",
+            Path(folder) / "u",
+        )
+        uneven = None
+    except ConfigError as err:
+        uneven = str(err)
     report = {
         "compared": compared,
         "noise": None if JAX else replica_noise(),
         "dcgan_steps": int(run.losses["step"].iloc[-1]),
         "dcgan_finite": bool(np.isfinite(losses).all()),
         "own_statistics": own_statistics(run.gan.generator),
+        "uneven": uneven,
         "samples": len(generate(run.gan.generator, 5, 0)),
         "checkpoints": [p.name for p in checkpoint.list_checkpoints(Path(folder) / "checkpoints")],
     }
