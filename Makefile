@@ -14,7 +14,7 @@ export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server
+.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server push pull
 
 setup: $(STAMP)
 
@@ -57,6 +57,12 @@ $(AIRFLOW_STAMP): airflow_dags/requirements.lock | $(STAMP)
 
 server: $(STAMP)       ## the team's MLflow server: PostgreSQL + proxied artifacts (SERVER_HOST/PORT; MLFLOW_BACKEND_STORE_URI, MLFLOW_ARTIFACTS_DESTINATION)
 	$(BIN)/python -m ganops.tracking.team --host $(SERVER_HOST) --port $(SERVER_PORT)
+
+push: $(STAMP)         ## dvc push: data, checkpoints, extractors, generators to the DVC remote (REMOTE=name, else the default)
+	$(BIN)/python -m ganops.tracking.remote push $(REMOTE)
+
+pull: $(STAMP)         ## dvc pull from the DVC remote, checked first; then `make repro` reruns only what changed
+	$(BIN)/python -m ganops.tracking.remote pull $(REMOTE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -215,3 +215,37 @@ def test_lock_does_not_depend_on_bytecode_caches(repo: Repo, run_cmd, tmp_path):
         for cache, away in moved:
             shutil.move(away, cache)
     assert changed == {}, f"stages changed without a source change: {sorted(changed)}"
+
+
+def remote(run_cmd, repo: Path, command: str) -> tuple[int, str]:
+    """``make push`` / ``make pull``'s command in ``repo``: exit status, last line."""
+    proc = run_cmd(repo, sys.executable, "-m", "ganops.tracking.remote", command, check=False)
+    return proc.returncode, proc.stdout.strip().splitlines()[-1]
+
+
+def test_a_fresh_clone_reproduces_from_the_remote(repo: Repo, run_cmd, tmp_path):
+    """`make push` here; on a fresh clone `make pull`, then `dvc repro` reruns nothing and the
+    pulled generator draws samples. A remote that is not there: one line, nothing copied."""
+    from ganops.sampling import generate
+    from ganops.serving.pyfunc import load_keras
+
+    status, line = remote(run_cmd, repo.path, "push")
+    assert status == 2 and line.startswith("ganops: no DVC remote given and no default one: ")
+    storage = tmp_path / "remote"
+    run_cmd(repo.path, "dvc", "remote", "add", "-d", "storage", str(storage))
+    commit(run_cmd, repo.path, "DVC remote")  # the team's remote, in .dvc/config
+    status, line = remote(run_cmd, repo.path, "pull")
+    assert status == 2 and f"DVC remote 'storage' ({storage}) does not exist" in line, line
+    assert remote(run_cmd, repo.path, "push")[0] == 0
+
+    clone = tmp_path / "clone"
+    run_cmd(tmp_path, "git", "clone", "-q", str(repo.path), str(clone))
+    assert remote(run_cmd, clone, "pull")[0] == 0
+    assert dvc_status(run_cmd, clone) == {}
+    proc = run_cmd(clone, "dvc", "repro")
+    assert stages_run(proc.stdout) == [], proc.stdout
+    for stage, outputs in STAGE_OUTPUTS.items():
+        for path in outputs:
+            assert (clone / path).read_bytes() == (repo.path / path).read_bytes(), (stage, path)
+    generator = load_keras(str(clone / "data/06_models/dcgan/generator.keras"))
+    assert generate(generator, 4, seed=0).shape[0] == 4
