@@ -87,6 +87,27 @@ def test_the_champions_metrics_are_read_back_for_the_report(registry):
     )
 
 
+def test_a_late_alias_write_from_another_machine_is_settled(registry):
+    """Two registrations that both read no champion: the better one's write lands first, the
+    worse one's late. The worse one's settle, reading again after its write, gives the alias
+    back to the better one and says so."""
+    from ganops.tracking.registry import Decision, settle
+
+    client, submit, _ = registry
+    worse, _ = submit(2.0)
+    better_one, _ = submit(1.0)
+    name = model_name("gan", "digits")
+    client.set_registered_model_alias(name, CHAMPION, worse.version)  # the late write
+    late = Decision(name, worse.version, True, "first version: no champion yet", "fid", 2.0)
+    settle(client, name, metrics(2.0), late)
+    assert alias(client, CHAMPION) == better_one.version
+    assert (
+        not late.promoted
+        and late.reason == f"beaten by v{better_one.version}, registered meanwhile"
+    )
+    assert late.champion_version == better_one.version and late.champion_value == 1.0
+
+
 def test_a_champion_measured_differently_is_not_beaten_on_paper(registry):
     client, submit, _ = registry
     submit(5.0, extractor="domain-classifier-old")
