@@ -7,8 +7,9 @@ diverged training) prints one line naming the culprit and exits with status 2. B
 their full traceback. ``kedro airflow create`` is kedro-airflow's, likewise, and names an
 unknown pipeline before it writes anything.
 
-With ``TF_CONFIG`` set, ``kedro run`` first joins that cluster (``train.distribution:
-multi_worker``; the chief), and ``kedro worker <variant>`` trains along on the other machines.
+With ``TF_CONFIG`` (or JAX's ``JAX_COORDINATOR_ADDRESS``) set, ``kedro run`` first joins that
+cluster (``train.distribution: multi_worker``; the chief), and ``kedro worker <variant>``
+trains along on the other machines.
 """
 
 from __future__ import annotations
@@ -66,12 +67,13 @@ def cli() -> None:
 
 
 def in_cluster(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``command``, after joining the cluster ``TF_CONFIG`` describes when it is set (before
-    TensorFlow runs anything: ``train.distribution: multi_worker``)."""
+    """``command``, after joining the cluster ``TF_CONFIG`` (or, under JAX,
+    ``JAX_COORDINATOR_ADDRESS``...) describes when it is set, before the backend runs
+    anything (``train.distribution: multi_worker``)."""
 
     @functools.wraps(command)
     def joined(*args: Any, **kwargs: Any) -> Any:
-        if os.environ.get("TF_CONFIG"):
+        if os.environ.get("TF_CONFIG") or os.environ.get("JAX_COORDINATOR_ADDRESS"):
             from ganops.training import backend  # TensorFlow: imported when needed
 
             backend.join_cluster()
@@ -95,8 +97,9 @@ cli.add_command(run)
 def worker(variant: str, env: str | None, params: dict[str, Any]) -> None:
     """Train VARIANT along with a cluster's chief (train.distribution: multi_worker).
 
-    Run on every machine but the chief's, with TF_CONFIG naming this worker (its index) and
-    the same --env and --params as the chief's `kedro run`. Nothing is written or tracked
+    Run on every machine but the chief's, with TF_CONFIG naming this worker (its index; under
+    JAX: JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES, JAX_PROCESS_ID) and the same --env and
+    --params as the chief's `kedro run`. Nothing is written or tracked
     here: the chief keeps the checkpoints, reports and MLflow run.
     """
     from ganops.pipelines.train.worker import train_worker  # TensorFlow: imported when used

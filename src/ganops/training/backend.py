@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import keras
+import numpy as np
 
 from ganops.errors import ConfigError
 
@@ -35,7 +36,7 @@ PACKAGES = {"tensorflow": ["tensorflow"], "jax": ["jax", "jaxlib"]}
 #: Each replica's seed generators draw from their own stream: the counter shifted this much
 #: per replica (2**28 draws apart; the TensorFlow ops take 32-bit seeds).
 REPLICA_STREAM = 2**28
-_cluster = None  # the multi-worker strategy, made once per process (``join_cluster``)
+_cluster = None  # the multi-worker strategy, or "jax", made once per process (``join_cluster``)
 
 
 def name() -> str:
@@ -80,7 +81,12 @@ def cluster_config() -> dict | None:
 
 def is_chief() -> bool:
     """Whether this process writes a run's outputs: always, except on a cluster's workers
-    other than the chief (task ``chief``, or worker 0 when the cluster names no chief)."""
+    other than the chief (task ``chief``, or worker 0 when the cluster names no chief; JAX:
+    process 0)."""
+    if _cluster == "jax":
+        import jax
+
+        return jax.process_index() == 0
     config = cluster_config() if _cluster is not None else None
     if config is None:
         return True
@@ -90,11 +96,40 @@ def is_chief() -> bool:
     )
 
 
+def jax_cluster() -> tuple[str, int, int] | None:
+    """The JAX processes this one belongs to: ``JAX_COORDINATOR_ADDRESS`` (host:port of
+    process 0, JAX's own variable), ``JAX_NUM_PROCESSES`` and ``JAX_PROCESS_ID``; ``None``
+    when the address is not set."""
+    address = os.environ.get("JAX_COORDINATOR_ADDRESS")
+    if not address:
+        return None
+    try:
+        count, index = int(os.environ["JAX_NUM_PROCESSES"]), int(os.environ["JAX_PROCESS_ID"])
+    except (KeyError, ValueError) as err:
+        raise ConfigError(
+            "JAX_COORDINATOR_ADDRESS is set: set JAX_NUM_PROCESSES and JAX_PROCESS_ID too "
+            f"(integers: the processes, and this one's index from 0): {err!r}"
+        ) from err
+    return address, count, index
+
+
 def join_cluster() -> None:
-    """Join the cluster ``TF_CONFIG`` describes, when it is set, under TensorFlow: at program
-    start, before TensorFlow runs anything (it cannot set up collective operations later)."""
+    """Join the cluster ``TF_CONFIG`` (TensorFlow) or ``jax_cluster`` (JAX) describes, when
+    set: at program start, before the backend runs anything (TensorFlow cannot set up
+    collective operations later, nor JAX join other processes)."""
     global _cluster
-    if _cluster is not None or cluster_config() is None or name() != "tensorflow":
+    if _cluster is not None:
+        return
+    if name() == "jax":
+        found = jax_cluster()
+        if found is not None:
+            import jax
+
+            jax.config.update("jax_cpu_collectives_implementation", "gloo")  # CPU processes
+            jax.distributed.initialize(*found)
+            _cluster = "jax"
+        return
+    if cluster_config() is None:
         return
     import tensorflow as tf
 
@@ -164,11 +199,31 @@ class Placement:
                 if net is not None:
                     net._distribute_strategy, net.predict_function = None, None
 
-    def from_chief(self, gan: Trainable, step: int) -> int:
-        """Every worker of a cluster takes the chief's variables and step (the chief alone
-        resumes from its checkpoints); elsewhere, ``step`` as it is."""
-        if self.strategy is None or self.strategy is not _cluster:
+    @property
+    def cluster(self) -> bool:
+        """Whether the replicas span several processes (``multi_worker``)."""
+        return _cluster is not None and (self.strategy is _cluster or self.parallel is not None)
+
+    def from_chief(self, gan: Trainable, step: int, values: list | None) -> int:
+        """Every process of a cluster takes the chief's step and variables (the chief alone
+        resumes: its checkpoint's ``values``, or the variables as they are), then returns the
+        step; elsewhere, ``step`` as it is."""
+        if not self.cluster:
             return step
+        from ganops.training import checkpoint
+
+        values = values if values is not None else checkpoint.capture(gan)
+        if self.parallel is not None:
+            from jax.experimental import multihost_utils
+
+            step, values = multihost_utils.broadcast_one_to_all((np.int64(step), values))
+        else:
+            step, values = self._broadcast(step, values)
+        checkpoint.restore(gan, values)
+        return int(step)
+
+    def _broadcast(self, step: int, values: list) -> tuple[int, list]:
+        """The chief's step and values on every worker: an all-reduce of theirs and zeros."""
         import tensorflow as tf
 
         def chief_only(values):  # a sum of the chief's values and zeros (as float64: exact)
@@ -182,11 +237,8 @@ class Placement:
             reduced = self.strategy.run(chief_only, args=(values,))
             return self.strategy.experimental_local_results(reduced)[0]
 
-        local = [tf.convert_to_tensor(v) for v in gan.variables]
-        values = broadcast([tf.constant(step, "int64"), *local])
-        for variable, value in zip(gan.variables, values[1:], strict=True):
-            variable.assign(value)
-        return int(values[0])
+        shared = broadcast([tf.constant(step, "int64"), *map(tf.constant, values)])
+        return int(shared[0]), [value.numpy() for value in shared[1:]]
 
 
 def placement(kind: str) -> Placement:
@@ -201,13 +253,15 @@ def placement(kind: str) -> Placement:
 
 
 def _data_parallel(kind: str):
-    """Every device of this machine in one batch-sharded mesh (``mirrored``)."""
+    """Every device of this machine (``mirrored``), or of every process (``multi_worker``,
+    after ``jax.distributed.initialize``), in one batch-sharded mesh."""
     import jax
 
-    if kind == "multi_worker":  # README: what several JAX processes would still need
+    if kind == "multi_worker" and _cluster != "jax":
         raise ConfigError(
-            "train.distribution multi_worker runs under TensorFlow (TF_CONFIG, `kedro "
-            "worker`); under JAX, mirrored trains on every device of one machine"
+            "train.distribution multi_worker needs the cluster: under JAX set "
+            "JAX_COORDINATOR_ADDRESS (host:port of process 0), JAX_NUM_PROCESSES and "
+            "JAX_PROCESS_ID before starting `kedro run` / `kedro worker`"
         )
     return keras.distribution.DataParallel(devices=jax.devices())
 

@@ -85,6 +85,7 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.images_per_second = float("nan")
         self.stop_reason: str | None = None
+        self.restored: list[np.ndarray] | None = None  # a cluster's: restored by every process
         self.placement = placement = placement or backend.Placement()
         with placement.scope():
             backend.build_optimizers(gan)
@@ -113,7 +114,10 @@ class Trainer:
                 f"{found.backend} backend, this run uses {keras.backend.backend()}: resume with "
                 f"KERAS_BACKEND={found.backend}, or delete the folder to start afresh"
             )
-        checkpoint.restore(self.gan, found.values)
+        if self.placement.cluster:  # every process restores the chief's values at once
+            self.restored = found.values
+        else:
+            checkpoint.restore(self.gan, found.values)
         self.history = found.history
         self.images_per_second = found.images_per_second
         self.last_checkpoint = checkpoint.checkpoint_path(self.checkpoint_dir, found.step)
@@ -159,7 +163,8 @@ class Trainer:
         the first call of a session (which compiles) left out.
         """
         cfg = self.config
-        step = self.placement.from_chief(self.gan, self.resume())
+        self.restored = None
+        step = self.placement.from_chief(self.gan, self.resume(), self.restored)
         self.stop_reason = None
         shape = (self.gan.updates_per_step(cfg.single_pass), cfg.batch_size)
 

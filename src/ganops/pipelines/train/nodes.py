@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,8 @@ def train(
 ) -> tuple[keras.Model, pd.DataFrame, pd.DataFrame, Figure, dict[str, Any]]:
     """Train (or resume) one variant, keeping the generator of the best score; failure modes
     seen on the way are logged as warnings and MLflow tags (and a semi-supervised variant's
-    held-out classifier accuracy as a metric).
+    held-out classifier accuracy as a metric). On a cluster's workers but the chief
+    (``kedro worker``), the same computations in step with it, nothing kept or tracked.
 
     Args:
         model_input: the preprocessed dataset.
@@ -57,9 +60,13 @@ def train(
         model_input["meta"], variant, points, primary_metric, model, train
     )
     config = validate(TrainConfig, train, f"{variant}.train")
-    if not backend.is_chief():  # a cluster's other worker: trains along, keeps nothing
-        return train_along(model_input, variant, model, train, feature_extractor)
-    logger = MlflowMetrics(run_name, every=config.log_every, reports=reports)
+    chief = backend.is_chief()
+    if not chief and config.distribution != "multi_worker":
+        raise ConfigError(
+            f"{variant}.train.distribution must be multi_worker on a cluster's workers: set "
+            "it, as on the chief"
+        )
+    logger = [MlflowMetrics(run_name, every=config.log_every, reports=reports)] if chief else []
     metric = primary(primary_metric)
     score = primary_score(
         feature_extractor,
@@ -69,50 +76,33 @@ def train(
         model_input=model_input,
     )
     coverage = mode_coverage(feature_extractor, model_input["meta"])
-    result = train_run(
-        model_input,
-        variant,
-        model,
-        train,
-        checkpoints,
-        reports,
-        [logger],
-        score,
-        coverage,
-        metric,
-        feature_extractor,
-    )
-    log_summary(result.summary)
-    figure = loss_figure(result.losses, result.scores)
-    return result.gan.generator, result.losses, result.scores, figure, result.summary
-
-
-def train_along(
-    model_input: dict[str, Any],
-    variant: str,
-    model: dict[str, Any],
-    train: dict[str, Any],
-    feature_extractor: keras.Model,
-) -> tuple[keras.Model, pd.DataFrame, pd.DataFrame, Figure, dict[str, Any]]:
-    """A cluster's worker other than the chief (``train.distribution: multi_worker``): the
-    same updates and failure monitor as the chief, its checkpoints and pictures in a
-    temporary folder deleted after; no score, no tracking."""
-    if validate(TrainConfig, train, f"{variant}.train").distribution != "multi_worker":
-        raise ConfigError(
-            f"{variant}.train.distribution must be multi_worker on a cluster's workers "
-            "(TF_CONFIG is set): set it, as on the chief"
-        )
-    coverage = mode_coverage(feature_extractor, model_input["meta"])
-    with tempfile.TemporaryDirectory(prefix="ganops-worker-") as scratch:
-        folder = Path(scratch)
+    with kept_by(chief, checkpoints, reports) as (checkpoints, reports):
         result = train_run(
             model_input,
             variant,
             model,
             train,
-            folder / "checkpoints",
-            folder / "reports",
-            coverage=coverage,
-            features=feature_extractor,
+            checkpoints,
+            reports,
+            logger,
+            score,
+            coverage,
+            metric,
+            feature_extractor,
         )
-    return result.gan.generator, result.losses, result.scores, Figure(), result.summary
+    if chief:
+        log_summary(result.summary)
+    figure = loss_figure(result.losses, result.scores)
+    return result.gan.generator, result.losses, result.scores, figure, result.summary
+
+
+@contextlib.contextmanager
+def kept_by(chief: bool, checkpoints: Path, reports: Path) -> Iterator[tuple[Path, Path]]:
+    """The run's folders on the chief; on a cluster's other workers (``train.distribution:
+    multi_worker``), which compute all the chief does, in step, but keep nothing, folders
+    in a temporary one deleted after."""
+    if chief:
+        yield checkpoints, reports
+        return
+    with tempfile.TemporaryDirectory(prefix="ganops-worker-") as scratch:
+        yield Path(scratch) / "checkpoints", Path(scratch) / "reports"

@@ -17,15 +17,19 @@ def train_worker(variant: str, env: str | None = None, params: dict[str, Any] | 
     """Join the ``TF_CONFIG`` cluster, then run ``<variant>.train`` on the catalog's data,
     its outputs dropped (the node trains along: ``nodes.train_along``)."""
     backend.join_cluster()
-    if backend.cluster_config() is None or backend.name() != "tensorflow":
+    if backend.name() == "jax" and backend.jax_cluster() is None:
         raise ConfigError(
-            "kedro worker: set TF_CONFIG (the cluster's workers and this one's index) and "
-            "train under TensorFlow"
+            "kedro worker: set JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES and JAX_PROCESS_ID "
+            "(the processes, and this one's index from 0)"
+        )
+    if backend.name() == "tensorflow" and backend.cluster_config() is None:
+        raise ConfigError(
+            "kedro worker: set TF_CONFIG (the cluster's workers and this one's index)"
         )
     if backend.is_chief():
         raise ConfigError(
-            "kedro worker: TF_CONFIG names this process the chief (worker 0): start it with "
-            "`kedro run`, the other workers with `kedro worker`"
+            "kedro worker: this process is the cluster's chief (worker or process 0): start "
+            "it with `kedro run`, the other workers with `kedro worker`"
         )
     node = next((n for n in pipelines["train"].nodes if n.name == f"{variant}.train"), None)
     if node is None:
