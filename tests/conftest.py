@@ -96,7 +96,8 @@ def team_server(tmp_path_factory):
         postgres_program("initdb")
     except PostgresMissing as err:  # CI installs it (.ci/run): there, its absence fails
         (pytest.fail if os.environ.get("CI") else pytest.skip)(str(err))
-    cluster = Cluster(Path(tempfile.mkdtemp(prefix="ganops-pg-")), free_port(), password="s3cr3t")
+    folder = Path(tempfile.mkdtemp(prefix="ganops-pg-"))  # not under pytest's root-only folder
+    cluster = Cluster(folder, free_port(), password="s3cr3t", throwaway=True)
     store = tmp_path_factory.mktemp("team")  # the server's artifacts and log
     try:
         with (

@@ -51,6 +51,7 @@ class Cluster:
     user: str = "ganops"
     password: str = "ganops"
     database: str = "ganops"
+    throwaway: bool = False  # a test's: no fsync, stopped without a shutdown checkpoint
 
     @property
     def uri(self) -> str:
@@ -74,6 +75,8 @@ class Cluster:
             self.run("initdb", "-D", str(data), "-U", OWNER, "--auth-local=trust",
                      "--auth-host=scram-sha-256", "--no-sync")  # fmt: skip
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        if self.throwaway:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log = str(self.folder / "postgres.log")
         self.run("pg_ctl", "-D", str(data), "-l", log, "-o", options, "-w", "start")
         self.create_owner()
@@ -104,7 +107,8 @@ class Cluster:
                 )
 
     def stop(self) -> None:
-        self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+        mode = "immediate" if self.throwaway else "fast"
+        self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "-w", "stop")
 
 
 @contextlib.contextmanager
