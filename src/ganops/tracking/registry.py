@@ -189,7 +189,12 @@ def settle(client: MlflowClient, name: str, metrics: dict[str, Any], decision: D
             break
         client.set_registered_model_alias(name, CHAMPION, best)
     if held != decision.version:
-        decision.promoted, decision.reason = False, f"beaten by v{held}, registered meanwhile"
+        decision.promoted = False
+        decision.reason = (
+            f"beaten by v{held}, registered meanwhile"
+            if held in values
+            else f"v{held}, measured differently, took the champion alias meanwhile"
+        )
         decision.champion_version = held
         decision.champion_value = None if held is None else values.get(held)
 
