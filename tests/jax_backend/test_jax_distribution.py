@@ -20,6 +20,7 @@ from tiny import TINY_MODELS, TINY_TRAIN
 TESTS = Path(__file__).parents[1]
 
 
+@pytest.mark.slow  # ~50 s; the default suite has the two processes' same update below
 def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(TESTS), "TF_CPP_MIN_LOG_LEVEL": "3"}
     script = [sys.executable, str(TESTS / "training" / "two_devices.py"), str(tmp_path), "dcgan"]
