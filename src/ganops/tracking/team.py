@@ -72,8 +72,9 @@ class Cluster:
             self.folder.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(self.folder, OWNER, OWNER)
+            fast = ["--no-sync"] if self.throwaway else []
             self.run("initdb", "-D", str(data), "-U", OWNER, "--auth-local=trust",
-                     "--auth-host=scram-sha-256", "--no-sync")  # fmt: skip
+                     "--auth-host=scram-sha-256", *fast)  # fmt: skip
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
         if self.throwaway:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
