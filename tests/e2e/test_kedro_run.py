@@ -344,6 +344,7 @@ def test_corrupt_raw_file_fails_without_partial_outputs(bad_project: Path, run_c
     assert_no_dataset_outputs(bad_project, "mnist_npz")
 
 
+@pytest.mark.slow  # the message: tests/pipelines; one line from kedro run: the corrupt file
 def test_unknown_dataset_fails_and_lists_known_names(bad_project: Path, run_cmd):
     proc = run_cmd(
         bad_project, "kedro", "run", "--pipelines", "data", "--params", "dataset=nope",
@@ -357,6 +358,7 @@ def test_unknown_dataset_fails_and_lists_known_names(bad_project: Path, run_cmd)
     assert_no_dataset_outputs(bad_project, "nope")
 
 
+@pytest.mark.slow  # invalid values: tests/training; one line from kedro run: the corrupt file
 def test_invalid_train_parameter_fails_before_writing_a_model(
     bad_project: Path, trained: KedroRun, run_cmd, edit_params
 ):
@@ -546,7 +548,11 @@ def test_two_workers_train_one_run_and_only_the_chief_keeps_it(
         json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
         for index in range(2)
     ]
-    params = "gan.train.distribution=multi_worker,gan.train.checkpoint_every=6"
+    # a seed of its own: a run of its own (the retrain may have trained the GAN already)
+    params = "gan.train.distribution=multi_worker,gan.train.checkpoint_every=6,gan.train.seed=7"
+    experiment = mlflow_client.get_experiment_by_name("ganops").experiment_id
+    named = f"attributes.run_name = 'gan-{DATASET}'"
+    before = len(mlflow_client.search_runs([experiment], filter_string=named))
     worker = subprocess.Popen(
         ["kedro", "worker", "gan", "--params", params],
         cwd=project,
@@ -571,8 +577,5 @@ def test_two_workers_train_one_run_and_only_the_chief_keeps_it(
     assert [p.name for p in checkpoints.glob("ckpt-*")] == ["ckpt-00000006.npz"]
     losses = pd.read_csv(project / "data/08_reporting/gan/losses.csv")
     assert list(losses["step"]) == [1, 2, 3, 4, 5, 6] and np.isfinite(losses).all().all()
-    experiment = mlflow_client.get_experiment_by_name("ganops")
-    runs = mlflow_client.search_runs(
-        [experiment.experiment_id], filter_string=f"attributes.run_name = 'gan-{DATASET}'"
-    )
-    assert len(runs) == 1 and "d_loss" in runs[0].data.metrics
+    runs = mlflow_client.search_runs([experiment], filter_string=named)
+    assert len(runs) == before + 1 and "d_loss" in runs[0].data.metrics

@@ -4,6 +4,7 @@
 import json
 
 import pandas as pd
+import pytest
 from mlflow.tracking import MlflowClient
 
 
@@ -23,6 +24,7 @@ def test_a_variant_on_points_is_judged_by_the_mixture_fit(tmp_path, make_project
     assert decision["metric"] == "mixture_fit" and decision["name"] == "ganops-gan-ring8"
 
 
+@pytest.mark.slow  # the study's nodes: tests/pipelines/test_mixtures.py
 def test_the_study_writes_its_table_and_logs_it(tmp_path, make_project, run_cmd, edit_params):
     project = make_project(tmp_path / "project")
     edit_params(

@@ -1,11 +1,13 @@
 """`kedro run --pipelines semi_supervised`: the study end to end, into the reports and MLflow."""
 
 import pandas as pd
+import pytest
 from mlflow.tracking import MlflowClient
 
 from tiny import TINY_TRAIN
 
 
+@pytest.mark.slow  # the study's nodes: tests/pipelines/test_semi_supervised.py
 def test_the_study_writes_its_table_and_logs_it(tmp_path, make_project, run_cmd, edit_params):
     project = make_project(tmp_path / "project")
     edit_params(

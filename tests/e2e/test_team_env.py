@@ -18,6 +18,7 @@ def finished_runs(client: MlflowClient) -> set[str]:
     return {run.info.run_id for run in runs}
 
 
+@pytest.mark.slow  # the environment's settings: tests/tracking/test_team.py
 def test_kedro_run_env_team_tracks_on_the_server(team_server, tmp_path, make_project, run_cmd):
     project = make_project(tmp_path / "project")
     client = MlflowClient(team_server.uri)

@@ -49,6 +49,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # ~40 s; the default suite has TensorFlow's two workers (test_kedro_run)
 def test_two_processes_train_as_one_device(digits_input, tmp_path):
     """``multi_worker`` under JAX: two processes (``jax.distributed``, one CPU device each)
     train the tiny GAN in step, as one device does on the global batch."""

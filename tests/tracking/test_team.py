@@ -5,6 +5,7 @@ processes that share no lock, and the one-line messages for a database that cann
 import multiprocessing
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -13,6 +14,8 @@ from mlflow import MlflowClient
 from ganops.serving.loadtest import free_port
 from ganops.tracking.server import TrackingUnavailable, check_tracking_uri, without_password
 from stores import register_tiny_gan, use_tracking_server
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_registration_and_load_generator_through_the_server(team_server, digits_input):
@@ -109,3 +112,25 @@ def test_make_server_checks_its_database_before_starting(team_server, tmp_path):
     assert done.returncode == 2 and done.stdout == "", done.stderr
     assert done.stderr.startswith("ganops: MLflow tracking database postgresql://ganops:***@")
     assert "refused the credentials" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_the_team_environment_tracks_on_the_server_the_variable_names(monkeypatch):
+    """`kedro run --env team` (run end to end by the slow tests/e2e/test_team_env.py): its
+    tracking URI comes from GANOPS_TRACKING_URI, the rest of the configuration from base."""
+    from kedro.config import OmegaConfigLoader
+
+    from ganops import settings
+
+    def team() -> OmegaConfigLoader:
+        patterns = {"mlflow": ["mlflow*", "mlflow*/**"]}  # kedro-mlflow's, added by its hook
+        return OmegaConfigLoader(
+            str(REPO / "conf"), env="team", config_patterns=patterns, **settings.CONFIG_LOADER_ARGS
+        )
+
+    monkeypatch.delenv("GANOPS_TRACKING_URI", raising=False)
+    assert team()["mlflow"]["server"]["mlflow_tracking_uri"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("GANOPS_TRACKING_URI", "http://mlflow.example.org:5000")
+    loaded = team()
+    assert loaded["mlflow"]["server"]["mlflow_tracking_uri"] == "http://mlflow.example.org:5000"
+    assert loaded["mlflow"]["tracking"]["experiment"]["name"] == "ganops"  # from base
+    assert loaded["parameters"]["dcgan"]["train"]["steps"] > 0

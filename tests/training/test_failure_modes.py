@@ -45,6 +45,7 @@ def test_detectors_fire_on_the_books_failure_configurations(
     assert resumed.summary["failures"] == result.summary["failures"]
 
 
+@pytest.mark.slow  # every default-suite run has the monitor on, and none may warn
 def test_detectors_stay_quiet_on_a_healthy_run(digits_input, digits_extractor, tmp_path):
     result = short_run("dcgan", digits_input, digits_extractor, tmp_path)
     assert result.summary["failures"] == {}

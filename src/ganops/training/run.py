@@ -148,7 +148,7 @@ def train_run(
     summary = {
         "variant": variant,
         "dataset": meta.get("dataset"),
-        "steps": int(losses["step"].iloc[-1]),
+        "steps": trainer.step,  # (a cluster's worker joining a finished run has no rows)
         "images_per_second": round(trainer.images_per_second, 1),
         "fingerprint": trainer.fingerprint,
         "data_hash": meta["data_hash"],

@@ -85,6 +85,7 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.images_per_second = float("nan")
         self.stop_reason: str | None = None
+        self.step = 0  # reached by the last ``fit``
         self.restored: list[np.ndarray] | None = None  # a cluster's: restored by every process
         self.placement = placement = placement or backend.Placement()
         with placement.scope():
@@ -216,6 +217,7 @@ class Trainer:
                     )
                     break
         self.history = pd.concat([self.history, pd.DataFrame(rows)], ignore_index=True)
+        self.step = step
         for cb in self.callbacks:
             cb.on_end(self, step)
         return self.history

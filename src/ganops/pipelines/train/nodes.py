@@ -90,8 +90,9 @@ def train(
             metric,
             feature_extractor,
         )
-    if chief:
-        log_summary(result.summary)
+    if not chief:  # its outputs are dropped
+        return result.gan.generator, result.losses, result.scores, None, result.summary
+    log_summary(result.summary)
     figure = loss_figure(result.losses, result.scores)
     return result.gan.generator, result.losses, result.scores, figure, result.summary
 
