@@ -55,6 +55,7 @@ def test_the_version_records_jax_and_requires_it(project):
     assert "tensorflow" not in json.dumps(conda)
 
 
+@pytest.mark.slow  # serving: tests/e2e/test_serve.py; under JAX, the slow every-variant run
 def test_the_registered_generator_is_served_under_jax(project, serve_model, monkeypatch):
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     uri = f"sqlite:///{project}/mlflow.db"

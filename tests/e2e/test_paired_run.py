@@ -72,6 +72,7 @@ def test_cli_translates_a_file_and_a_folder_of_other_sizes(project, run_cmd, tmp
     assert "Traceback" not in bad.stdout and not (tmp_path / "c.png").exists()
 
 
+@pytest.mark.slow  # REST translation: the unpaired run's server test
 def test_rest_server_translates_images_and_refuses_bad_ones(project, serve_model, tmp_path):
     buffer = io.BytesIO()
     Image.fromarray(np.zeros((40, 24), np.uint8)).save(buffer, "PNG")

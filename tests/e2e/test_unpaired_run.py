@@ -50,6 +50,7 @@ def translate(run_cmd, project: Path, source: Path, output: Path, *more: str, ch
     return run_cmd(project, str(BIN / "ganops"), *command, *more, check=check)
 
 
+@pytest.mark.slow  # in-process: tests/serving/test_unpaired_serving.py
 def test_cli_translates_both_ways_and_asks_for_a_direction(project, run_cmd, tmp_path):
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(tmp_path / "a.png")

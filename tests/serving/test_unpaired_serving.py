@@ -12,6 +12,7 @@ import pytest
 from mlflow.exceptions import MlflowException
 from PIL import Image
 
+from ganops.console import main
 from ganops.errors import GanopsError
 from ganops.serving.load import load_generator
 from ganops.tracking.registry import register
@@ -101,3 +102,20 @@ def test_a_model_without_style_refuses_one(served):
     table = pd.DataFrame({"image": [png(image)], "direction": ["AtoB"], "style": [png(image)]})
     with pytest.raises(MlflowException, match="row 0: 'style': this generator takes no style"):
         pyfunc.predict(table)
+
+
+def test_cli_translates_both_ways_and_asks_for_a_direction(served, tmp_path):
+    """`ganops translate` (in-process; a fresh process: tests/e2e/test_unpaired_run.py, slow)."""
+    image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    Image.fromarray(image).save(tmp_path / "a.png")
+    common = ["translate", "--model", "ganops-cyclegan-digits_m"]
+    common += ["--input", str(tmp_path / "a.png"), "--tracking-uri", mlflow.get_tracking_uri()]
+    outputs = {}
+    for direction in ("AtoB", "BtoA"):
+        out = tmp_path / f"{direction}.png"
+        assert main([*common, "--output", str(out), "--direction", direction]) == 0
+        outputs[direction] = np.asarray(Image.open(out))
+        assert outputs[direction].shape == (16, 16, 3)
+    assert not np.array_equal(outputs["AtoB"], outputs["BtoA"])  # two generators
+    assert main([*common, "--output", str(tmp_path / "x.png")]) == 2
+    assert not (tmp_path / "x.png").exists()
