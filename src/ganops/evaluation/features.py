@@ -21,7 +21,7 @@ from keras import layers
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from ganops.errors import ConfigError, DataError
-from ganops.io import atomic_write
+from ganops.storage import atomic_write
 
 log = logging.getLogger(__name__)
 FEATURE_LAYER = "features"

@@ -14,8 +14,8 @@ from PIL import Image
 
 from ganops.evaluation.evaluate import better
 from ganops.evaluation.plots import gif_bytes, samples_picture
-from ganops.io import atomic_write
 from ganops.sampling import Feed
+from ganops.storage import atomic_write
 from ganops.variants.base import Trainable
 
 

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from ganops.io import atomic_write
+from ganops.storage import atomic_write
 from ganops.variants.base import Trainable
 
 log = logging.getLogger(__name__)

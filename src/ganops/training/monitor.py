@@ -21,8 +21,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 from scipy.spatial.distance import pdist
 
-from ganops.io import atomic_write
 from ganops.sampling import generate
+from ganops.storage import atomic_write
 from ganops.training.callbacks import Callback
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from ganops.errors import ConfigError, DataError
 from ganops.evaluation.evaluate import held_out, on_data_share
 from ganops.evaluation.metrics import accuracy
 from ganops.evaluation.unpaired import identity_share
-from ganops.io import atomic_write
 from ganops.sampling import decode
+from ganops.storage import atomic_write
 from ganops.training import backend
 from ganops.training.callbacks import BestCheckpoint, Callback, SampleGrid, save_png
 from ganops.training.config import TrainConfig
