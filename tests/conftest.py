@@ -107,3 +107,59 @@ def team_server(tmp_path_factory):
             yield SimpleNamespace(uri=uri, cluster=cluster, artifacts=store / "artifacts")
     finally:
         shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+#: Headless Chromium in a container: no sandbox (root), no GPU, no shared-memory limit, and no
+#: traffic of its own (the views must render from loopback and local files alone).
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's ``chromium`` and ``chromium-driver``), shared by the
+    tests that look at a view as a person would."""
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    driver = shutil.which("chromedriver")
+    if driver is None:  # CI installs it (.ci/run): there, its absence fails
+        message = "chromedriver not found: install Debian's chromium and chromium-driver"
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(message)
+    options = webdriver.ChromeOptions()
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    chromium = webdriver.Chrome(options=options, service=Service(driver))
+    chromium.set_page_load_timeout(60)
+    try:
+        yield chromium
+    finally:
+        chromium.quit()
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    """``screenshot(browser, "name")``: a PNG of the page in ``$GANOPS_SCREENSHOTS`` when set
+    (``make screenshots`` sets it to docs/screenshots; tests never depend on it)."""
+    from pathlib import Path
+
+    def take(chromium, name: str) -> None:
+        folder = os.environ.get("GANOPS_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            chromium.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+    return take
