@@ -18,6 +18,12 @@ from mlflow.exceptions import MlflowException
 
 from ganops.evaluation.evaluate import better
 from ganops.serving.pyfunc import MODEL_CODE, input_example, signature
+from ganops.tracking.descriptions import (
+    NOTE_TAG,
+    merged_note,
+    model_description,
+    version_description,
+)
 from ganops.tracking.guard import GUARD
 from ganops.training.backend import PACKAGES
 
@@ -199,12 +205,30 @@ def settle(client: MlflowClient, name: str, metrics: dict[str, Any], decision: D
         decision.champion_value = None if held is None else values.get(held)
 
 
-def log_decision(decision: Decision) -> None:
-    """The gate's decision as tags, and both numbers as metrics, on the active MLflow run."""
-    mlflow.set_tags({f"registry.{k}": str(v) for k, v in asdict(decision).items()})
+def log_decision(decision: Decision, better: str) -> None:
+    """The gate's decision as tags and in the run's note (its description in the UI; one
+    line per model), and both numbers as metrics, on the active MLflow run."""
+    run = mlflow.active_run()
+    note = run and mlflow.get_run(run.info.run_id).data.tags.get(NOTE_TAG)
+    mlflow.set_tags(
+        {f"registry.{k}": str(v) for k, v in asdict(decision).items()}
+        | {NOTE_TAG: merged_note(note, decision, better)}
+    )
     mlflow.log_metric(f"registry_challenger_{decision.metric}", decision.challenger_value)
     if decision.champion_value is not None:
         mlflow.log_metric(f"registry_champion_{decision.metric}", decision.champion_value)
+
+
+def describe(
+    client: MlflowClient, decision: Decision, metrics: dict[str, Any], tags: dict[str, str]
+) -> None:
+    """The descriptions the MLflow UI shows: the model's (what it is, how to load it) and,
+    once the gate and ``settle`` have decided, the new version's (trained on what, scored
+    how, champion or not and why)."""
+    name, variant, dataset = decision.name, metrics["variant"], metrics["dataset"]
+    client.update_registered_model(name, model_description(name, variant, dataset, metrics))
+    description = version_description(tags, metrics, decision)
+    client.update_model_version(name, decision.version, description)
 
 
 def lock_path(name: str) -> str:
@@ -237,7 +261,8 @@ def register(
     On one machine all of it runs under a file lock, so two registrations at once cannot
     register the same run twice; registrations from several machines to one tracking server
     (no common lock) still leave the better model holding the alias (``settle``).
-    The decision and both numbers are logged to the active MLflow run.
+    The model and the new version get their descriptions (``describe``); the decision and
+    both numbers are logged to the active MLflow run.
     """
     client = MlflowClient()
     name = model_name(metrics["variant"], metrics["dataset"])
@@ -272,5 +297,6 @@ def register(
             if decision.promoted:
                 client.set_model_version_tag(name, version, GATE_TAG, PASSED)
                 settle(client, name, metrics, decision)
-    log_decision(decision)
+            describe(client, decision, metrics, version_tags)
+    log_decision(decision, primary["better"])
     return decision

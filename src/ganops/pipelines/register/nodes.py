@@ -44,7 +44,8 @@ def register_generator(
         generator: the best generator of the run.
         metrics: its evaluation (``metrics.json``).
         train_summary: the training summary (run fingerprint, data hash).
-        model_input: the dataset (held-out pairs re-measure a translation champion).
+        model_input: the dataset (its training size is recorded; held-out pairs re-measure
+            a translation champion).
         feature_extractor: the dataset's extractor, to re-measure a champion if needed.
         reference_features: the reference set the metric is measured against.
         evaluation: the ``evaluation`` parameters (sample count and seed to re-measure with).
@@ -74,6 +75,8 @@ def register_generator(
         "data_hash": train_summary["data_hash"],
         "params_hash": train_summary["fingerprint"],
         "best_step": str(train_summary.get("best_step")),
+        "steps": str(train_summary.get("steps")),
+        "train_examples": str(len(model_input["x_train"])),
         "backend": keras.backend.backend(),
         "device": ", ".join(devices()) or "CPU",
     }
