@@ -23,6 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ganops.tracking.dvc_plots template .dvc/plots_template.html  # `dvc plots`, offline
 	touch $@
 
 run: $(STAMP)          ## the default job: DCGAN on the embedded digits, logged to MLflow

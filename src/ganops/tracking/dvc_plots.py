@@ -1,0 +1,155 @@
+"""What ``dvc plots`` and ``dvc metrics`` show: an offline page template and the leaderboard.
+
+``dvc plots show`` / ``dvc plots diff`` fill an HTML template with one Vega-Lite chart per plot
+that ``dvc.yaml`` declares. DVC's own page loads Vega from a CDN; ``make setup`` writes one that
+carries Vega, Vega-Lite and Vega-Embed inline instead (from the pinned ``vl-convert-python``
+wheel, so nothing third-party is committed), and ``.dvc/config`` points DVC at it. The
+``leaderboard`` stage turns the committed per-variant ``metrics.json`` files into the table the
+leaderboard plot draws, ordered as ``compare``'s leaderboard (``report.leaderboard``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ganops.errors import DataError
+
+#: The columns of the leaderboard table: which run, its primary metric, then the shared ones.
+LEADERBOARD_COLUMNS = [
+    "dataset",
+    "variant",
+    "model",
+    "primary_metric",
+    "primary_value",
+    "fid",
+    "kid",
+    "precision",
+    "recall",
+    "coverage",
+]
+METRICS_KEYS = ("variant", "dataset", "primary", "metrics")  # what the leaderboard reads
+USAGE = (
+    "usage: python -m ganops.tracking.dvc_plots template PATH"
+    " | leaderboard REPORTING_FOLDER OUT_CSV"
+)
+#: Plots side by side, two to a row on a laptop's screen; DVC fills in ``{plot_divs}``.
+PAGE = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+{{refresh_tag}}
+<title>DVC plots</title>
+<script type="text/javascript">{bundle}</script>
+<style>
+body {{ font-family: sans-serif; margin: 12px; }}
+body > div {{ display: inline-block; vertical-align: top; margin: 0 12px 16px 0; }}
+</style>
+</head>
+<body>
+{{plot_divs}}
+</body>
+</html>
+"""
+
+
+def latest_vega_lite_5(versions: Iterable[str]) -> str:
+    """The newest Vega-Lite 5 release among ``versions`` (DVC's templates are Vega-Lite 5)."""
+    fives = [v for v in versions if v.split(".")[0] == "5"]
+    if not fives:
+        raise DataError(f"vl-convert offers no Vega-Lite 5 (it offers {', '.join(versions)})")
+    return max(fives, key=lambda v: tuple(int(part) for part in v.split(".")))
+
+
+def offline_page(bundle: str) -> str:
+    """DVC's page template with ``bundle`` (JavaScript) inline, so it needs no network. It has
+    no ``{scripts}`` placeholder: DVC's CDN ``<script src>`` tags are left out."""
+    return PAGE.format(bundle=bundle.replace("</script", "<\\/script"))
+
+
+def write_template(path: Path) -> Path:
+    """Write the offline page template to ``path`` (Vega from the installed vl-convert)."""
+    import vl_convert
+
+    version = latest_vega_lite_5(vl_convert.get_vegalite_versions())
+    page = offline_page(vl_convert.javascript_bundle(vl_version=version))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def runs_from_metrics(documents: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """``metrics.json`` documents as rows of ``report.leaderboard``'s input (one run each)."""
+    rows = [
+        {
+            "run_name": f"{doc['variant']}-{doc['dataset']}",
+            "start_time": 0,
+            "run_id": "",
+            "variant": doc["variant"],
+            "dataset": doc["dataset"],
+            "primary_metric": doc["primary"]["name"],
+            **{f"eval_{name}": value for name, value in doc["metrics"].items()},
+        }
+        for doc in documents
+    ]
+    return pd.DataFrame(rows, columns=None if rows else ["run_name", "start_time", "run_id"])
+
+
+def leaderboard_table(documents: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Every evaluated variant, by dataset, best primary metric first in its direction; a
+    ``model`` label (``variant (dataset)``) for the plot's axis."""
+    from ganops.evaluation.report import leaderboard
+
+    board = leaderboard(runs_from_metrics(documents))
+    board = board.assign(model=board["variant"] + " (" + board["dataset"] + ")")
+    return board.reindex(columns=LEADERBOARD_COLUMNS)
+
+
+def parse_metrics(path: Path) -> dict[str, Any]:
+    """One evaluation's ``metrics.json``; ``DataError`` naming the file when it is not one."""
+    try:
+        doc = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise DataError(f"{path}: not JSON ({err})") from None
+    missing = [key for key in METRICS_KEYS if not isinstance(doc, dict) or key not in doc]
+    if missing:
+        raise DataError(f"{path}: not an evaluation's metrics.json (no {', '.join(missing)})")
+    return doc
+
+
+def read_metrics(folder: Path) -> list[dict[str, Any]]:
+    """The ``<folder>/<variant>/metrics.json`` documents, by variant name."""
+    paths = sorted(folder.glob("*/metrics.json"))
+    if not paths:
+        raise DataError(f"no {folder}/*/metrics.json: evaluate a variant first (dvc repro)")
+    return [parse_metrics(path) for path in paths]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ganops.tracking.dvc_plots template PATH | leaderboard FOLDER OUT_CSV``."""
+    command, *paths = (sys.argv[1:] if argv is None else argv) or [""]
+    if (command, len(paths)) not in (("template", 1), ("leaderboard", 2)):
+        print(USAGE, file=sys.stderr)
+        return 2
+    try:
+        if command == "template":
+            write_template(Path(paths[0]))
+        else:
+            from ganops.quiet import quiet_start
+
+            quiet_start()  # report.py imports Keras: no TensorFlow start-up lines
+            table = leaderboard_table(read_metrics(Path(paths[0])))
+            table.to_csv(paths[1], index=False, float_format="%.6g")
+    except DataError as err:
+        print(f"ganops: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
