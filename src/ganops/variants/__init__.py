@@ -31,6 +31,7 @@ from ganops.variants import (
     wgan_gp,
 )
 from ganops.variants.base import DataSpec, Trainable
+from ganops.variants.conditional import ConditionalConfig
 from ganops.variants.likelihood import LikelihoodConfig
 
 VARIANTS: dict[str, ModuleType] = {
@@ -68,6 +69,31 @@ LIKELIHOOD = tuple(
 #: Variants with datasets of their own: they are left out of the default dataset's pipelines.
 TRANSLATION = PAIRED + UNPAIRED
 HINTS = {"pairs": "photos_color", "unpaired": "digits_m"}  # a dataset of each kind
+#: The conditional GANs (CGAN, ACGAN, SGAN, InfoGAN): a class or code goes in with z.
+CONDITIONAL = tuple(
+    name for name, module in VARIANTS.items() if issubclass(module.Config, ConditionalConfig)
+)
+_SPECIFIC = {
+    "conditional": CONDITIONAL,
+    "paired_translation": PAIRED,
+    "unpaired_translation": UNPAIRED,
+    "likelihood": LIKELIHOOD,
+}
+#: DESIGN.md's families, each variant in exactly one; their names are the variants' Kedro tags
+#: (``kedro run --tags conditional``, kedro-viz's tag filter). The failure-mode experiments are
+#: the vanilla GAN, so unconditional (the ``failure_modes`` pipeline selects them apart).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "unconditional": tuple(
+        name for name in VARIANTS if not any(name in members for members in _SPECIFIC.values())
+    ),
+    **_SPECIFIC,
+}
+
+
+def family(name: str) -> str:
+    """The family (and Kedro tag) of variant ``name``."""
+    get_variant(name)  # unknown names: the known ones
+    return next(tag for tag, members in FAMILIES.items() if name in members)
 
 
 def get_variant(name: str) -> ModuleType:

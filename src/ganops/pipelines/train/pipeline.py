@@ -1,10 +1,12 @@
 from kedro.pipeline import Node, Pipeline
 
 from ganops.pipelines.train.nodes import train
+from ganops.variants import family
 
 
 def create_pipeline(variant: str, **kwargs) -> Pipeline:
-    """The training pipeline of one variant, namespaced by its name."""
+    """The training pipeline of one variant, namespaced by its name and
+    tagged with its family."""
     template = Pipeline(
         [
             Node(
@@ -29,6 +31,7 @@ def create_pipeline(variant: str, **kwargs) -> Pipeline:
     return Pipeline(
         template,
         namespace=variant,
+        tags=family(variant),
         inputs={"model_input", "feature_extractor", "reference_features"},
         parameters={"params:points"},
     )
