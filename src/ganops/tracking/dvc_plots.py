@@ -4,7 +4,7 @@
 that ``dvc.yaml`` declares. DVC's own page loads Vega from a CDN; ``make setup`` writes one that
 carries Vega, Vega-Lite and Vega-Embed inline instead (from the pinned ``vl-convert-python``
 wheel, so nothing third-party is committed), and ``.dvc/config`` points DVC at it. The
-``leaderboard`` stage turns the committed per-variant ``metrics.json`` files into the table the
+``scoreboard`` stage turns the committed per-variant ``metrics.json`` files into the table the
 leaderboard plot draws, ordered as ``compare``'s leaderboard (``report.leaderboard``).
 """
 
