@@ -9,12 +9,15 @@ AIRFLOW_DAGS  ?= airflow_dags
 PIPELINE      ?= retrain
 SERVER_HOST   ?= 127.0.0.1
 SERVER_PORT   ?= 5000
+VIZ_PORT      ?= 4141
+# kedro-viz 12.5 imports a response class FastAPI deprecates: mute its 20-line notice.
+VIZ_QUIET     := PYTHONWARNINGS="ignore:ORJSONResponse is deprecated"
 export KEDRO_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server push pull
+.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server push pull viz viz-build
 
 setup: $(STAMP)
 
@@ -43,6 +46,14 @@ bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_
 
 repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro   # its stages call `kedro`
+
+viz: $(STAMP)          ## kedro-viz: the pipelines by layer, a group per variant, a tag per family (VIZ_PORT)
+	$(VIZ_QUIET) $(BIN)/kedro viz run --host 127.0.0.1 --port $(VIZ_PORT) --no-browser
+
+viz-build: $(STAMP)    ## kedro-viz as a static site in build/ (any web server serves it, offline)
+	rm -rf build/api  # kedro viz build exits 0 even when it fails: its site's data tells
+	$(VIZ_QUIET) $(BIN)/kedro viz build
+	@test -f build/api/main || { echo "ganops: kedro viz build failed (its ERROR above); no site in build/" >&2; exit 2; }
 
 airflow-dag: $(STAMP)  ## regenerate airflow_dags/ganops_$(PIPELINE)_dag.py from the pipeline
 	$(BIN)/kedro airflow create --pipelines $(PIPELINE) --group-by namespace \
