@@ -24,6 +24,7 @@ from tiny import TINY_TRAIN
 
 DATASET = "digits"
 VARIANT = "dcgan"
+MODEL = f"ganops-{VARIANT}-{DATASET}"
 STEPS = TINY_TRAIN["steps"]
 CKPT_6 = f"data/06_models/{VARIANT}/checkpoints/ckpt-{STEPS:08d}.npz"
 OUTPUTS = [
@@ -229,14 +230,23 @@ def test_mlflow_run_has_params_metrics_and_artifacts(trained: KedroRun, mlflow_c
     }
     assert expected <= artifacts, f"missing artifacts: {expected - artifacts}"
     assert {"eval_fid", "eval_kid", "eval_precision", "eval_recall"} <= run.data.metrics.keys()
+    note = run.data.tags["mlflow.note.content"]  # the run's description in the MLflow UI
+    assert note.startswith(f"`{MODEL}` v1 registered, champion: first version"), note
 
 
-def test_first_registration_becomes_champion(trained: KedroRun, mlflow_client):
-    name = f"ganops-{VARIANT}-{DATASET}"
-    champion = mlflow_client.get_model_version_by_alias(name, "champion")
+def test_first_registration_becomes_champion_and_says_why(trained: KedroRun, mlflow_client):
+    champion = mlflow_client.get_model_version_by_alias(MODEL, "champion")
     assert str(champion.version) == "1"
     assert champion.tags["params_hash"] and champion.tags["backend"] == "tensorflow"
     assert champion.tags["feature_extractor"].startswith("domain-classifier-")
+    trained_on, scored, verdict = champion.description.split("\n\n")
+    assert trained_on.startswith(f"Trained on `{DATASET}`, ") and f"{STEPS} steps" in trained_on
+    assert f"params hash `{champion.tags['params_hash']}`" in trained_on
+    assert scored.startswith("**fid ") and "(lower is better)" in scored
+    assert verdict == "**Champion**: first version: no champion yet."
+    model = mlflow_client.get_registered_model(MODEL).description
+    assert model.startswith(f"**{VARIANT}** on `{DATASET}` (GAN): DCGAN")
+    assert f"`ganops generate --model {MODEL} -n 64 --out samples.png`" in model
 
 
 def test_training_kept_the_best_scored_generator(trained: KedroRun):
@@ -428,8 +438,12 @@ def test_retrain_promotes_only_a_better_model_and_is_a_no_op_when_nothing_change
     assert decision["version"] == "2" and decision["champion_version"] == "1"
     better = decision["challenger_value"] < decision["champion_value"]
     assert decision["promoted"] == better
-    champion = mlflow_client.get_model_version_by_alias(f"ganops-{VARIANT}-{DATASET}", "champion")
+    champion = mlflow_client.get_model_version_by_alias(MODEL, "champion")
     assert str(champion.version) == ("2" if better else "1")
+    verdict = mlflow_client.get_model_version(MODEL, "2").description.split("\n\n")[-1]
+    outcome = "Champion" if better else "Not champion"
+    assert verdict.startswith(f"**{outcome}**: {decision['reason']}: fid "), verdict
+    assert verdict.endswith(f"against v1's {decision['champion_value']:.4g} (lower is better).")
 
     run_cmd(project, "kedro", "run", "--pipelines", "retrain")
     decision = json.loads(registration.read_text())
@@ -579,3 +593,101 @@ def test_two_workers_train_one_run_and_only_the_chief_keeps_it(
     assert list(losses["step"]) == [1, 2, 3, 4, 5, 6] and np.isfinite(losses).all().all()
     runs = mlflow_client.search_runs([experiment], filter_string=named)
     assert len(runs) == before + 1 and "d_loss" in runs[0].data.metrics
+
+
+# --- the MLflow UI, as a person sees it ---------------------------------------------------------
+
+#: A returning user's browser settings: the "Model training" view, the runs table with the
+#: evaluation metrics as columns, the assistant panel closed (MLflow 3.17's local storage).
+UI_SETTINGS = {
+    "mlflow.workflowType_v1": "machine_learning",
+    "mlflow.assistant.panelOpen_v1": False,
+    "mlflow.assistant.fab.autoOpenedOnFirstLoad_v1": True,
+}
+SHOWN_METRICS = ("eval_fid", "eval_kid", "eval_precision", "eval_recall")
+UI_TIMEOUT = 60
+
+
+@pytest.fixture
+def mlflow_ui(trained: KedroRun, command_env, tmp_path):
+    """The real MLflow UI (``mlflow server``, started as ``make server`` starts it) on the
+    default run's store and artifacts, on loopback; stopped however the test ends."""
+    from ganops.serving.loadtest import free_port
+    from ganops.tracking.team import tracking_server
+
+    project = trained.project
+    env = command_env | {"MLFLOW_DISABLE_TELEMETRY": "true"}
+    backend, artifacts = f"sqlite:///{project}/mlflow.db", str(project / "mlruns")
+    with tracking_server(backend, artifacts, free_port(), tmp_path / "ui.log", env=env) as uri:
+        yield uri
+
+
+def page_text(browser, *expected: str) -> str:
+    """The page's text once it shows every one of ``expected`` (the UI renders in steps)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def shown(driver):
+        text = driver.find_element(By.TAG_NAME, "body").text
+        return text if all(e in text for e in expected) else None
+
+    return WebDriverWait(browser, UI_TIMEOUT, poll_frequency=0.25).until(shown)
+
+
+def remember(browser, uri: str, experiment_id: str) -> None:
+    """Store ``UI_SETTINGS`` for ``uri`` in the browser, as the UI itself would."""
+    browser.get(f"{uri}/health")  # a page of the UI's origin, without loading the app
+    browser.get_log("browser")  # earlier pages' console: not this UI's
+    columns = ["attributes.`Models`", *(f"metrics.`{m}`" for m in SHOWN_METRICS)]
+    settings = UI_SETTINGS | {
+        f'MLflowLocalStorage-1.1-ExperimentPage-["{experiment_id}"]-ReactComponentState': {
+            "selectedColumns": columns
+        }
+    }
+    for key, value in settings.items():
+        browser.execute_script("localStorage.setItem(arguments[0], arguments[1])", key,
+                               json.dumps(value))  # fmt: skip
+
+
+def failed_or_offsite_loads(browser, uri: str) -> list[str]:
+    """What the UI loaded from anywhere but itself, and its console errors, but two expected
+    404s: the user endpoint that only exists with authentication on, and the favicon of
+    ``remember``'s page."""
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    offsite = [u for u in loaded if not u.startswith((uri, "data:", "blob:"))]
+    expected = (f"{uri}/ajax-api/2.0/mlflow/users/current ", f"{uri}/favicon.ico ")
+    errors = [
+        e["message"]
+        for e in browser.get_log("browser")
+        if e["level"] == "SEVERE" and not e["message"].startswith(expected)
+    ]
+    return offsite + errors
+
+
+def test_mlflow_ui_lists_the_run_and_the_champion_with_its_description(
+    mlflow_ui, browser, screenshot, mlflow_client
+):
+    experiment = mlflow_client.get_experiment_by_name("ganops").experiment_id
+    remember(browser, mlflow_ui, experiment)
+
+    browser.get(f"{mlflow_ui}/#/experiments/{experiment}/runs")
+    fid = dcgan_runs(mlflow_client)[0].data.metrics["eval_fid"]
+    runs = page_text(browser, f"{VARIANT}-{DATASET}", *SHOWN_METRICS, str(fid))
+    assert MODEL in runs  # the run links the model it registered
+    screenshot(browser, "mlflow-runs")
+
+    browser.get(f"{mlflow_ui}/#/models/{MODEL}")
+    model = page_text(browser, "Load the champion", "@ champion")
+    assert f"{VARIANT} on {DATASET} (GAN): DCGAN" in model  # the description, rendered
+    assert f"ganops generate --model {MODEL} -n 64 --out samples.png" in model
+    screenshot(browser, "mlflow-model")
+
+    champion = mlflow_client.get_model_version_by_alias(MODEL, "champion")
+    verdict = champion.description.split("\n\n")[-1].replace("**", "")  # as rendered
+    browser.get(f"{mlflow_ui}/#/models/{MODEL}/versions/{champion.version}")
+    version = page_text(browser, f"Trained on {DATASET}, ", verdict)
+    assert verdict.startswith("Champion: ") and "(lower is better)" in version
+    screenshot(browser, "mlflow-version")
+    assert not failed_or_offsite_loads(browser, mlflow_ui)
