@@ -72,11 +72,11 @@ def test_headline_is_the_first_sentence_on_one_line():
         ("dcgan", "GAN"),
         ("cgan", "conditional GAN"),
         ("infogan", "conditional GAN"),
-        ("sgan", "semi-supervised GAN"),
+        ("sgan", "conditional GAN"),
         ("pix2pix", "paired image translation"),
         ("cyclegan", "unpaired image translation"),
         ("vae", "likelihood baseline, not a GAN"),
-        ("mode_collapse", "failure-mode experiment"),
+        ("mode_collapse", "GAN"),
     ],
 )
 def test_each_variant_has_a_family(variant, kind):

@@ -31,24 +31,21 @@ def headline(docstring: str | None) -> str:
     return found.group(1) if found else text
 
 
+#: Each variant family (``ganops.variants.FAMILIES``) in a few words.
+FAMILY_WORDS = {
+    "unconditional": "GAN",
+    "conditional": "conditional GAN",
+    "paired_translation": "paired image translation",
+    "unpaired_translation": "unpaired image translation",
+    "likelihood": "likelihood baseline, not a GAN",
+}
+
+
 def family(variant: str) -> str:
     """The kind of model ``variant`` trains, in a few words."""
-    from ganops.variants import EXPERIMENTS, LIKELIHOOD, PAIRED, UNPAIRED, get_variant
-    from ganops.variants.conditional import ConditionalConfig
+    from ganops import variants
 
-    if variant in PAIRED:
-        return "paired image translation"
-    if variant in UNPAIRED:
-        return "unpaired image translation"
-    if variant in LIKELIHOOD:
-        return "likelihood baseline, not a GAN"
-    if variant in EXPERIMENTS:
-        return "failure-mode experiment"
-    if variant == "sgan":
-        return "semi-supervised GAN"
-    if issubclass(get_variant(variant).Config, ConditionalConfig):
-        return "conditional GAN"
-    return "GAN"
+    return FAMILY_WORDS[variants.family(variant)]
 
 
 def load_commands(name: str, variant: str) -> list[str]:
