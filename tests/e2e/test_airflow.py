@@ -82,6 +82,7 @@ def task_edges(pipeline: Pipeline) -> dict[str, set[str]]:
     return edges
 
 
+@pytest.mark.slow  # installs Airflow in .venv-airflow first (a minute or two on a fresh clone)
 def test_airflow_loads_the_dag_with_one_task_per_variant_wired_as_the_pipeline(
     airflow_bin: Path, run_cmd, tmp_path: Path
 ):

@@ -100,7 +100,7 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
         stages["stages"][stage]["foreach"] = list(TRAINED)
     for stage in TRANSLATION_STAGES:  # the same mechanics over other datasets
         del stages["stages"][stage]
-    del stages["stages"]["scoreboard"]  # it reads every variant's metrics (test_dvc_plots.py)
+    del stages["stages"]["scoreboard"]  # it reads every variant's metrics (test_dvc_plots_page.py)
     (path / "dvc.yaml").write_text(yaml.safe_dump(stages, sort_keys=False))
     run_cmd(path, "git", "init", "-q")
     run_cmd(path, "git", "config", "user.email", "e2e@example.com")
@@ -175,7 +175,7 @@ def test_gan_parameter_change_reruns_only_gan_training_and_evaluation(
     commit(run_cmd, repo.path, "gan: discriminator learning rate 1e-4")
 
 
-def test_exp_run_with_set_param_reruns_only_dcgan(repo: Repo, run_cmd):
+def test_exp_run_with_set_param_reruns_only_dcgan(repo: Repo, run_cmd, tmp_path):
     gan_model = repo.path / "data/06_models/gan/generator.keras"
     gan_mtime = gan_model.stat().st_mtime_ns
     summary = repo.path / "data/08_reporting/dcgan/train_summary.json"
@@ -194,6 +194,15 @@ def test_exp_run_with_set_param_reruns_only_dcgan(repo: Repo, run_cmd):
     assert gan_model.stat().st_mtime_ns == gan_mtime
     experiments = run_cmd(repo.path, "dvc", "exp", "list", "--name-only").stdout.split()
     assert len(experiments) == 1, experiments
+    # The experiment against HEAD, as a person compares them: plots and metrics, no code of ours.
+    run_cmd(repo.path, "dvc", "plots", "diff", "HEAD", "--targets", "losses_dcgan$",
+            "-o", str(tmp_path / "plots"))  # fmt: skip
+    page = (tmp_path / "plots" / "index.html").read_text()
+    assert "dcgan: losses per step" in page
+    assert '"rev": "HEAD"' in page and '"rev": "workspace"' in page
+    metrics = "data/08_reporting/dcgan/metrics.json"
+    diff = run_cmd(repo.path, "dvc", "metrics", "diff", "HEAD", "--targets", metrics).stdout
+    assert "metrics.fid" in diff and "primary.value" in diff, diff
     commit(run_cmd, repo.path, "dcgan: seed 1")
 
 

@@ -551,6 +551,7 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
+@pytest.mark.slow  # ≈ 65 s; one device per replica in-process: tests/training/test_distribution.py
 def test_two_workers_train_one_run_and_only_the_chief_keeps_it(
     trained: KedroRun, run_cmd, command_env, mlflow_client
 ):

@@ -63,6 +63,8 @@ def test_cli_translates_both_ways_and_asks_for_a_direction(project, run_cmd, tmp
     assert not np.array_equal(outputs["AtoB"], outputs["BtoA"])  # two generators
 
 
+@pytest.mark.slow  # each row's direction in-process: tests/serving/test_unpaired_serving.py;
+# a REST server: tests/e2e/test_serve.py
 def test_rest_server_takes_a_direction_column(project, serve_model, tmp_path):
     pixels = np.full((16, 16, 3), 0.5).tolist()
     with serve_model(tmp_path, f"sqlite:///{project}/mlflow.db", f"models:/{NAME}@champion") as url:

@@ -56,6 +56,7 @@ def register_elsewhere(uri, folder, fid, delay, start):
     register_tiny_gan(digits, dataset="race", fid=fid)
 
 
+@pytest.mark.slow  # ≈ 35 s; the settling itself, deterministic: tests/tracking/test_registry.py
 def test_two_machines_registering_at_once_leave_the_better_champion(team_server, tmp_path):
     """Without a common lock both read no champion and pass the gate; the worse one, slower,
     writes the alias last. It must still end on the better one."""
