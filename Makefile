@@ -12,12 +12,16 @@ SERVER_PORT   ?= 5000
 VIZ_PORT      ?= 4141
 # kedro-viz 12.5 imports a response class FastAPI deprecates: mute its 20-line notice.
 VIZ_QUIET     := PYTHONWARNINGS="ignore:ORJSONResponse is deprecated"
+#: The tests that look at each view in headless Chromium (and take the README's screenshots).
+VIEW_TESTS    := tests/e2e/test_viz.py::test_static_site_shows_the_default_pipeline_offline \
+  tests/e2e/test_dvc_plots_page.py::test_plots_diff_page_renders_offline_with_both_revisions \
+  tests/e2e/test_kedro_run.py::test_mlflow_ui_lists_the_run_and_the_champion_with_its_description
 export KEDRO_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server push pull viz viz-build
+.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots
 
 setup: $(STAMP)
 
@@ -54,6 +58,9 @@ viz-build: $(STAMP)    ## kedro-viz as a static site in build/ (any web server s
 	rm -rf build/api  # kedro viz build exits 0 even when it fails: its site's data tells
 	$(VIZ_QUIET) $(BIN)/kedro viz build
 	@test -f build/api/main || { echo "ganops: kedro viz build failed (its ERROR above); no site in build/" >&2; exit 2; }
+
+screenshots: $(STAMP)  ## the README's pictures of kedro-viz, DVC plots and the MLflow UI -> docs/screenshots/ (the view tests)
+	GANOPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q $(VIEW_TESTS)
 
 airflow-dag: $(STAMP)  ## regenerate airflow_dags/ganops_$(PIPELINE)_dag.py from the pipeline
 	$(BIN)/kedro airflow create --pipelines $(PIPELINE) --group-by namespace \

@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from ganops.errors import DataError
+from ganops.errors import DataError, GanopsError
+from ganops.storage import atomic_write
 
 #: The columns of the leaderboard table: which run, its primary metric, then the shared ones.
 LEADERBOARD_COLUMNS = [
@@ -78,8 +79,7 @@ def write_template(path: Path) -> Path:
 
     version = latest_vega_lite_5(vl_convert.get_vegalite_versions())
     page = offline_page(vl_convert.javascript_bundle(vl_version=version))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return path
 
 
@@ -144,8 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
             quiet_start()  # report.py imports Keras: no TensorFlow start-up lines
             table = leaderboard_table(read_metrics(Path(paths[0])))
-            table.to_csv(paths[1], index=False, float_format="%.6g")
-    except DataError as err:
+            write = lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g")  # noqa: E731
+            atomic_write(Path(paths[1]), write)
+    except GanopsError as err:
         print(f"ganops: {err}", file=sys.stderr)
         return 2
     return 0
