@@ -107,7 +107,10 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
     run_cmd(path, "git", "config", "user.name", "e2e")
     run_cmd(path, "git", "config", "commit.gpgsign", "false")
     run_cmd(path, "dvc", "init", "-q")
-    run_cmd(path, "dvc", "config", "core.analytics", "false")
+    # The committed DVC settings: analytics off, the plot templates, the offline page (setup's)
+    shutil.copy2(REPO / ".dvc" / "config", path / ".dvc" / "config")
+    shutil.copytree(REPO / ".dvc" / "plots", path / ".dvc" / "plots")
+    shutil.copy2(REPO / ".dvc" / "plots_template.html", path / ".dvc" / "plots_template.html")
     shutil.copy2(REPO / ".dvcignore", path / ".dvcignore")
     # Kedro imports `ganops` from the project's src/ (it puts src/ first on sys.path), so on a
     # developer's machine src/**/__pycache__ exists by the time DVC hashes the code deps.
