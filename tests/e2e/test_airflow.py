@@ -24,6 +24,7 @@ DAG_FILE = DAGS / "ganops_retrain_dag.py"
 DAG_ID = "ganops_retrain"
 
 
+@pytest.mark.slow  # ≈ 25 s: Kedro and the project loaded in a fresh process
 def test_the_committed_dag_is_what_make_airflow_dag_generates(run_cmd, tmp_path: Path):
     run_cmd(REPO, "make", "--no-print-directory", "airflow-dag", f"AIRFLOW_DAGS={tmp_path}")
     generated = (tmp_path / DAG_FILE.name).read_text()

@@ -8,6 +8,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 
+@pytest.mark.slow  # ≈ 65 s; points in-process: tests/pipelines/test_mixtures.py, evaluation
 def test_a_variant_on_points_is_judged_by_the_mixture_fit(tmp_path, make_project, run_cmd):
     """The README's example: the points settings and metric, not the image ones and FD."""
     project = make_project(tmp_path / "project")

@@ -198,6 +198,7 @@ def test_cli_refuses_wrong_labels(tracking_uri, tmp_path, capsys, model, options
     assert not (tmp_path / "x.png").exists()
 
 
+@pytest.mark.slow  # ≈ 30 s; the command in-process above, its entry point: tests/test_cli.py
 def test_cli_generates_from_the_champion_in_a_fresh_process(tracking_uri, tmp_path):
     out = tmp_path / "grid.png"
     cli = Path(sys.executable).parent / "ganops"
