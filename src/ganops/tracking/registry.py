@@ -205,14 +205,14 @@ def settle(client: MlflowClient, name: str, metrics: dict[str, Any], decision: D
         decision.champion_value = None if held is None else values.get(held)
 
 
-def log_decision(decision: Decision, better: str) -> None:
+def log_decision(decision: Decision, direction: str) -> None:
     """The gate's decision as tags and in the run's note (its description in the UI; one
     line per model), and both numbers as metrics, on the active MLflow run."""
     run = mlflow.active_run()
     note = run and mlflow.get_run(run.info.run_id).data.tags.get(NOTE_TAG)
     mlflow.set_tags(
         {f"registry.{k}": str(v) for k, v in asdict(decision).items()}
-        | {NOTE_TAG: merged_note(note, decision, better)}
+        | {NOTE_TAG: merged_note(note, decision, direction)}
     )
     mlflow.log_metric(f"registry_challenger_{decision.metric}", decision.challenger_value)
     if decision.champion_value is not None:
