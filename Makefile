@@ -21,7 +21,7 @@ export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots
+.PHONY: setup run test test-all soak bench repro tables lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots
 
 setup: $(STAMP)
 
@@ -48,8 +48,12 @@ soak: $(STAMP)         ## fault and load soaks -> data/08_reporting/soak/*.json 
 bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_reporting/bench.json
 	$(BIN)/python -m ganops.bench
 
-repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed
+repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed; then the README's tables
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro   # its stages call `kedro`
+	$(MAKE) tables
+
+tables: $(STAMP)       ## the README's reference tables, rewritten from the committed reports and studies
+	$(BIN)/python -m ganops.tracking.readme_tables README.md
 
 viz: $(STAMP)          ## kedro-viz: the pipelines by layer, a group per variant, a tag per family (VIZ_PORT)
 	$(VIZ_QUIET) $(BIN)/kedro viz run --host 127.0.0.1 --port $(VIZ_PORT) --no-browser

@@ -1,0 +1,135 @@
+"""The README's reference tables, regenerated from the committed reports, never edited by
+hand: each sits between ``<!-- table: NAME -->`` and ``<!-- /table -->``.
+
+``python -m ganops.tracking.readme_tables README.md`` rewrites them (``make tables``, which
+``make repro`` runs after ``dvc repro``); ``--check`` writes nothing and exits 1 naming the
+stale ones (a test runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ganops.errors import DataError
+from ganops.storage import atomic_write
+
+REPORTS = Path("data/08_reporting")
+DVC_YAML = Path("dvc.yaml")
+BLOCK = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.DOTALL)
+USAGE = "usage: python -m ganops.tracking.readme_tables [--check] README.md"
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise DataError(f"{path}: cannot read it ({err})") from None
+
+
+def failures(summary: dict[str, Any]) -> str:
+    """The failure modes a run saw, with the step each was first seen at."""
+    seen = summary.get("failures") or {}
+    return ", ".join(f"`{name}` at {info['step']:,}" for name, info in seen.items()) or "none"
+
+
+def digits_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
+    """One variant's line of the digits table."""
+    m = metrics["metrics"]
+    cells = [
+        metrics["variant"],
+        f"{summary['steps']:,} ({summary.get('best_step', summary['steps']):,})",
+        f"{m['fid']:.3g}",
+        f"{m['kid']:#.2g}",
+        *(f"{m[k]:.2f}" for k in ("precision", "recall", "coverage", "classifier_score")),
+        f"{m['classes_covered']}",
+        f"{m['memorization_ratio']:.2f}",
+        failures(summary),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def digits_table(reports: Path) -> str:
+    """Every variant ``dvc.yaml``'s train stage trains on digits, in its order: steps, FD,
+    KID, precision/recall, coverage, classifier score, classes, memorization, failure modes."""
+    header = (
+        "| variant | steps (best) | FD ↓ | KID ↓ | precision ↑ | recall ↑ | coverage ↑ "
+        "| classifier score ↑ | classes covered ↑ | memorization ratio | failure modes seen |"
+    )
+    lines = [header, "|" + "---|" * 11]
+    for variant in yaml.safe_load(DVC_YAML.read_text())["stages"]["train"]["foreach"]:
+        folder = reports / variant
+        lines.append(
+            digits_row(read_json(folder / "metrics.json"), read_json(folder / "train_summary.json"))
+        )
+    return "\n".join(lines) + "\n"
+
+
+def study(name: str) -> Callable[[Path], str]:
+    """A study pipeline's Markdown summary, as it wrote it."""
+
+    def table(reports: Path) -> str:
+        path = reports / name / "study.md"
+        if not path.exists():
+            raise DataError(f"{path}: missing; run `kedro run --pipelines {name}`")
+        return path.read_text()
+
+    return table
+
+
+TABLES: dict[str, Callable[[Path], str]] = {
+    "digits": digits_table,
+    "ablation": study("ablation"),
+    "mixtures": study("mixtures"),
+    "semi_supervised": study("semi_supervised"),
+}
+
+
+def regenerate(text: str, reports: Path = REPORTS) -> tuple[str, list[str]]:
+    """``text`` with every table block rewritten, and the names of those that changed."""
+    changed = []
+
+    def fill(match: re.Match) -> str:
+        opening, name, old, closing = match.groups()
+        if name not in TABLES:
+            raise DataError(f"README table '{name}': unknown; known: {', '.join(TABLES)}")
+        new = TABLES[name](reports)
+        if new != old:
+            changed.append(name)
+        return opening + new + closing
+
+    return BLOCK.sub(fill, text), changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the README's tables, or with ``--check`` say which are stale (exit 1)."""
+    args = sys.argv[1:] if argv is None else argv
+    check = "--check" in args
+    paths = [a for a in args if a != "--check"]
+    if len(paths) != 1:
+        print(USAGE, file=sys.stderr)
+        return 2
+    readme = Path(paths[0])
+    try:
+        text, changed = regenerate(readme.read_text())
+    except (OSError, DataError) as err:
+        print(f"ganops: {err}", file=sys.stderr)
+        return 2
+    if check:
+        if changed:
+            print(f"ganops: stale README tables: {', '.join(changed)}; run `make tables`")
+        return int(bool(changed))
+    if changed:
+        atomic_write(readme, lambda tmp: tmp.write_text(text))
+    print(f"{readme}: {len(changed)} table(s) rewritten: {', '.join(changed) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
