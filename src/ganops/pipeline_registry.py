@@ -15,6 +15,8 @@ experiments (cron-safe; a no-op when nothing changed); paired variants retrain t
 own pipeline, with their dataset.
 ``compare``: a leaderboard of every variant and dataset evaluated so far (from MLflow).
 ``mixtures``: the mixtures study (variants x ring8/grid25 x seeds: mode coverage).
+``ablation``: data + features + what each change from the book's DCGAN to the default buys
+(cumulative rows x seeds: FD and training seconds).
 ``semi_supervised``: data + SGAN's classifier vs the same one on its labelled examples alone
 (labelled counts x seeds: held-out accuracy).
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 from kedro.pipeline import Pipeline
 
 from ganops.pipelines import (
+    ablation,
     compare,
     evaluate,
     features,
@@ -72,4 +75,5 @@ def register_pipelines() -> dict[str, Pipeline]:
         "compare": compare.create_pipeline(),
         "mixtures": mixtures.create_pipeline(),
         "semi_supervised": data + semi_supervised.create_pipeline(),
+        "ablation": data + extractor + ablation.create_pipeline(),
     }

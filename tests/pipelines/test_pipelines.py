@@ -22,6 +22,7 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "retrain",
         "prepare",
         "failure_modes",
+        "ablation",
     } <= pipes.keys()
     experiments = {n.name for n in pipes["all"].nodes if n.namespace in EXPERIMENTS}
     assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes} - (

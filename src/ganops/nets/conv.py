@@ -24,13 +24,18 @@ def base_size(image_size: int, upsamplings: int) -> int:
 
 
 def dcgan_generator(
-    latent_dim: int, image_shape: Sequence[int], filters: Sequence[int], kernel_size: int = 5
+    latent_dim: int,
+    image_shape: Sequence[int],
+    filters: Sequence[int],
+    kernel_size: int = 5,
+    batchnorm_momentum: float = 0.99,
 ) -> keras.Model:
     """z -> Dense projection -> transposed convs (BN + LeakyReLU) -> tanh image.
 
     ``filters[0]`` is the projection depth, ``filters[1]`` a stride-1 transposed conv, each
     further entry a stride-2 one, and a last stride-2 layer makes the image channels, as in
-    the tutorial (filters ``[256, 128, 64]`` turns 7x7 into 28x28).
+    the tutorial (filters ``[256, 128, 64]`` turns 7x7 into 28x28). ``batchnorm_momentum``:
+    that of every BatchNormalization's moving statistics, which sampling uses.
     """
     if len(filters) < 2:
         raise ConfigError("model.generator_filters: give at least two entries")
@@ -38,7 +43,7 @@ def dcgan_generator(
     side = base_size(height, len(filters) - 1)
     model = keras.Sequential([keras.Input((latent_dim,), name=LATENT)], name="generator")
     model.add(layers.Dense(side * side * filters[0], use_bias=False))
-    model.add(layers.BatchNormalization())
+    model.add(layers.BatchNormalization(momentum=batchnorm_momentum))
     model.add(layers.LeakyReLU(0.2))
     model.add(layers.Reshape((side, side, filters[0])))
     for i, depth in enumerate(filters[1:]):
@@ -47,7 +52,7 @@ def dcgan_generator(
                 depth, kernel_size, strides=1 if i == 0 else 2, padding="same", use_bias=False
             )
         )
-        model.add(layers.BatchNormalization())
+        model.add(layers.BatchNormalization(momentum=batchnorm_momentum))
         model.add(layers.LeakyReLU(0.2))
     model.add(layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same"))
     model.add(layers.Activation("tanh", dtype="float32"))

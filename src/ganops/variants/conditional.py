@@ -62,7 +62,13 @@ def generator(config: ConvConfig, spec: DataSpec, conditions: dict[str, int], em
     width = config.latent_dim + sum(
         embedding if embedding and name == "label" else size for name, size in conditions.items()
     )
-    body = dcgan_generator(width, spec.sample_shape, config.generator_filters, config.kernel_size)
+    body = dcgan_generator(
+        width,
+        spec.sample_shape,
+        config.generator_filters,
+        config.kernel_size,
+        config.generator_batchnorm_momentum,
+    )
     return conditional_generator(body, config.latent_dim, conditions, embedding)
 
 

@@ -19,6 +19,13 @@ class ConvConfig(AdversarialConfig):
     discriminator_filters: list[int] = Field([64, 128], min_length=1)
     kernel_size: int = Field(5, gt=0)
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="discriminator dropout")
+    generator_batchnorm_momentum: float = Field(
+        0.99,
+        gt=0.0,
+        lt=1.0,
+        description="momentum of the generator's BatchNormalization statistics, which "
+        "sampling uses: lower follows a generator that still changes fast (Keras: 0.99)",
+    )
 
 
 class NetworksConfig(ConvConfig):
@@ -38,7 +45,11 @@ def conv_networks(
 ) -> tuple[keras.Model, keras.Model]:
     """(generator, discriminator) of DCGAN stacks sized to the images."""
     generator = dcgan_generator(
-        config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
+        config.latent_dim,
+        spec.sample_shape,
+        config.generator_filters,
+        config.kernel_size,
+        config.generator_batchnorm_momentum,
     )
     discriminator = dcgan_discriminator(
         discriminator_shape(config, spec),

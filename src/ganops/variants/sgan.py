@@ -101,7 +101,11 @@ def supervised(
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     classes = require_classes("sgan", spec)
     generator = dcgan_generator(
-        config.latent_dim, spec.sample_shape, config.generator_filters, config.kernel_size
+        config.latent_dim,
+        spec.sample_shape,
+        config.generator_filters,
+        config.kernel_size,
+        config.generator_batchnorm_momentum,
     )
     judge = discriminator(config, spec.sample_shape, outputs=classes + 1)
     fake_class = FakeClass(judge, classes, config.supervised_weight)
