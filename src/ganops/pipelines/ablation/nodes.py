@@ -112,21 +112,22 @@ def ablation_study(
     metric = primary(shipped["primary_metric"])
     runs = []
     for index, (name, model, train) in enumerate(rows):
+        model, train = merged(shipped["model"], model), merged(shipped["train"], train)
+        score = primary_score(
+            feature_extractor,
+            reference_features,
+            validate(TrainConfig, train, "ablation_study").evaluate_samples,
+            metric=metric[0],
+            model_input=model_input,
+        )
         for seed in config.seeds:
-            train = merged(shipped["train"], train) | {"seed": seed}
-            score = primary_score(
-                feature_extractor,
-                reference_features,
-                validate(TrainConfig, train, "ablation_study").evaluate_samples,
-                metric=metric[0],
-                model_input=model_input,
-            )
             run = folder / f"{index:02d}" / f"seed-{seed}"
+            seeded = train | {"seed": seed}
             result = train_run(
                 model_input,
                 config.variant,
-                merged(shipped["model"], model),
-                train,
+                model,
+                seeded,
                 run / "checkpoints",
                 run / "reports",
                 score=score,
@@ -137,7 +138,7 @@ def ablation_study(
             )
             runs.append(
                 {"change": name, "seed": seed, "value": values[metric[0]]}
-                | {"seconds": training_seconds(result.summary, train["batch_size"])}
+                | {"seconds": training_seconds(result.summary, seeded["batch_size"])}
             )
             log.info("ablation %s / seed %d: %s", name, seed, runs[-1])
     runs = pd.DataFrame(runs)
