@@ -10,10 +10,10 @@ from pydantic import Field
 
 from ganops.errors import ConfigError
 from ganops.nets.conditional import conditional_generator
-from ganops.nets.conv import dcgan_discriminator, dcgan_generator
+from ganops.nets.conv import dcgan_discriminator
 from ganops.variants.base import DataSpec
 from ganops.variants.game import Conditioning
-from ganops.variants.networks import ConvConfig
+from ganops.variants.networks import ConvConfig, conv_generator
 
 
 class ConditionalConfig(ConvConfig):
@@ -62,13 +62,7 @@ def generator(config: ConvConfig, spec: DataSpec, conditions: dict[str, int], em
     width = config.latent_dim + sum(
         embedding if embedding and name == "label" else size for name, size in conditions.items()
     )
-    body = dcgan_generator(
-        width,
-        spec.sample_shape,
-        config.generator_filters,
-        config.kernel_size,
-        config.generator_batchnorm_momentum,
-    )
+    body = conv_generator(config, spec, width)
     return conditional_generator(body, config.latent_dim, conditions, embedding)
 
 

@@ -40,17 +40,23 @@ def discriminator_shape(config: AdversarialConfig, spec: DataSpec) -> tuple[int,
     return packed_shape(spec.sample_shape, config.stabilizers.pack)
 
 
-def conv_networks(
-    config: ConvConfig, spec: DataSpec, spectral_norm: bool = False
-) -> tuple[keras.Model, keras.Model]:
-    """(generator, discriminator) of DCGAN stacks sized to the images."""
-    generator = dcgan_generator(
-        config.latent_dim,
+def conv_generator(config: ConvConfig, spec: DataSpec, inputs: int | None = None) -> keras.Model:
+    """The DCGAN generator of ``config`` sized to the images, from ``inputs`` numbers
+    (the latent size unless given: conditional variants add their conditions)."""
+    return dcgan_generator(
+        inputs or config.latent_dim,
         spec.sample_shape,
         config.generator_filters,
         config.kernel_size,
         config.generator_batchnorm_momentum,
     )
+
+
+def conv_networks(
+    config: ConvConfig, spec: DataSpec, spectral_norm: bool = False
+) -> tuple[keras.Model, keras.Model]:
+    """(generator, discriminator) of DCGAN stacks sized to the images."""
+    generator = conv_generator(config, spec)
     discriminator = dcgan_discriminator(
         discriminator_shape(config, spec),
         config.discriminator_filters,

@@ -15,11 +15,11 @@ from pydantic import Field, PositiveInt
 
 from ganops.data.transforms import hide_labels, labelled_subset
 from ganops.losses import class_cross_entropy
-from ganops.nets.conv import dcgan_generator
 from ganops.nets.layers import normal_init
 from ganops.variants.base import DataSpec, Player, Pools, Trainable
 from ganops.variants.conditional import ConditionalConfig, discriminator, require_classes
 from ganops.variants.game import Conditioning, game
+from ganops.variants.networks import conv_generator
 
 DATA_KINDS = ("images",)
 
@@ -100,13 +100,7 @@ def supervised(
 
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
     classes = require_classes("sgan", spec)
-    generator = dcgan_generator(
-        config.latent_dim,
-        spec.sample_shape,
-        config.generator_filters,
-        config.kernel_size,
-        config.generator_batchnorm_momentum,
-    )
+    generator = conv_generator(config, spec)
     judge = discriminator(config, spec.sample_shape, outputs=classes + 1)
     fake_class = FakeClass(judge, classes, config.supervised_weight)
     if config.supervised_only:
