@@ -23,7 +23,8 @@ def write_run(reports: Path, variant: str, fid: float, failures: dict | None = N
     metrics = {"fid": fid, "kid": 0.0123, "precision": 0.5, "recall": 0.25, "coverage": 0.75,
                "classifier_score": 4.0, "classes_covered": 10,
                "memorization_ratio": 1.5}  # fmt: skip
-    (folder / "metrics.json").write_text(json.dumps({"variant": variant, "metrics": metrics}))
+    evaluation = {"variant": variant, "dataset": "digits", "primary": {"name": "fid"}}
+    (folder / "metrics.json").write_text(json.dumps(evaluation | {"metrics": metrics}))
     summary = {"steps": 2000, "best_step": 1750, "failures": failures or {}}
     (folder / "train_summary.json").write_text(json.dumps(summary))
 
@@ -82,5 +83,11 @@ def test_an_unknown_table_or_a_missing_study_is_one_line(project, capsys, block,
 
 def test_a_corrupt_report_names_its_file(project):
     (project / "dcgan" / "metrics.json").write_text("{not json")
-    with pytest.raises(DataError, match="dcgan/metrics.json: cannot read it"):
+    with pytest.raises(DataError, match="dcgan/metrics.json: not JSON"):
+        readme_tables.digits_table(project)
+
+
+def test_a_missing_report_names_its_file(project):
+    (project / "gan" / "train_summary.json").unlink()
+    with pytest.raises(DataError, match="gan/train_summary.json: cannot read it"):
         readme_tables.digits_table(project)

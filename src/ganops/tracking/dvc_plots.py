@@ -110,12 +110,19 @@ def leaderboard_table(documents: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return board.reindex(columns=LEADERBOARD_COLUMNS)
 
 
-def parse_metrics(path: Path) -> dict[str, Any]:
-    """One evaluation's ``metrics.json``; ``DataError`` naming the file when it is not one."""
+def read_json(path: Path) -> Any:
+    """A JSON file's content; ``DataError`` naming the file when it cannot be read or parsed."""
     try:
-        doc = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except json.JSONDecodeError as err:
         raise DataError(f"{path}: not JSON ({err})") from None
+    except OSError as err:
+        raise DataError(f"{path}: cannot read it ({err.strerror or err})") from None
+
+
+def parse_metrics(path: Path) -> dict[str, Any]:
+    """One evaluation's ``metrics.json``; ``DataError`` naming the file when it is not one."""
+    doc = read_json(path)
     missing = [key for key in METRICS_KEYS if not isinstance(doc, dict) or key not in doc]
     if missing:
         raise DataError(f"{path}: not an evaluation's metrics.json (no {', '.join(missing)})")

@@ -8,7 +8,6 @@ stale ones (a test runs it).
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -19,18 +18,12 @@ import yaml
 
 from ganops.errors import DataError
 from ganops.storage import atomic_write
+from ganops.tracking.dvc_plots import parse_metrics, read_json
 
 REPORTS = Path("data/08_reporting")
 DVC_YAML = Path("dvc.yaml")
 BLOCK = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.DOTALL)
 USAGE = "usage: python -m ganops.tracking.readme_tables [--check] README.md"
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise DataError(f"{path}: cannot read it ({err})") from None
 
 
 def failures(summary: dict[str, Any]) -> str:
@@ -64,10 +57,8 @@ def digits_table(reports: Path) -> str:
     )
     lines = [header, "|" + "---|" * 11]
     for variant in yaml.safe_load(DVC_YAML.read_text())["stages"]["train"]["foreach"]:
-        folder = reports / variant
-        lines.append(
-            digits_row(read_json(folder / "metrics.json"), read_json(folder / "train_summary.json"))
-        )
+        metrics = parse_metrics(reports / variant / "metrics.json")
+        lines.append(digits_row(metrics, read_json(reports / variant / "train_summary.json")))
     return "\n".join(lines) + "\n"
 
 
