@@ -205,3 +205,71 @@ def test_a_single_pass_with_several_critic_steps_fails_before_training(inputs, t
             inputs["images"], "wgan", TINY_MODELS["wgan"], train, tmp_path / "c", tmp_path / "r"
         )
     assert not list(tmp_path.rglob("ckpt-*"))
+
+
+def shifted(image, dy, dx):
+    """``image`` moved down ``dy`` and right ``dx`` pixels, zeros coming in."""
+    out = np.zeros_like(image)
+    h, w = image.shape[:2]
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = image[
+        max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
+def test_translation_moves_each_image_whole_by_at_most_an_eighth():
+    from ganops.variants.stabilizers import translation
+
+    x = np.random.default_rng(0).uniform(0.1, 1.0, (32, 16, 16, 1)).astype(np.float32)
+    moved = np.asarray(translation(x, keras.random.SeedGenerator(0)))
+    shifts = set()
+    for image, out in zip(x, moved, strict=True):
+        matches = [
+            (dy, dx)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
+            if np.array_equal(out, shifted(image, dy, dx))
+        ]
+        assert len(matches) == 1
+        shifts.add(matches[0])
+    assert len(shifts) > 5  # per image, not one shift for the batch
+
+
+def test_cutout_blanks_one_square_per_image_and_keeps_the_rest():
+    from ganops.variants.stabilizers import cutout
+
+    x = np.ones((32, 16, 16, 1), np.float32)
+    out = np.asarray(cutout(x, keras.random.SeedGenerator(0)))[..., 0]
+    assert set(np.unique(out)) == {0.0, 1.0}
+    for image in out:
+        rows, cols = np.nonzero(image == 0)
+        assert 0 < rows.size <= 64  # at most 8 x 8, less where it leaves the image
+        assert rows.size == (np.ptp(rows) + 1) * (np.ptp(cols) + 1)  # a rectangle
+
+
+def test_color_changes_brightness_and_contrast_per_image():
+    from ganops.variants.stabilizers import color
+
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 3)).astype(np.float32)
+    out = np.asarray(color(x, keras.random.SeedGenerator(0)))
+    assert out.shape == x.shape and np.isfinite(out).all()
+    assert len({round(float(v), 4) for v in (out - x).mean(axis=(1, 2, 3))}) == 8
+
+
+def test_augmentation_reaches_the_discriminator_and_lets_the_generator_learn(inputs):
+    data = inputs["images"]
+    gan = build("dcgan", data, augment=["translation", "cutout", "color"])
+    batch = {"x": data["x_train"][:8]}
+    assert len({float(gan.players[0].loss(batch)[0]) for _ in range(2)}) == 2
+    generator = gan.players[1].networks[0]
+    before = snapshot(generator)
+    logs = train_steps(gan, data, steps=2)
+    assert all(np.isfinite(float(v)) for v in logs.values())
+    assert any(not np.allclose(a, b) for a, b in zip(before, snapshot(generator), strict=True))
+
+
+def test_augmentation_is_for_images_and_known_names_only(inputs):
+    with pytest.raises(ConfigError, match="augment"):
+        build("dcgan", inputs["images"], augment=["rotation"])
+    with pytest.raises(ConfigError, match="stabilizers.augment: .*images"):
+        build("gan", inputs["points"], augment=["translation"])

@@ -18,7 +18,13 @@ from ganops.errors import ConfigError
 from ganops.nets.layers import normal_init, pack
 from ganops.training.backend import input_gradients
 from ganops.variants.base import AdversarialConfig, Player, Trainable
-from ganops.variants.stabilizers import ema_copy, ema_update, instance_noise, mode_seeking
+from ganops.variants.stabilizers import (
+    diff_augment,
+    ema_copy,
+    ema_update,
+    instance_noise,
+    mode_seeking,
+)
 
 #: name -> (discriminator loss, generator loss), on raw discriminator outputs.
 OBJECTIVES: dict[str, tuple[Callable, Callable]] = {
@@ -97,6 +103,8 @@ def game(
             f"stabilizers.real_label: label smoothing needs a labelled objective "
             f"({', '.join(sorted(SMOOTHABLE))}), not {objective}"
         )
+    if s.augment and len(generator.outputs[0].shape) != 4:
+        raise ConfigError("stabilizers.augment: augmentations are for images, not points")
     if s.pack > 1 and conditioning is not None:
         raise ConfigError("stabilizers.pack: packing is for unconditional variants only")
     conditioning = conditioning or Conditioning()
@@ -121,7 +129,10 @@ def game(
         return generate(z, conditions), conditions, z
 
     def judge(x, labels=None):
-        """The discriminator's (real/fake, auxiliary) outputs for a batch: noisy, packed."""
+        """The discriminator's (real/fake, auxiliary) outputs for a batch: augmented, noisy,
+        packed."""
+        if s.augment:
+            x = diff_augment(x, s.augment, seed)
         if s.instance_noise:
             x = instance_noise(
                 x, s.instance_noise, s.instance_noise_steps, d_optimizer.iterations, seed

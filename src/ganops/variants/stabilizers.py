@@ -6,9 +6,13 @@ Heusel 2017) needs no switch: set ``generator_optimizer`` and ``discriminator_op
 
 from __future__ import annotations
 
+from typing import Literal
+
 import keras
 from keras import ops
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt
+
+Augmentation = Literal["translation", "cutout", "color"]
 
 
 class Stabilizers(BaseModel):
@@ -62,6 +66,12 @@ class Stabilizers(BaseModel):
         description="samples the discriminator judges jointly (PacGAN, Lin 2018): "
         "collapsed packs are easy to tell apart; the batch size must be a multiple",
     )
+    augment: list[Augmentation] = Field(
+        [],
+        description="differentiable augmentations of every discriminator input, real and "
+        "fake alike (DiffAugment, Zhao 2020): translation, cutout, color; the discriminator "
+        "cannot memorise a small training set, and the generator still learns the data",
+    )
 
 
 def instance_noise(x, std: float, fade_steps: int, step, seed: keras.random.SeedGenerator):
@@ -94,3 +104,61 @@ def mode_seeking(images, other_images, z, other_z):
     latent vectors (Mao 2019), so minimising it spreads samples of one condition out."""
     ratio = ops.mean(ops.abs(images - other_images)) / ops.mean(ops.abs(z - other_z))
     return 1.0 / (ratio + 1e-5)
+
+
+def diff_augment(x, names, seed: keras.random.SeedGenerator):
+    """``x`` (images, channels last) with each augmentation of ``names`` applied per sample,
+    differentiably (Zhao 2020): so real and fake images are judged alike."""
+    for name in names:
+        x = AUGMENTATIONS[name](x, seed)
+    return x
+
+
+def _shift_matrices(n, size, max_shift, seed):
+    """(n, size, size) 0/1 matrices, each moving a line of ``size`` pixels by a random
+    integer in [-max_shift, max_shift], zeros coming in."""
+    shift = keras.random.randint((n, 1, 1), -max_shift, max_shift + 1, seed=seed)
+    rows = ops.arange(size)[None, :, None]
+    cols = ops.arange(size)[None, None, :]
+    return ops.cast(ops.equal(rows - shift, cols), "float32")
+
+
+def translation(x, seed, ratio: float = 0.125):
+    """Each image moved by up to ``ratio`` of its size along each axis (zero padding)."""
+    n, height, width = ops.shape(x)[0], x.shape[1], x.shape[2]
+    down = ops.cast(_shift_matrices(n, height, max(1, int(height * ratio)), seed), x.dtype)
+    right = ops.cast(_shift_matrices(n, width, max(1, int(width * ratio)), seed), x.dtype)
+    return ops.einsum("nij,njkc,nlk->nilc", down, x, right)
+
+
+def cutout(x, seed, ratio: float = 0.5):
+    """A square of ``ratio`` of the image's size, at a random place per image, set to 0."""
+    n, height, width = ops.shape(x)[0], x.shape[1], x.shape[2]
+    half_h, half_w = height * ratio / 2, width * ratio / 2
+    rows = ops.arange(height, dtype="float32")[None] + 0.5
+    cols = ops.arange(width, dtype="float32")[None] + 0.5
+    centre_row = keras.random.uniform((n, 1), 0.0, height, seed=seed)
+    centre_col = keras.random.uniform((n, 1), 0.0, width, seed=seed)
+    inside_rows = ops.abs(rows - centre_row) < half_h
+    inside_cols = ops.abs(cols - centre_col) < half_w
+    hole = ops.logical_and(inside_rows[:, :, None], inside_cols[:, None, :])
+    return x * ops.cast(ops.logical_not(hole), x.dtype)[..., None]
+
+
+def color(x, seed):
+    """Random brightness (± 0.5) and contrast (× 0.5–1.5) per image; saturation too for
+    RGB (× 0–2), as DiffAugment's color (on images in [-1, 1])."""
+    n = ops.shape(x)[0]
+
+    def draw(low, high):
+        return ops.cast(keras.random.uniform((n, 1, 1, 1), low, high, seed=seed), x.dtype)
+
+    x = x + draw(-0.5, 0.5)
+    if x.shape[-1] == 3:
+        grey = ops.mean(x, axis=-1, keepdims=True)
+        x = (x - grey) * draw(0.0, 2.0) + grey
+    mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
+    return (x - mean) * draw(0.5, 1.5) + mean
+
+
+AUGMENTATIONS = {"translation": translation, "cutout": cutout, "color": color}
