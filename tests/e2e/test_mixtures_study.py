@@ -13,7 +13,8 @@ def test_a_variant_on_points_is_judged_by_the_mixture_fit(tmp_path, make_project
     """The README's example: the points settings and metric, not the image ones and FD."""
     project = make_project(tmp_path / "project")
     run_cmd(project, "kedro", "run", "--params", "dataset=ring8", "--pipelines", "prepare")
-    command = ["kedro", "run", "--params", "dataset=ring8", "--pipelines", "all"]
+    quick = "dataset=ring8,points.train.steps=2000"  # the shipped 10,000: the study's budget
+    command = ["kedro", "run", "--params", quick, "--pipelines", "all"]
     run_cmd(project, *command, "--namespaces", "gan")
     reports = project / "data/08_reporting/gan"
     metrics = json.loads((reports / "metrics.json").read_text())
@@ -38,6 +39,8 @@ def test_the_study_writes_its_table_and_logs_it(tmp_path, make_project, run_cmd,
             "mixtures_study.samples": 500,
         },
     )
+    quick = {"points.train.steps": 300, "points.train.batch_size": 256}
+    edit_params(project, "parameters_points.yml", quick | {"points.train.checkpoint_every": 100})
     run_cmd(project, "kedro", "run", "--pipelines", "mixtures")
     reports = project / "data/08_reporting/mixtures"
     table = pd.read_csv(reports / "study.csv")

@@ -33,6 +33,7 @@ def test_summary_gives_mean_and_standard_error_per_group():
             "modes_covered": [8, 6, 7, 20],
             "high_quality": [0.9, 0.7, 0.8, 0.5],
             "kl_from_uniform": [0.0, 0.3, 0.6, 0.1],
+            "seconds": [70.0, 72.0, 74.0, 90.0],
         }
     )
     table = summarize(runs)
@@ -41,7 +42,7 @@ def test_summary_gives_mean_and_standard_error_per_group():
     assert ring["modes_covered_mean"] == pytest.approx(7)
     assert ring["modes_covered_se"] == pytest.approx(1 / np.sqrt(3))  # std 1 over sqrt(3)
     assert np.isnan(table.iloc[1]["high_quality_se"])  # one run: no standard error
-    row = "| ring8 | gan | 0.8 ± 0.058 | 7 ± 0.58 | 0.8 ± 0.058 | 0.3 ± 0.17 | 3 |"
+    row = "| ring8 | gan | 0.8 ± 0.058 | 7 ± 0.58 | 0.8 ± 0.058 | 0.3 ± 0.17 | 72 ± 1.2 | 3 |"
     assert row in markdown(table)
 
 
@@ -50,6 +51,7 @@ def test_study_trains_every_variant_and_seed_and_summarizes(tmp_path):
     table, runs, text, figure, logged = mixtures_study(study, DATASETS, {}, {}, tmp_path, **TINY)
     assert len(runs) == 4 and set(runs["seed"]) == {0, 1}
     assert (runs["modes_total"] == 8).all() and runs["high_quality"].between(0, 1).all()
+    assert (runs["seconds"] > 0).all()
     assert list(table["variant"]) == ["gan", "lsgan"] and (table["runs"] == 2).all()
     assert "± " in text and len(figure.axes) == 2
     assert logged["ring8_gan_modes_covered_mean"]["value"] == table.iloc[0]["modes_covered_mean"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -11,7 +12,14 @@ MIXTURE_METRICS = {  # column -> how the table names it
     "modes_covered": "modes covered",
     "high_quality": "high-quality share",
     "kl_from_uniform": "reverse KL",
+    "seconds": "training seconds",
 }
+
+
+def training_seconds(summary: dict[str, Any], batch_size: int) -> float:
+    """The training loop's seconds (its scorings in, the first call's compilation out), from
+    its throughput, which checkpoints keep: a resumed finished run reports its first time."""
+    return summary["steps"] * batch_size / summary["images_per_second"]
 
 
 def summarize(

@@ -21,7 +21,7 @@ from ganops.evaluation.evaluate import (
     primary_score,
     sample_evaluation,
 )
-from ganops.evaluation.study import markdown, summarize
+from ganops.evaluation.study import markdown, summarize, training_seconds
 from ganops.training.config import TrainConfig
 from ganops.training.run import train_run
 
@@ -150,9 +150,3 @@ def ablation_study(
         for column in ("value_mean", "value_se", "seconds_mean")
     }
     return table, runs, markdown(table, names, by=("change",)), logged
-
-
-def training_seconds(summary: dict[str, Any], batch_size: int) -> float:
-    """The training loop's seconds (its scorings in, the first call's compilation out), from
-    its throughput, which checkpoints keep: a resumed finished run reports its first time."""
-    return summary["steps"] * batch_size / summary["images_per_second"]

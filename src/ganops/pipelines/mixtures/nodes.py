@@ -14,7 +14,7 @@ from ganops.config import validate
 from ganops.errors import ConfigError
 from ganops.evaluation.metrics import MIXTURE_SAMPLES, mixture_metrics
 from ganops.evaluation.plots import study_figure
-from ganops.evaluation.study import markdown, summarize
+from ganops.evaluation.study import markdown, summarize, training_seconds
 from ganops.pipelines.ingest.nodes import ingest_dataset
 from ganops.pipelines.preprocess.nodes import preprocess as preprocess_node
 from ganops.sampling import generate
@@ -97,6 +97,7 @@ def mixtures_study(
                 rows.append(
                     {"dataset": dataset, "variant": variant, "seed": seed}
                     | found
+                    | {"seconds": training_seconds(result.summary, seeded["batch_size"])}
                     | {"failures": failures}
                 )
                 shown.setdefault((dataset, variant), samples[:SHOWN])
