@@ -28,9 +28,20 @@ def test_on_points_a_variant_takes_the_points_settings():
     assert metric == "mixture_fit"
     assert model["latent_dim"] == 2 and model["generator_units"] == [128, 128]
     assert model["loss"] == gan["model"]["loss"]  # what points do not set stays the variant's
-    assert train["batch_size"] == 256 and train["d_steps"] == gan["train"]["d_steps"]
+    assert train["batch_size"] == POINTS["train"]["batch_size"]
+    assert train["d_steps"] == gan["train"]["d_steps"]
     images = for_data({"kind": "images"}, "gan", POINTS, "fid", gan["model"], gan["train"])
     assert images == ("fid", gan["model"], gan["train"])
+
+
+@pytest.mark.parametrize("variant", sorted(POINTS["models"]))
+def test_every_learning_rate_decays_to_zero_at_the_end_of_the_run(variant):
+    """Each optimizer counts its own updates: a critic with 5 steps decays over 5x as many."""
+    steps = POINTS["train"]["steps"]
+    updates = {"generator": steps, "discriminator": steps * shipped(variant)["train"]["d_steps"]}
+    for player, count in updates.items():
+        start, end = POINTS["models"][variant][f"{player}_optimizer"]["decay"]
+        assert end == count and start == pytest.approx(0.4 * count)
 
 
 @pytest.mark.parametrize("variant", sorted(POINTS["models"]))
