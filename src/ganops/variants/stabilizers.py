@@ -114,20 +114,20 @@ def diff_augment(x, names, seed: keras.random.SeedGenerator):
     return x
 
 
-def _shift_matrices(n, size, max_shift, seed):
-    """(n, size, size) 0/1 matrices, each moving a line of ``size`` pixels by a random
-    integer in [-max_shift, max_shift], zeros coming in."""
+def _shift_matrices(n, size, max_shift, seed, dtype):
+    """(n, size, size) 0/1 matrices of ``dtype``, each moving a line of ``size`` pixels by a
+    random integer in [-max_shift, max_shift], zeros coming in."""
     shift = keras.random.randint((n, 1, 1), -max_shift, max_shift + 1, seed=seed)
     rows = ops.arange(size)[None, :, None]
     cols = ops.arange(size)[None, None, :]
-    return ops.cast(ops.equal(rows - shift, cols), "float32")
+    return ops.cast(ops.equal(rows - shift, cols), dtype)
 
 
 def translation(x, seed, ratio: float = 0.125):
     """Each image moved by up to ``ratio`` of its size along each axis (zero padding)."""
     n, height, width = ops.shape(x)[0], x.shape[1], x.shape[2]
-    down = ops.cast(_shift_matrices(n, height, max(1, int(height * ratio)), seed), x.dtype)
-    right = ops.cast(_shift_matrices(n, width, max(1, int(width * ratio)), seed), x.dtype)
+    down = _shift_matrices(n, height, max(1, int(height * ratio)), seed, x.dtype)
+    right = _shift_matrices(n, width, max(1, int(width * ratio)), seed, x.dtype)
     return ops.einsum("nij,njkc,nlk->nilc", down, x, right)
 
 
