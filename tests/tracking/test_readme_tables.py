@@ -91,3 +91,51 @@ def test_a_missing_report_names_its_file(project):
     (project / "gan" / "train_summary.json").unlink()
     with pytest.raises(DataError, match="gan/train_summary.json: cannot read it"):
         readme_tables.digits_table(project)
+
+
+def write_translation(reports: Path, variant: str, dataset: str, metrics: dict) -> None:
+    folder = reports / variant
+    folder.mkdir(parents=True)
+    evaluation = {"variant": variant, "dataset": dataset, "primary": {"name": "fid"}}
+    (folder / "metrics.json").write_text(json.dumps(evaluation | {"metrics": metrics}))
+    summary = {"variant": variant, "steps": 3000, "best_step": 2000, "images_per_second": 80.0,
+               "failures": {}}  # fmt: skip
+    (folder / "train_summary.json").write_text(json.dumps(summary))
+    params = Path("conf/base") / f"parameters_{variant}.yml"
+    params.parent.mkdir(parents=True, exist_ok=True)
+    params.write_text(f"{variant}:\n  train:\n    batch_size: 16\n")
+
+
+def test_translation_tables_list_dvc_yamls_variants_by_kind(tmp_path, monkeypatch):
+    """Paired variants (measured against targets) in one table, model then **baseline** with
+    the task's own metrics; unpaired ones in the other, — where a one-way model has no
+    second direction; both in dvc.yaml's order, with the training loop's minutes."""
+    monkeypatch.chdir(tmp_path)
+    Path("dvc.yaml").write_text(
+        "vars:\n  - globals.yml\n  - translation:\n      srgan: photos_sr\n"
+        "      cartoongan: photos_cartoon\n      cyclegan: digits_m\n"
+    )
+    reports = tmp_path / "reports"
+    measured = {"l1": 0.0748, "psnr": 20.37, "ssim": 0.292, "fid": 6.12, "psnr_y": 23.56}
+    baselines = {"l1": 0.035, "psnr": 27.5, "ssim": 0.35, "fid": 1.41, "psnr_y": 30.9}
+    paired = measured | {"kid": 0.6, "kid_std": 0.0}
+    paired |= {f"baseline_{k}": 2 * v for k, v in baselines.items()}
+    write_translation(reports, "srgan", "photos_sr", paired)
+    write_translation(reports, "cartoongan", "photos_cartoon", {"fid_AtoB": 19.0, "kid": 4.75})
+    write_translation(
+        reports, "cyclegan", "digits_m",
+        {"fid_AtoB": 2.24, "fid_BtoA": 3.08, "kid": 0.033, "label_preservation_AtoB": 0.76,
+         "label_preservation_BtoA": 0.43, "cycle_l1_AtoB": 0.042, "cycle_l1_BtoA": 0.14},
+    )  # fmt: skip
+    paired_table = readme_tables.TABLES["paired"](reports).splitlines()
+    assert paired_table[1] == "|---|---|---|---|---|---|---|---|" and len(paired_table) == 3
+    assert paired_table[2] == (
+        "| srgan (`photos_sr`) | 3,000 (2,000), 10 | 0.0748 / **0.07** | 20.4 / **55** "
+        "| 0.29 / **0.70** | 6.12 / **2.82** | `psnr_y` 23.6 / **61.8** | none |"
+    )
+    unpaired = readme_tables.TABLES["unpaired"](reports).splitlines()
+    assert unpaired[2:] == [
+        "| cartoongan (`photos_cartoon`) | 3,000 (2,000), 10 | 19 / — | 4.8 | — | — | none |",
+        "| cyclegan (`digits_m`) | 3,000 (2,000), 10 | 2.24 / 3.08 | 0.033 | 0.76 / 0.43 "
+        "| 0.042 / 0.14 | none |",
+    ]

@@ -62,6 +62,80 @@ def digits_table(reports: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def translation_variants() -> list[str]:
+    """The variants ``dvc.yaml``'s ``translation`` variable trains, in its order."""
+    for entry in yaml.safe_load(DVC_YAML.read_text()).get("vars", []):
+        if isinstance(entry, dict) and "translation" in entry:
+            return list(entry["translation"])
+    return []
+
+
+def trained(summary: dict[str, Any]) -> str:
+    """Steps, the step kept, and the training loop's minutes (from its images/s and the
+    variant's batch size in ``conf/base``)."""
+    variant = summary["variant"]
+    params = yaml.safe_load(Path(f"conf/base/parameters_{variant}.yml").read_text())
+    images = summary["steps"] * params[variant]["train"]["batch_size"]
+    minutes = images / summary["images_per_second"] / 60
+    return f"{summary['steps']:,} ({summary.get('best_step', summary['steps']):,}), {minutes:.0f}"
+
+
+def pair(m: dict[str, Any], name: str, spec: str, second: str) -> str:
+    """``m[name]`` and ``m[second]`` as ``a / b`` (``—`` for what was not measured)."""
+    if name not in m and second not in m:
+        return "—"
+    return " / ".join(f"{m[k]:{spec}}" if k in m else "—" for k in (name, second))
+
+
+PAIRED = {"l1": ".3g", "psnr": ".3g", "ssim": ".2f", "fid": ".3g"}
+
+
+def paired_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
+    """Model, then **baseline**, for each paired metric and the task's own ones."""
+    m = metrics["metrics"]
+    shown = set(PAIRED) | {"kid", "kid_std"}
+    task = [k for k in m if k not in shown and not k.startswith("baseline_")]
+    cells = [
+        f"{metrics['variant']} (`{metrics['dataset']}`)",
+        trained(summary),
+        *(f"{m[k]:{spec}} / **{m['baseline_' + k]:{spec}}**" for k, spec in PAIRED.items()),
+        ", ".join(f"`{k}` {m[k]:.3g} / **{m['baseline_' + k]:.3g}**" for k in task) or "—",
+        failures(summary),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def unpaired_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
+    """Both directions' FD, label preservation and cycle L1 (— where a one-way model has none)."""
+    m = metrics["metrics"]
+    cells = [
+        f"{metrics['variant']} (`{metrics['dataset']}`)",
+        trained(summary),
+        pair(m, "fid_AtoB", ".3g", "fid_BtoA"),
+        f"{m['kid']:.2g}",
+        pair(m, "label_preservation_AtoB", ".2f", "label_preservation_BtoA"),
+        pair(m, "cycle_l1_AtoB", ".2g", "cycle_l1_BtoA"),
+        failures(summary),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def translation_table(header: str, row: Callable[..., str], paired: bool) -> Callable[[Path], str]:
+    """The translation variants of one kind (paired ones are measured against targets: their
+    metrics have ``psnr``), one ``row`` each."""
+
+    def table(reports: Path) -> str:
+        lines = [header, "|" + "---|" * (header.count("|") - 1)]
+        for variant in translation_variants():
+            metrics = parse_metrics(reports / variant / "metrics.json")
+            if ("psnr" in metrics["metrics"]) == paired:
+                summary = read_json(reports / variant / "train_summary.json")
+                lines.append(row(metrics, summary))
+        return "\n".join(lines) + "\n"
+
+    return table
+
+
 def study(name: str) -> Callable[[Path], str]:
     """A study pipeline's Markdown summary, as it wrote it."""
 
@@ -76,6 +150,18 @@ def study(name: str) -> Callable[[Path], str]:
 
 TABLES: dict[str, Callable[[Path], str]] = {
     "digits": digits_table,
+    "paired": translation_table(
+        "| variant (dataset) | steps (best), minutes | L1 ↓ | PSNR ↑ | SSIM ↑ | FD ↓ "
+        "| the task's own metrics | failure modes seen |",
+        paired_row,
+        paired=True,
+    ),
+    "unpaired": translation_table(
+        "| variant (dataset) | steps (best), minutes | FD ↓ (A→B / B→A) | KID ↓ "
+        "| label preservation ↑ (A→B / B→A) | cycle L1 ↓ (A→B / B→A) | failure modes seen |",
+        unpaired_row,
+        paired=False,
+    ),
     "ablation": study("ablation"),
     "mixtures": study("mixtures"),
     "semi_supervised": study("semi_supervised"),
