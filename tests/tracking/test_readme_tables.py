@@ -139,3 +139,25 @@ def test_translation_tables_list_dvc_yamls_variants_by_kind(tmp_path, monkeypatc
         "| cyclegan (`digits_m`) | 3,000 (2,000), 10 | 2.24 / 3.08 | 0.033 | 0.76 / 0.43 "
         "| 0.042 / 0.14 | none |",
     ]
+
+
+def test_conditional_table_lists_only_the_variants_with_classes_or_codes(project):
+    """What each conditional variant does with its condition, blank where it has none; the
+    unconditional variants are left out."""
+    cgan = json.loads((project / "dcgan" / "metrics.json").read_text())
+    cgan["metrics"] |= {"conditional_accuracy": 0.8648, "intra_fid": 2.1729}
+    (project / "dcgan" / "metrics.json").write_text(json.dumps(cgan))
+    info = json.loads((project / "gan" / "metrics.json").read_text())
+    info["metrics"] |= {"code_matching_accuracy": 0.7179, "class_of_code_0": 7.0,
+                        "class_of_code_1": 6.0, "class_of_code_2": 8.0}  # fmt: skip
+    (project / "gan" / "metrics.json").write_text(json.dumps(info))
+    assert readme_tables.conditional_table(project).splitlines()[2:] == [
+        "| gan |  |  | 0.72 (codes → 7 6 8) |  |",
+        "| dcgan | 0.86 | 2.17 |  |  |",
+    ]
+    summary = json.loads((project / "gan" / "train_summary.json").read_text())
+    (project / "gan" / "metrics.json").write_text(json.dumps(info | {"metrics": {"fid": 1}}))
+    (project / "gan" / "train_summary.json").write_text(
+        json.dumps(summary | {"classifier_test_accuracy": 0.95})
+    )
+    assert "| gan |  |  |  | 0.950 |" in readme_tables.conditional_table(project)
