@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ganops.errors import DataError
@@ -161,3 +162,25 @@ def test_conditional_table_lists_only_the_variants_with_classes_or_codes(project
         json.dumps(summary | {"classifier_test_accuracy": 0.95})
     )
     assert "| gan |  |  |  | 0.950 |" in readme_tables.conditional_table(project)
+
+
+def test_likelihood_table_bounds_an_elbo_model_and_ends_with_dcgan_for_scale(project):
+    Path("dvc.yaml").write_text("stages:\n  train:\n    foreach: [gan, dcgan, vae, pixelcnn]\n")
+    Path("conf/base").mkdir(parents=True)
+    for variant, nll in (("vae", {"nll": 61.63, "nll_elbo": 65.63}), ("pixelcnn", {"nll": 42.35})):
+        write_run(project, variant, 3.758)
+        doc = json.loads((project / variant / "metrics.json").read_text())
+        doc["metrics"] |= nll | {"bits_per_dim": nll["nll"] / 256 / np.log(2)}
+        (project / variant / "metrics.json").write_text(json.dumps(doc))
+    for variant in ("vae", "pixelcnn", "dcgan"):
+        summary = project / variant / "train_summary.json"
+        doc = json.loads(summary.read_text()) | {"variant": variant, "images_per_second": 1280}
+        summary.write_text(json.dumps(doc))
+        (Path("conf/base") / f"parameters_{variant}.yml").write_text(
+            f"{variant}:\n  train:\n    batch_size: 64\n"
+        )
+    assert readme_tables.likelihood_table(project).splitlines()[2:] == [
+        "| vae | ≤ 61.6 (IWAE) | ≤ 0.347 | 65.6 | 3.76 | 0.012 | 2,000 steps, 1.7 min |",
+        "| pixelcnn | 42.4 (exact) | 0.239 |  | 3.76 | 0.012 | 2,000 steps, 1.7 min |",
+        "| dcgan, for scale | (no likelihood) |  |  | 0.431 | 0.012 | 2,000 steps, 1.7 min |",
+    ]

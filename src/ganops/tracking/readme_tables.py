@@ -62,6 +62,29 @@ def digits_table(reports: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def likelihood_cells(m: dict[str, float]) -> list[str]:
+    """Held-out NLL and bits/dim (upper bounds where the model has an ELBO), and the ELBO."""
+    if "nll" not in m:
+        return ["(no likelihood)", "", ""]
+    if "nll_elbo" not in m:
+        return [f"{m['nll']:.3g} (exact)", f"{m['bits_per_dim']:.3g}", ""]
+    return [f"≤ {m['nll']:.3g} (IWAE)", f"≤ {m['bits_per_dim']:.3g}", f"{m['nll_elbo']:.3g}"]
+
+
+def likelihood_table(reports: Path) -> str:
+    """The digits variants with a held-out likelihood, then the default DCGAN for scale."""
+    header = "| variant | held-out NLL ↓ | bits/dim ↓ | ELBO bound ↓ | FD ↓ | KID ↓ | training |"
+    lines = [header, "|" + "---|" * 7]
+    metrics = {v: parse_metrics(reports / v / "metrics.json")["metrics"] for v in digits_variants()}
+    for variant in [*(v for v, m in metrics.items() if "nll" in m), "dcgan"]:
+        m, summary = metrics[variant], read_json(reports / variant / "train_summary.json")
+        cells = [variant if "nll" in m else f"{variant}, for scale", *likelihood_cells(m)]
+        cells += [f"{m['fid']:.3g}", f"{m['kid']:#.2g}"]
+        cells.append(f"{summary['steps']:,} steps, {loop_minutes(summary):.1f} min")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def digits_variants() -> list[str]:
     """The variants ``dvc.yaml``'s train stage trains on digits, in its order."""
     return yaml.safe_load(DVC_YAML.read_text())["stages"]["train"]["foreach"]
@@ -105,14 +128,19 @@ def translation_variants() -> list[str]:
     return []
 
 
-def trained(summary: dict[str, Any]) -> str:
-    """Steps, the step kept, and the training loop's minutes (from its images/s and the
-    variant's batch size in ``conf/base``)."""
+def loop_minutes(summary: dict[str, Any]) -> float:
+    """The training loop's minutes, from its images/s and the variant's batch size in
+    ``conf/base``."""
     variant = summary["variant"]
     params = yaml.safe_load(Path(f"conf/base/parameters_{variant}.yml").read_text())
     images = summary["steps"] * params[variant]["train"]["batch_size"]
-    minutes = images / summary["images_per_second"] / 60
-    return f"{summary['steps']:,} ({summary.get('best_step', summary['steps']):,}), {minutes:.0f}"
+    return images / summary["images_per_second"] / 60
+
+
+def trained(summary: dict[str, Any]) -> str:
+    """Steps, the step kept, and the training loop's minutes."""
+    steps = summary["steps"]
+    return f"{steps:,} ({summary.get('best_step', steps):,}), {loop_minutes(summary):.0f}"
 
 
 def pair(m: dict[str, Any], name: str, spec: str, second: str) -> str:
@@ -186,6 +214,7 @@ def study(name: str) -> Callable[[Path], str]:
 TABLES: dict[str, Callable[[Path], str]] = {
     "digits": digits_table,
     "conditional": conditional_table,
+    "likelihood": likelihood_table,
     "paired": translation_table(
         "| variant (dataset) | steps (best), minutes | L1 ↓ | PSNR ↑ | SSIM ↑ | FD ↓ "
         "| the task's own metrics | failure modes seen |",
