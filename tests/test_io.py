@@ -52,3 +52,28 @@ def test_keras_model_round_trip(tmp_path):
     assert [p.name for p in (tmp_path / "m").iterdir()] == ["generator.keras"]
     with pytest.raises(DatasetError, match="other.keras: no such model file"):
         KerasModelDataset(str(tmp_path / "other.keras")).load()
+
+
+def test_the_same_model_saves_to_the_same_bytes(tmp_path):
+    """Two builds of one model (other Python objects: Keras writes their ids) saved two
+    seconds apart (the zip's time grain): one archive, bit for bit, loading back the same."""
+    import time
+    import zipfile
+
+    import keras
+
+    def build():
+        keras.backend.clear_session()  # the same layer names, as in a fresh process
+        keras.utils.set_random_seed(0)
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)], name="model")
+
+    first = build()
+    first.save(tmp_path / "plain.keras")
+    assert b"shared_object_id" in zipfile.ZipFile(tmp_path / "plain.keras").read("config.json")
+    KerasModelDataset(str(tmp_path / "a.keras")).save(first)
+    time.sleep(2.1)
+    KerasModelDataset(str(tmp_path / "b.keras")).save(build())
+    assert (tmp_path / "a.keras").read_bytes() == (tmp_path / "b.keras").read_bytes()
+    x = np.ones((2, 4), "float32")
+    loaded = KerasModelDataset(str(tmp_path / "a.keras")).load()
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), first.predict(x, verbose=0))

@@ -11,7 +11,7 @@ import numpy as np
 from kedro.io import AbstractDataset
 
 from ganops.errors import DataError
-from ganops.storage import atomic_write
+from ganops.storage import atomic_write, save_model
 
 
 def save_arrays(path: Path, data: dict[str, Any]) -> None:
@@ -97,7 +97,7 @@ class KerasModelDataset(AbstractDataset["keras.Model", "keras.Model"]):
         return keras.saving.load_model(self._filepath)
 
     def save(self, model) -> None:
-        atomic_write(self._filepath, model.save)
+        save_model(model, self._filepath)
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

@@ -4,10 +4,13 @@ Free of Kedro, so that training and the benchmark run where only the backend is 
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ganops.errors import StorageError
 
@@ -35,6 +38,46 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def save_model(model: Any, path: Path) -> None:
+    """``model.save(path)`` atomically, in the same bytes for the same model.
+
+    A ``.keras`` archive holds its save date, its weights file's time and Python object ids
+    (``shared_object_id``, memory addresses), so two saves of identical weights differ and DVC
+    would rerun every stage after an unchanged one; here the date is blanked, the times are
+    the zip epoch and the ids are numbered in order of appearance.
+    """
+
+    def write(tmp: Path) -> None:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp) as archive:
+            members = [(info, archive.read(info)) for info in archive.infolist()]
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for info, data in members:
+                if info.filename == "metadata.json":
+                    data = json.dumps(json.loads(data) | {"date_saved": None}).encode()
+                elif info.filename == "config.json":
+                    data = json.dumps(renumbered(json.loads(data), {})).encode()
+                fixed = zipfile.ZipInfo(info.filename)  # date_time: the zip epoch, 1980
+                fixed.compress_type = info.compress_type
+                archive.writestr(fixed, data)
+
+    atomic_write(path, write)
+
+
+def renumbered(node: Any, ids: dict[int, int]) -> Any:
+    """``node`` with every ``shared_object_id`` replaced by its rank of first appearance."""
+    if isinstance(node, dict):
+        return {
+            key: ids.setdefault(value, len(ids))
+            if key == "shared_object_id"
+            else renumbered(value, ids)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [renumbered(value, ids) for value in node]
+    return node
 
 
 def storage_error(path: Path, err: OSError) -> StorageError:

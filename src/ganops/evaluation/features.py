@@ -21,7 +21,7 @@ from keras import layers
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from ganops.errors import ConfigError, DataError
-from ganops.storage import atomic_write
+from ganops.storage import atomic_write, save_model
 
 log = logging.getLogger(__name__)
 FEATURE_LAYER = "features"
@@ -236,6 +236,6 @@ def cached_extractor(
         log.info("feature extractor %s reused from %s", version, model_path)
         return keras.saving.load_model(model_path), json.loads(info_path.read_text())
     extractor, info = fit_extractor(model_input, config, inception_weights)
-    atomic_write(model_path, extractor.save)
+    save_model(extractor, model_path)
     atomic_write(info_path, lambda tmp: tmp.write_text(json.dumps(info, indent=2)))
     return extractor, info
