@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,48 @@ def failures(summary: dict[str, Any]) -> str:
     return ", ".join(f"`{name}` at {info['step']:,}" for name, info in seen.items()) or "none"
 
 
-def digits_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
+Cells = list[str]
+
+
+def markdown(header: str, rows: Iterable[Cells]) -> str:
+    """A Markdown table: ``header`` (its cells between bars), a rule, then the rows."""
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines) + "\n"
+
+
+def run(reports: Path, variant: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A variant's evaluation (``metrics.json``) and training summary."""
+    folder = reports / variant
+    return parse_metrics(folder / "metrics.json"), read_json(folder / "train_summary.json")
+
+
+def digits_variants() -> list[str]:
+    """The variants ``dvc.yaml``'s train stage trains on digits, in its order."""
+    return yaml.safe_load(DVC_YAML.read_text())["stages"]["train"]["foreach"]
+
+
+def translation_variants() -> list[str]:
+    """The variants ``dvc.yaml``'s ``translation`` variable trains, in its order."""
+    for entry in yaml.safe_load(DVC_YAML.read_text()).get("vars", []):
+        if isinstance(entry, dict) and "translation" in entry:
+            return list(entry["translation"])
+    return []
+
+
+def loop_minutes(summary: dict[str, Any]) -> float:
+    """The training loop's minutes, from its images/s and the variant's batch size in
+    ``conf/base``."""
+    variant = summary["variant"]
+    params = yaml.safe_load(Path(f"conf/base/parameters_{variant}.yml").read_text())
+    images = summary["steps"] * params[variant]["train"]["batch_size"]
+    return images / summary["images_per_second"] / 60
+
+
+def digits_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     """One variant's line of the digits table."""
     m = metrics["metrics"]
-    cells = [
+    return [
         metrics["variant"],
         f"{summary['steps']:,} ({summary.get('best_step', summary['steps']):,})",
         f"{m['fid']:.3g}",
@@ -45,7 +83,6 @@ def digits_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
         f"{m['memorization_ratio']:.2f}",
         failures(summary),
     ]
-    return "| " + " | ".join(cells) + " |"
 
 
 def digits_table(reports: Path) -> str:
@@ -55,42 +92,33 @@ def digits_table(reports: Path) -> str:
         "| variant | steps (best) | FD ↓ | KID ↓ | precision ↑ | recall ↑ | coverage ↑ "
         "| classifier score ↑ | classes covered ↑ | memorization ratio | failure modes seen |"
     )
-    lines = [header, "|" + "---|" * 11]
-    for variant in digits_variants():
-        metrics = parse_metrics(reports / variant / "metrics.json")
-        lines.append(digits_row(metrics, read_json(reports / variant / "train_summary.json")))
-    return "\n".join(lines) + "\n"
+    return markdown(header, (digits_cells(*run(reports, v)) for v in digits_variants()))
 
 
-def likelihood_cells(m: dict[str, float]) -> list[str]:
-    """Held-out NLL and bits/dim (upper bounds where the model has an ELBO), and the ELBO."""
+def likelihood_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
+    """Held-out NLL and bits/dim (upper bounds where the model has an ELBO) and the ELBO, FD,
+    KID and training; a model without a likelihood is there for scale."""
+    m, variant = metrics["metrics"], metrics["variant"]
     if "nll" not in m:
-        return ["(no likelihood)", "", ""]
-    if "nll_elbo" not in m:
-        return [f"{m['nll']:.3g} (exact)", f"{m['bits_per_dim']:.3g}", ""]
-    return [f"≤ {m['nll']:.3g} (IWAE)", f"≤ {m['bits_per_dim']:.3g}", f"{m['nll_elbo']:.3g}"]
+        cells = [f"{variant}, for scale", "(no likelihood)", "", ""]
+    elif "nll_elbo" not in m:
+        cells = [variant, f"{m['nll']:.3g} (exact)", f"{m['bits_per_dim']:.3g}", ""]
+    else:
+        cells = [variant, f"≤ {m['nll']:.3g} (IWAE)", f"≤ {m['bits_per_dim']:.3g}"]
+        cells.append(f"{m['nll_elbo']:.3g}")
+    training = f"{summary['steps']:,} steps, {loop_minutes(summary):.1f} min"
+    return [*cells, f"{m['fid']:.3g}", f"{m['kid']:#.2g}", training]
 
 
 def likelihood_table(reports: Path) -> str:
     """The digits variants with a held-out likelihood, then the default DCGAN for scale."""
     header = "| variant | held-out NLL ↓ | bits/dim ↓ | ELBO bound ↓ | FD ↓ | KID ↓ | training |"
-    lines = [header, "|" + "---|" * 7]
-    metrics = {v: parse_metrics(reports / v / "metrics.json")["metrics"] for v in digits_variants()}
-    for variant in [*(v for v, m in metrics.items() if "nll" in m), "dcgan"]:
-        m, summary = metrics[variant], read_json(reports / variant / "train_summary.json")
-        cells = [variant if "nll" in m else f"{variant}, for scale", *likelihood_cells(m)]
-        cells += [f"{m['fid']:.3g}", f"{m['kid']:#.2g}"]
-        cells.append(f"{summary['steps']:,} steps, {loop_minutes(summary):.1f} min")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    runs = {variant: run(reports, variant) for variant in digits_variants()}
+    likely = [v for v, (metrics, _) in runs.items() if "nll" in metrics["metrics"]]
+    return markdown(header, (likelihood_cells(*runs[v]) for v in [*likely, "dcgan"]))
 
 
-def digits_variants() -> list[str]:
-    """The variants ``dvc.yaml``'s train stage trains on digits, in its order."""
-    return yaml.safe_load(DVC_YAML.read_text())["stages"]["train"]["foreach"]
-
-
-def conditional_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> list[str]:
+def conditional_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     """Conditional accuracy, intra-class FD, code matching (with each code's class) and the
     semi-supervised classifier's held-out accuracy; blank where the variant has none."""
     m = metrics["metrics"]
@@ -111,30 +139,8 @@ def conditional_table(reports: Path) -> str:
         "| variant | conditional accuracy ↑ | intra-class FD ↓ | code matching ↑ "
         "| held-out classifier accuracy ↑ |"
     )
-    lines = [header, "|" + "---|" * 5]
-    for variant in digits_variants():
-        metrics = parse_metrics(reports / variant / "metrics.json")
-        cells = conditional_cells(metrics, read_json(reports / variant / "train_summary.json"))
-        if any(cells):
-            lines.append("| " + " | ".join([variant, *cells]) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def translation_variants() -> list[str]:
-    """The variants ``dvc.yaml``'s ``translation`` variable trains, in its order."""
-    for entry in yaml.safe_load(DVC_YAML.read_text()).get("vars", []):
-        if isinstance(entry, dict) and "translation" in entry:
-            return list(entry["translation"])
-    return []
-
-
-def loop_minutes(summary: dict[str, Any]) -> float:
-    """The training loop's minutes, from its images/s and the variant's batch size in
-    ``conf/base``."""
-    variant = summary["variant"]
-    params = yaml.safe_load(Path(f"conf/base/parameters_{variant}.yml").read_text())
-    images = summary["steps"] * params[variant]["train"]["batch_size"]
-    return images / summary["images_per_second"] / 60
+    cells = ((v, conditional_cells(*run(reports, v))) for v in digits_variants())
+    return markdown(header, ([v, *c] for v, c in cells if any(c)))
 
 
 def trained(summary: dict[str, Any]) -> str:
@@ -153,25 +159,24 @@ def pair(m: dict[str, Any], name: str, spec: str, second: str) -> str:
 PAIRED = {"l1": ".3g", "psnr": ".3g", "ssim": ".2f", "fid": ".3g"}
 
 
-def paired_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
+def paired_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     """Model, then **baseline**, for each paired metric and the task's own ones."""
     m = metrics["metrics"]
     shown = set(PAIRED) | {"kid", "kid_std"}
     task = [k for k in m if k not in shown and not k.startswith("baseline_")]
-    cells = [
+    return [
         f"{metrics['variant']} (`{metrics['dataset']}`)",
         trained(summary),
         *(f"{m[k]:{spec}} / **{m['baseline_' + k]:{spec}}**" for k, spec in PAIRED.items()),
         ", ".join(f"`{k}` {m[k]:.3g} / **{m['baseline_' + k]:.3g}**" for k in task) or "—",
         failures(summary),
     ]
-    return "| " + " | ".join(cells) + " |"
 
 
-def unpaired_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
+def unpaired_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     """Both directions' FD, label preservation and cycle L1 (— where a one-way model has none)."""
     m = metrics["metrics"]
-    cells = [
+    return [
         f"{metrics['variant']} (`{metrics['dataset']}`)",
         trained(summary),
         pair(m, "fid_AtoB", ".3g", "fid_BtoA"),
@@ -180,21 +185,17 @@ def unpaired_row(metrics: dict[str, Any], summary: dict[str, Any]) -> str:
         pair(m, "cycle_l1_AtoB", ".2g", "cycle_l1_BtoA"),
         failures(summary),
     ]
-    return "| " + " | ".join(cells) + " |"
 
 
-def translation_table(header: str, row: Callable[..., str], paired: bool) -> Callable[[Path], str]:
+def translation_table(
+    header: str, cells: Callable[..., Cells], paired: bool
+) -> Callable[[Path], str]:
     """The translation variants of one kind (paired ones are measured against targets: their
-    metrics have ``psnr``), one ``row`` each."""
+    metrics have ``psnr``), a line of ``cells`` each."""
 
     def table(reports: Path) -> str:
-        lines = [header, "|" + "---|" * (header.count("|") - 1)]
-        for variant in translation_variants():
-            metrics = parse_metrics(reports / variant / "metrics.json")
-            if ("psnr" in metrics["metrics"]) == paired:
-                summary = read_json(reports / variant / "train_summary.json")
-                lines.append(row(metrics, summary))
-        return "\n".join(lines) + "\n"
+        runs = [run(reports, variant) for variant in translation_variants()]
+        return markdown(header, (cells(*r) for r in runs if ("psnr" in r[0]["metrics"]) == paired))
 
     return table
 
@@ -218,13 +219,13 @@ TABLES: dict[str, Callable[[Path], str]] = {
     "paired": translation_table(
         "| variant (dataset) | steps (best), minutes | L1 ↓ | PSNR ↑ | SSIM ↑ | FD ↓ "
         "| the task's own metrics | failure modes seen |",
-        paired_row,
+        paired_cells,
         paired=True,
     ),
     "unpaired": translation_table(
         "| variant (dataset) | steps (best), minutes | FD ↓ (A→B / B→A) | KID ↓ "
         "| label preservation ↑ (A→B / B→A) | cycle L1 ↓ (A→B / B→A) | failure modes seen |",
-        unpaired_row,
+        unpaired_cells,
         paired=False,
     ),
     "ablation": study("ablation"),
