@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ganops.errors import DataError
+from ganops.evaluation.study import training_seconds
 from ganops.storage import atomic_write
 from ganops.tracking.dvc_plots import parse_metrics, read_json
 
@@ -66,8 +67,12 @@ def loop_minutes(summary: dict[str, Any]) -> float:
     ``conf/base``."""
     variant = summary["variant"]
     params = yaml.safe_load(Path(f"conf/base/parameters_{variant}.yml").read_text())
-    images = summary["steps"] * params[variant]["train"]["batch_size"]
-    return images / summary["images_per_second"] / 60
+    return training_seconds(summary, params[variant]["train"]["batch_size"]) / 60
+
+
+def steps_kept(summary: dict[str, Any]) -> str:
+    """Steps trained and, in brackets, the step whose weights were kept."""
+    return f"{summary['steps']:,} ({summary.get('best_step', summary['steps']):,})"
 
 
 def digits_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
@@ -75,7 +80,7 @@ def digits_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     m = metrics["metrics"]
     return [
         metrics["variant"],
-        f"{summary['steps']:,} ({summary.get('best_step', summary['steps']):,})",
+        steps_kept(summary),
         f"{m['fid']:.3g}",
         f"{m['kid']:#.2g}",
         *(f"{m[k]:.2f}" for k in ("precision", "recall", "coverage", "classifier_score")),
@@ -145,8 +150,7 @@ def conditional_table(reports: Path) -> str:
 
 def trained(summary: dict[str, Any]) -> str:
     """Steps, the step kept, and the training loop's minutes."""
-    steps = summary["steps"]
-    return f"{steps:,} ({summary.get('best_step', steps):,}), {loop_minutes(summary):.0f}"
+    return f"{steps_kept(summary)}, {loop_minutes(summary):.0f}"
 
 
 def pair(m: dict[str, Any], name: str, spec: str, second: str) -> str:
