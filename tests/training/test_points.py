@@ -26,7 +26,8 @@ def test_on_points_a_variant_takes_the_points_settings():
         {"kind": "points"}, "gan", POINTS, gan["primary_metric"], gan["model"], gan["train"]
     )
     assert metric == "mixture_fit"
-    assert model["latent_dim"] == 2 and model["generator_units"] == [128, 128]
+    assert model["latent_dim"] == 2 and model["generator_units"] == [128] * 4  # `model`
+    assert model["discriminator_dropout"] == [0.0, 0.0]  # `models.gan`, over `model`
     assert model["loss"] == gan["model"]["loss"]  # what points do not set stays the variant's
     assert train["batch_size"] == POINTS["train"]["batch_size"]
     assert train["d_steps"] == gan["train"]["d_steps"]

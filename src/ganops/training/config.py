@@ -101,8 +101,9 @@ class PointsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     primary_metric: str = "mixture_fit"
+    model: dict[str, Any] = {}  # for every variant
     train: dict[str, Any] = {}  # for every variant
-    models: dict[str, dict[str, Any]] = {}  # per variant
+    models: dict[str, dict[str, Any]] = {}  # per variant, over ``model``
 
 
 def for_data(
@@ -120,6 +121,6 @@ def for_data(
     config = validate(PointsConfig, points, "points")
     return (
         config.primary_metric,
-        None if model is None else model | config.models.get(variant, {}),
+        None if model is None else model | config.model | config.models.get(variant, {}),
         None if train is None else train | config.train,
     )
