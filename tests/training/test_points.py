@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import keras
 import pytest
 import yaml
 
@@ -52,8 +53,21 @@ def test_the_points_settings_build_each_variant_they_name(variant, ring_input):
     _, model, _ = for_data(ring_input["meta"], variant, POINTS, "fid", params["model"], {})
     built = build_variant(variant, model, DataSpec.from_meta(ring_input["meta"]))
     assert built.generator.input_shape[-1] == 2 and built.generator.output_shape[-1] == 2
+    dense = [layer for layer in built.generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert len(dense) == len(POINTS["model"]["generator_units"]) + 1  # the shared `model`
 
 
 def test_a_misspelt_points_key_is_named():
     with pytest.raises(ConfigError, match="points.modles"):
         for_data({"kind": "points"}, "gan", {"modles": {}}, "fid", {}, {})
+
+
+@pytest.mark.parametrize("variant", ["mode_collapse", "convergence_failure"])
+def test_a_variant_the_points_settings_do_not_name_keeps_its_own_networks(variant, ring_input):
+    """The shared ``model`` is for the variants ``models`` names: the failure experiments
+    (the vanilla GAN under other names) keep the networks they are about."""
+    params = shipped(variant)
+    _, model, _ = for_data(ring_input["meta"], variant, POINTS, "fid", params["model"], {})
+    assert model == params["model"]
+    built = build_variant(variant, model, DataSpec.from_meta(ring_input["meta"]))
+    assert built.generator.output_shape[-1] == 2

@@ -101,7 +101,7 @@ class PointsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     primary_metric: str = "mixture_fit"
-    model: dict[str, Any] = {}  # for every variant
+    model: dict[str, Any] = {}  # for every variant named in ``models``
     train: dict[str, Any] = {}  # for every variant
     models: dict[str, dict[str, Any]] = {}  # per variant, over ``model``
 
@@ -119,8 +119,9 @@ def for_data(
     if meta.get("kind") != "points":
         return primary_metric, model, train
     config = validate(PointsConfig, points, "points")
+    own = config.model | config.models[variant] if variant in config.models else {}
     return (
         config.primary_metric,
-        None if model is None else model | config.model | config.models.get(variant, {}),
+        None if model is None else model | own,
         None if train is None else train | config.train,
     )
