@@ -23,6 +23,7 @@ quiet_start()  # before Keras: `python -m ganops.bench` prints no TensorFlow sta
 import keras  # noqa: E402
 import yaml  # noqa: E402
 
+from ganops.config import variant_params  # noqa: E402
 from ganops.evaluation.features import build_classifier  # noqa: E402
 from ganops.sampling import generate  # noqa: E402
 from ganops.training import backend  # noqa: E402
@@ -45,12 +46,6 @@ STAGES = [
 def peak_memory_mib() -> float:
     """Peak resident memory of this process (Linux reports KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def variant_params(project: Path, variant: str) -> dict[str, Any]:
-    """The committed parameters of a variant, as the pipelines use them."""
-    text = (project / "conf" / "base" / f"parameters_{variant}.yml").read_text()
-    return yaml.safe_load(text)[variant]
 
 
 #: Translation variants are measured on the embedded photo patches: paired as each task

@@ -1,9 +1,12 @@
-"""Validation of parameter dicts into typed configs, with errors that name the key."""
+"""Validation of parameter dicts into typed configs, with errors that name the key; a
+variant's committed parameters."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ganops.errors import ConfigError
@@ -28,3 +31,9 @@ def validate(schema: type[T] | Any, raw: Any, where: str) -> T:
         return TypeAdapter(schema).validate_python(raw)
     except ValidationError as err:
         raise ConfigError(f"invalid parameters: {describe(err, where)}") from err
+
+
+def variant_params(project: Path, variant: str) -> dict[str, Any]:
+    """The committed parameters of a variant (``conf/base``), as the pipelines use them."""
+    text = (project / "conf" / "base" / f"parameters_{variant}.yml").read_text()
+    return yaml.safe_load(text)[variant]

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ganops.config import variant_params
 from ganops.errors import DataError
 from ganops.evaluation.study import training_seconds
 from ganops.storage import atomic_write
@@ -65,9 +66,8 @@ def translation_variants() -> list[str]:
 def loop_minutes(summary: dict[str, Any]) -> float:
     """The training loop's minutes, from its images/s and the variant's batch size in
     ``conf/base``."""
-    variant = summary["variant"]
-    params = yaml.safe_load(Path(f"conf/base/parameters_{variant}.yml").read_text())
-    return training_seconds(summary, params[variant]["train"]["batch_size"]) / 60
+    batch_size = variant_params(Path(), summary["variant"])["train"]["batch_size"]
+    return training_seconds(summary, batch_size) / 60
 
 
 def steps_kept(summary: dict[str, Any]) -> str:
