@@ -57,6 +57,28 @@ def test_the_points_settings_build_each_variant_they_name(variant, ring_input):
     assert len(dense) == len(POINTS["model"]["generator_units"]) + 1  # the shared `model`
 
 
+def test_a_layout_s_schedule_scale_stretches_the_steps_and_every_decay():
+    """grid25's 25 modes get a longer schedule than ring8's 8; nothing else changes."""
+    params, factor = shipped("wgan_gp"), POINTS["schedule_scale"]["grid"]
+    assert factor > 1
+
+    def on(layout):
+        meta = {"kind": "points", "layout": layout}
+        return for_data(meta, "wgan_gp", POINTS, "fid", params["model"], params["train"])[1:]
+
+    (ring_model, ring_train), (grid_model, grid_train) = on("ring"), on("grid")
+    assert ring_train["steps"] == POINTS["train"]["steps"]
+    assert grid_train == ring_train | {"steps": factor * ring_train["steps"]}
+    optimizers = {key for key in ring_model if key.endswith("_optimizer")}
+    assert optimizers == {"generator_optimizer", "discriminator_optimizer"}
+    for key in optimizers:
+        decay = [factor * update for update in ring_model[key]["decay"]]
+        assert grid_model[key] == ring_model[key] | {"decay": decay}
+    assert {k: v for k, v in grid_model.items() if k not in optimizers} == {
+        k: v for k, v in ring_model.items() if k not in optimizers
+    }
+
+
 def test_a_misspelt_points_key_is_named():
     with pytest.raises(ConfigError, match="points.modles"):
         for_data({"kind": "points"}, "gan", {"modles": {}}, "fid", {}, {})

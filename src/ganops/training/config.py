@@ -104,6 +104,27 @@ class PointsConfig(BaseModel):
     model: dict[str, Any] = {}  # for every variant named in ``models``
     train: dict[str, Any] = {}  # for every variant
     models: dict[str, dict[str, Any]] = {}  # per variant, over ``model``
+    schedule_scale: dict[Literal["ring", "grid"], PositiveInt] = Field(
+        {}, description="per mixture layout: the steps and every learning-rate decay times this"
+    )
+
+
+def _scaled(
+    model: dict[str, Any] | None, train: dict[str, Any] | None, factor: int
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The same run ``factor`` times as long: its steps and each optimizer's decay."""
+    if factor == 1:
+        return model, train
+    if model is not None:
+        model = {
+            key: value | {"decay": [factor * update for update in value["decay"]]}
+            if key.endswith("_optimizer") and value.get("decay")
+            else value
+            for key, value in model.items()
+        }
+    if train is not None:
+        train = train | {"steps": factor * train["steps"]}
+    return model, train
 
 
 def for_data(
@@ -115,13 +136,14 @@ def for_data(
     train: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
     """A variant's primary metric, ``model`` and ``train`` parameters for its data: on 2-D
-    points, those of ``points`` win."""
+    points, those of ``points`` win, the schedule scaled for the mixture's layout."""
     if meta.get("kind") != "points":
         return primary_metric, model, train
     config = validate(PointsConfig, points, "points")
     own = config.model | config.models[variant] if variant in config.models else {}
-    return (
-        config.primary_metric,
+    model, train = _scaled(
         None if model is None else model | own,
         None if train is None else train | config.train,
+        config.schedule_scale.get(meta.get("layout"), 1),
     )
+    return config.primary_metric, model, train
