@@ -82,6 +82,11 @@ def test_an_unknown_table_or_a_missing_study_is_one_line(project, capsys, block,
     assert readme.read_text() == block + "\n"
 
 
+def test_help_is_usage_not_a_missing_file(capsys):
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: python -m ganops.tracking.readme_tables")
+
+
 def test_a_corrupt_report_names_its_file(project):
     (project / "dcgan" / "metrics.json").write_text("{not json")
     with pytest.raises(DataError, match="dcgan/metrics.json: not JSON"):

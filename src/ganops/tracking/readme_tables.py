@@ -257,6 +257,10 @@ def regenerate(text: str, reports: Path = REPORTS) -> tuple[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the README's tables, or with ``--check`` say which are stale (exit 1)."""
     args = sys.argv[1:] if argv is None else argv
+    if {"-h", "--help"} & set(args):
+        print(USAGE + "\n\nRewrite the README's reference tables from the committed reports;")
+        print("--check: change nothing, exit 1 when one is stale.")
+        return 0
     check = "--check" in args
     paths = [a for a in args if a != "--check"]
     if len(paths) != 1:
