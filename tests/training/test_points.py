@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ganops.errors import ConfigError
-from ganops.training.config import for_data
+from ganops.training.config import TrainConfig, for_data
 from ganops.variants import VARIANTS, build_variant
 from ganops.variants.base import DataSpec
 
@@ -77,6 +77,12 @@ def test_a_layout_s_schedule_scale_stretches_the_steps_and_every_decay():
     assert {k: v for k, v in grid_model.items() if k not in optimizers} == {
         k: v for k, v in ring_model.items() if k not in optimizers
     }
+
+
+def test_a_scaled_run_without_steps_scales_the_default():
+    points = {"schedule_scale": {"grid": 2}}
+    _, _, train = for_data({"kind": "points", "layout": "grid"}, "gan", points, "fid", {}, {})
+    assert train["steps"] == 2 * TrainConfig().steps
 
 
 def test_a_misspelt_points_key_is_named():

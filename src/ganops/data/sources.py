@@ -60,6 +60,9 @@ from ganops.data.unpaired import (
 )
 from ganops.errors import ConfigError, DataError
 
+#: How a 2-D Gaussian mixture lays out its modes.
+MixtureLayout = Literal["ring", "grid"]
+
 log = logging.getLogger(__name__)
 
 IMAGE_RANGE = [0, 255]
@@ -141,7 +144,7 @@ def _check_mixture_args(modes: int, n: int, std: float, radius: float) -> None:
 
 
 def make_mixture(
-    layout: Literal["ring", "grid"], modes: int, n: int, std: float, radius: float, seed: int
+    layout: MixtureLayout, modes: int, n: int, std: float, radius: float, seed: int
 ) -> dict[str, Any]:
     """Sample n points from an equal-weight 2-D Gaussian mixture laid out on a ring or grid."""
     _check_mixture_args(modes, n, std, radius)
@@ -854,7 +857,7 @@ class MixtureSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     format: Literal["mixture"]
-    layout: Literal["ring", "grid"]
+    layout: MixtureLayout
     modes: PositiveInt
     n: PositiveInt = 10000
     std: PositiveFloat

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from ganops.config import validate
+from ganops.data.sources import MixtureLayout
 from ganops.training.monitor import MonitorConfig
 
 #: Knobs that change how long or how verbosely a run goes, not what it computes: a checkpoint
@@ -104,7 +105,7 @@ class PointsConfig(BaseModel):
     model: dict[str, Any] = {}  # for every variant named in ``models``
     train: dict[str, Any] = {}  # for every variant
     models: dict[str, dict[str, Any]] = {}  # per variant, over ``model``
-    schedule_scale: dict[Literal["ring", "grid"], PositiveInt] = Field(
+    schedule_scale: dict[MixtureLayout, PositiveInt] = Field(
         {}, description="per mixture layout: the steps and every learning-rate decay times this"
     )
 
@@ -123,7 +124,7 @@ def _scaled(
             for key, value in model.items()
         }
     if train is not None:
-        train = train | {"steps": factor * train["steps"]}
+        train = train | {"steps": factor * train.get("steps", TrainConfig().steps)}
     return model, train
 
 
