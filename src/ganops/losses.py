@@ -64,6 +64,11 @@ def gradient_penalty(gradients):
     return ops.mean(ops.square(norms - 1.0))
 
 
+def r1_penalty(gradients):
+    """E[||grad D(x)||_2^2] on real inputs, each sample's over all its axes (Mescheder 2018)."""
+    return ops.mean(ops.sum(ops.square(gradients), axis=tuple(range(1, len(gradients.shape)))))
+
+
 def interpolate(real, fake, alpha):
     """real + alpha (fake - real), one ``alpha`` of shape (batch,) per sample (Gulrajani 2017)."""
     alpha = ops.reshape(alpha, (-1,) + (1,) * (len(real.shape) - 1))

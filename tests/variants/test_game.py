@@ -157,6 +157,20 @@ def test_mode_seeking_penalises_samples_that_ignore_z(inputs):
     assert added == pytest.approx(10.0 * seeking["mode_seeking"], rel=1e-4)
 
 
+def test_r1_adds_gamma_half_the_squared_gradient_on_real_inputs_to_the_discriminator(inputs):
+    """A linear critic <w, x> has gradient w at every input: R1 is |w|^2; in a step, the
+    discriminator's loss gains gamma/2 times the logged penalty and the generator's is unchanged."""
+    from ganops.losses import r1_penalty
+
+    gradients = np.tile(np.array([1.0, 2.0, 2.0, 0.0], np.float32), (5, 1)).reshape(5, 2, 2, 1)
+    assert float(r1_penalty(gradients)) == pytest.approx(9.0, rel=1e-6)
+    plain = train_steps(build("dcgan", inputs["images"]), inputs["images"])
+    r1 = train_steps(build("dcgan", inputs["images"], r1=4.0), inputs["images"])
+    assert r1["r1_penalty"] > 0 and np.isfinite(r1["r1_penalty"])
+    added = r1["d_loss"] - plain["d_loss"]
+    assert added == pytest.approx(2.0 * r1["r1_penalty"], rel=1e-4)
+
+
 def one_step(gan, data, single_pass):
     """One step on the first 8 training images (each update of an alternating step too)."""
     backend.build_optimizers(gan)

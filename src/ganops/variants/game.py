@@ -171,6 +171,9 @@ def game(
             )
             logs["gradient_penalty"] = penalty
             loss = loss + critic.gradient_penalty * penalty
+        if s.r1:
+            penalty = losses.r1_penalty(input_gradients(lambda v: judge(v, real_labels)[0], real))
+            loss, logs = loss + s.r1 / 2 * penalty, logs | {"r1_penalty": penalty}
         loss, logs = add_extra(
             loss, logs, conditioning.d_extra(batch, real_aux, fake_aux, conditions)
         )

@@ -61,6 +61,12 @@ class Stabilizers(BaseModel):
         "make two latent vectors of one condition give different images; counters "
         "conditional GANs ignoring z; 0 is off",
     )
+    r1: NonNegativeFloat = Field(
+        0.0,
+        description="gamma of the R1 penalty (Mescheder 2018): gamma/2 E[||grad D(x)||^2] on "
+        "real inputs keeps the discriminator flat on the data, where a non-saturating GAN "
+        "otherwise oscillates; 0 is off",
+    )
     pack: PositiveInt = Field(
         1,
         description="samples the discriminator judges jointly (PacGAN, Lin 2018): "
