@@ -57,16 +57,20 @@ def generator_hinge(fake_out):
     return -ops.mean(fake_out)
 
 
+def squared_norms(gradients):
+    """Each sample's squared L2 norm over all its axes but the batch's."""
+    return ops.sum(ops.square(gradients), axis=tuple(range(1, len(gradients.shape))))
+
+
 def gradient_penalty(gradients):
     """E[(||grad C(x_hat)||_2 - 1)^2], each sample's norm over all its axes (Gulrajani 2017)."""
-    axes = tuple(range(1, len(gradients.shape)))
-    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=axes) + 1e-12)  # finite grad at 0
+    norms = ops.sqrt(squared_norms(gradients) + 1e-12)  # finite grad at 0
     return ops.mean(ops.square(norms - 1.0))
 
 
 def r1_penalty(gradients):
     """E[||grad D(x)||_2^2] on real inputs, each sample's over all its axes (Mescheder 2018)."""
-    return ops.mean(ops.sum(ops.square(gradients), axis=tuple(range(1, len(gradients.shape)))))
+    return ops.mean(squared_norms(gradients))
 
 
 def interpolate(real, fake, alpha):

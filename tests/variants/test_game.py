@@ -158,8 +158,8 @@ def test_mode_seeking_penalises_samples_that_ignore_z(inputs):
 
 
 def test_r1_adds_gamma_half_the_squared_gradient_on_real_inputs_to_the_discriminator(inputs):
-    """A linear critic <w, x> has gradient w at every input: R1 is |w|^2; in a step, the
-    discriminator's loss gains gamma/2 times the logged penalty and the generator's is unchanged."""
+    """Every sample's input gradient w = (1, 2, 2, 0): R1 is |w|^2 = 9; in a first step, the
+    discriminator's loss is the plain one plus gamma/2 times the logged penalty."""
     from ganops.losses import r1_penalty
 
     gradients = np.tile(np.array([1.0, 2.0, 2.0, 0.0], np.float32), (5, 1)).reshape(5, 2, 2, 1)
