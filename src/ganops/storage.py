@@ -46,7 +46,7 @@ def save_model(model: Any, path: Path) -> None:
     A ``.keras`` archive holds its save date, its weights file's time and Python object ids
     (``shared_object_id``, memory addresses), so two saves of identical weights differ and DVC
     would rerun every stage after an unchanged one; here the date is blanked, the times are
-    the zip epoch and the ids are numbered in order of appearance.
+    the zip epoch and the ids are numbered in order of appearance (see ``renumbered``).
     """
 
     def write(tmp: Path) -> None:
@@ -67,13 +67,17 @@ def save_model(model: Any, path: Path) -> None:
 
 
 def renumbered(node: Any, ids: dict[int, int]) -> Any:
-    """``node`` with every ``shared_object_id`` replaced by its rank of first appearance."""
+    """``node`` with every ``shared_object_id`` replaced by its rank of first appearance, and
+    none on dtype policies: a built model's layers share one policy object, a loaded model's
+    have one each, and the same model would save to other bytes after a load."""
     if isinstance(node, dict):
+        policy = str(node.get("class_name", "")).endswith("DTypePolicy")
         return {
             key: ids.setdefault(value, len(ids))
             if key == "shared_object_id"
             else renumbered(value, ids)
             for key, value in node.items()
+            if not (policy and key == "shared_object_id")
         }
     if isinstance(node, list):
         return [renumbered(value, ids) for value in node]
