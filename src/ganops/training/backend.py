@@ -346,8 +346,10 @@ def apply(player: Player, grads: list) -> None:
 
 
 def _tensorflow_step(gan: Trainable, plan, jit_compile: bool, several: bool) -> Callable:
-    """``step(batches) -> logs`` in a ``tf.function``; ``several``: the steps unrolled.
-    Made inside a strategy's scope (``distributed``), it runs on every replica."""
+    """``step(batches) -> logs`` in a ``tf.function``; ``several``: the steps in a graph
+    loop (one graph for any number of steps: unrolled, the graph grew with them, took
+    seconds to build and ran slower). Made inside a strategy's scope (``distributed``), it
+    runs on every replica."""
     import tensorflow as tf
 
     def step(batches):
@@ -363,29 +365,20 @@ def _tensorflow_step(gan: Trainable, plan, jit_compile: bool, several: bool) -> 
             logs.update(player_logs)
         return logs
 
-    strategy = tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+    if tf.distribute.has_strategy():
+        seeds = [v for v in gan.variables if _is_seed(v)]
+        step = _on_every_replica(tf.distribute.get_strategy(), step, seeds)
 
-    def compiled(fn):  # (made lazily too: the strategy is the one the step was made under)
-        if strategy is not None:
-            fn = _on_every_replica(strategy, fn, [v for v in gan.variables if _is_seed(v)])
-        return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True)
+    def steps(batches):  # the first step outside the loop gives the logs' names and types
+        first = step({k: v[0] for k, v in batches.items()})
+        count = tf.shape(next(iter(batches.values())))[0]
+        logs = {k: tf.TensorArray(v.dtype, count).write(0, v) for k, v in first.items()}
+        for i in tf.range(1, count):
+            each = step({k: v[i] for k, v in batches.items()})
+            logs = {k: logs[k].write(i, each[k]) for k in logs}
+        return {k: v.stack() for k, v in logs.items()}
 
-    if not several:
-        return compiled(step)
-    by_count = {}  # one function per number of steps (it is unrolled)
-
-    def steps(batches):
-        count = len(next(iter(batches.values())))
-        if count not in by_count:
-
-            def unrolled(batches):
-                logs = [step({k: v[i] for k, v in batches.items()}) for i in range(count)]
-                return {key: tf.stack([each[key] for each in logs]) for key in logs[0]}
-
-            by_count[count] = compiled(unrolled)
-        return by_count[count](batches)
-
-    return steps
+    return tf.function(steps if several else step, jit_compile=jit_compile, reduce_retracing=True)
 
 
 def _replica_slice(value):
