@@ -563,8 +563,12 @@ def test_two_workers_train_one_run_and_only_the_chief_keeps_it(
         json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
         for index in range(2)
     ]
-    # a seed of its own: a run of its own (the retrain may have trained the GAN already)
-    params = "gan.train.distribution=multi_worker,gan.train.checkpoint_every=6,gan.train.seed=7"
+    # a seed of its own: a run of its own (the retrain may have trained the GAN already);
+    # 3 steps per call: the graph loop around each step's collectives
+    params = (
+        "gan.train.distribution=multi_worker,gan.train.checkpoint_every=6,gan.train.seed=7,"
+        "gan.train.steps_per_call=3,gan.train.monitor.every=3"
+    )
     experiment = mlflow_client.get_experiment_by_name("ganops").experiment_id
     named = f"attributes.run_name = 'gan-{DATASET}'"
     before = len(mlflow_client.search_runs([experiment], filter_string=named))
