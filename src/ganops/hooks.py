@@ -1,10 +1,12 @@
-"""Project hooks: check the MLflow tracking store before kedro-mlflow starts a run, and go on
-without it should a tracking server stop answering during the run."""
+"""Project hooks: check the MLflow tracking store before kedro-mlflow starts a run, go on
+without it should a tracking server stop answering during the run, and give each variant of
+a run that trains several its own MLflow run."""
 
 from __future__ import annotations
 
 import os
 
+import mlflow
 from kedro.framework.hooks import hook_impl
 
 from ganops.tracking.guard import GUARD
@@ -43,3 +45,80 @@ class TrackingCheck:
     @hook_impl(tryfirst=True)  # before kedro-mlflow ends the run on the server
     def after_pipeline_run(self) -> None:
         GUARD.check()
+
+
+class VariantRuns:
+    """A ``kedro run`` that trains several variants (``--pipelines all``, ``retrain``) gives
+    each its own MLflow run, nested in the session's, named by its training
+    (``<variant>-<dataset>``): its parameters, losses, artifacts, evaluation and registration
+    note, as a one-variant ``kedro run`` has in the session's run itself.
+
+    kedro-mlflow reopens the session's run before every node and logs the node's parameters
+    there; this hook then enters the node's variant run (``trylast``), and ``Leave`` returns
+    to the session's run before the next node (``tryfirst``), after the node's outputs were
+    saved into the variant's run.
+    """
+
+    def __init__(self) -> None:
+        self.variants: set[str] = set()
+        self.runs: dict[str, str] = {}  # variant -> its MLflow run's id
+        self.entered: str | None = None
+        self.leave = Leave(self)
+
+    @hook_impl
+    def before_pipeline_run(self, pipeline) -> None:
+        from ganops.variants import VARIANTS
+
+        trained = {node.namespace for node in pipeline.nodes if node.namespace in VARIANTS}
+        self.variants, self.runs, self.entered = trained if len(trained) > 1 else set(), {}, None
+
+    @hook_impl(trylast=True)
+    def before_node_run(self, node, inputs) -> None:
+        variant = node.namespace
+        if variant not in self.variants or mlflow.active_run() is None:
+            return
+        if not GUARD.tracking(f"before node {node.name}"):
+            return
+        first = variant not in self.runs
+        run = mlflow.start_run(
+            run_id=self.runs.get(variant), run_name=variant if first else None, nested=True
+        )
+        self.runs[variant], self.entered = run.info.run_id, run.info.run_id
+        if first:
+            mlflow.set_tag("variant", variant)
+        params = {
+            k.removeprefix("params:"): v for k, v in inputs.items() if k.startswith("params:")
+        }
+        mlflow.log_params(flat(params))
+
+    def exit(self) -> None:
+        """Back to the session's run (the variant's run ends, finished, until its next node)."""
+        active = mlflow.active_run()
+        if self.entered and active and active.info.run_id == self.entered and GUARD.lost_at is None:
+            mlflow.end_run()
+        self.entered = None
+
+
+class Leave:
+    """``VariantRuns``' way back to the session's run, first thing before each node and at
+    the end (before kedro-mlflow reopens or ends the session's run)."""
+
+    def __init__(self, runs: VariantRuns) -> None:
+        self.runs = runs
+
+    @hook_impl(tryfirst=True)
+    def before_node_run(self) -> None:
+        self.runs.exit()
+
+    @hook_impl(tryfirst=True)
+    def after_pipeline_run(self) -> None:
+        self.runs.exit()
+
+
+def flat(params: dict, prefix: str = "") -> dict[str, str]:
+    """Nested parameters as MLflow's flat ``a.b.c`` names (as kedro-mlflow logs them)."""
+    out = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        out |= flat(value, f"{name}.") if isinstance(value, dict) else {name: str(value)[:6000]}
+    return out

@@ -503,6 +503,41 @@ def test_likelihood_baselines_are_measured_beside_the_gans_registered_and_served
         pixelcnn.decode(np.zeros((1, 4)))
 
 
+def test_a_run_of_several_variants_gives_each_its_own_mlflow_run(retrained, mlflow_client):
+    """The retrain trained every production variant in one `kedro run`: each has its own
+    run, nested in the session's, with its own parameters, losses, evaluation and files, and
+    the MLflow leaderboard lists every one of them."""
+    import mlflow
+
+    from ganops.evaluation.report import leaderboard
+    from ganops.tracking.runs import evaluated_runs
+
+    experiment = mlflow_client.get_experiment_by_name("ganops").experiment_id
+    runs = mlflow_client.search_runs([experiment], order_by=["attributes.start_time DESC"])
+    session = next(r for r in runs if r.data.tags.get("mlflow.runName") == "retrain")
+    nested = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == session.info.run_id]
+    registered = {
+        p.parent.name for p in (retrained / "data/08_reporting").glob("*/registration.json")
+    }
+    assert {r.data.tags["variant"] for r in nested} == registered and len(nested) == len(registered)
+    assert not any(k.startswith("eval_") for k in session.data.metrics)
+    for run in nested:
+        variant = run.data.tags["variant"]
+        assert run.data.tags["mlflow.runName"] == f"{variant}-{DATASET}"
+        assert f"{variant}.train.steps" in run.data.params
+        assert not any(
+            k.startswith(tuple(f"{v}." for v in registered - {variant})) for k in run.data.params
+        )
+        primary = run.data.tags["primary_metric"]
+        assert f"eval_{primary}" in run.data.metrics, variant
+        local = mlflow.artifacts.download_artifacts(
+            run_id=run.info.run_id, artifact_path="metrics.json"
+        )
+        assert json.loads(Path(local).read_text())["variant"] == variant
+    board = leaderboard(evaluated_runs())
+    assert registered <= set(board["variant"])
+
+
 # --- an unreachable tracking server --------------------------------------------------------
 
 
