@@ -8,6 +8,7 @@ import os
 
 import mlflow
 from kedro.framework.hooks import hook_impl
+from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH
 
 from ganops.tracking.guard import GUARD
 from ganops.tracking.server import check_tracking_uri
@@ -62,7 +63,6 @@ class VariantRuns:
     def __init__(self) -> None:
         self.variants: set[str] = set()
         self.runs: dict[str, str] = {}  # variant -> its MLflow run's id
-        self.entered: str | None = None
         self.leave = Leave(self)
 
     @hook_impl
@@ -70,20 +70,19 @@ class VariantRuns:
         from ganops.variants import VARIANTS
 
         trained = {node.namespace for node in pipeline.nodes if node.namespace in VARIANTS}
-        self.variants, self.runs, self.entered = trained if len(trained) > 1 else set(), {}, None
+        self.variants, self.runs = trained if len(trained) > 1 else set(), {}
 
     @hook_impl(trylast=True)
     def before_node_run(self, node, inputs) -> None:
         variant = node.namespace
-        if variant not in self.variants or mlflow.active_run() is None:
-            return
-        if not GUARD.tracking(f"before node {node.name}"):
+        # (TrackingCheck has asked the server already, first thing before this node)
+        if variant not in self.variants or mlflow.active_run() is None or GUARD.lost_at:
             return
         first = variant not in self.runs
         run = mlflow.start_run(
             run_id=self.runs.get(variant), run_name=variant if first else None, nested=True
         )
-        self.runs[variant], self.entered = run.info.run_id, run.info.run_id
+        self.runs[variant] = run.info.run_id
         if first:
             mlflow.set_tag("variant", variant)
         params = {
@@ -94,9 +93,8 @@ class VariantRuns:
     def exit(self) -> None:
         """Back to the session's run (the variant's run ends, finished, until its next node)."""
         active = mlflow.active_run()
-        if self.entered and active and active.info.run_id == self.entered and GUARD.lost_at is None:
+        if active and active.info.run_id in self.runs.values() and GUARD.lost_at is None:
             mlflow.end_run()
-        self.entered = None
 
 
 class Leave:
@@ -120,5 +118,6 @@ def flat(params: dict, prefix: str = "") -> dict[str, str]:
     out = {}
     for key, value in params.items():
         name = f"{prefix}{key}"
-        out |= flat(value, f"{name}.") if isinstance(value, dict) else {name: str(value)[:6000]}
+        leaf = {name: str(value)[:MAX_PARAM_VAL_LENGTH]}
+        out |= flat(value, f"{name}.") if isinstance(value, dict) else leaf
     return out
