@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.cli.utils import find_run_command
 from kedro.framework.project import pipelines
+from kedro.io import DatasetError
 
 from ganops import cli
 from ganops.errors import DataError
@@ -38,6 +39,30 @@ def test_an_error_ganops_raises_on_purpose_is_one_line_and_status_2():
     result = CliRunner().invoke(failing(DataError("raw/x.npz: x_train contains NaN")))
     assert result.exit_code == 2
     assert result.output.strip() == "ganops: DataError: raw/x.npz: x_train contains NaN"
+
+
+def wrapped_by_kedro(error: Exception) -> DatasetError:
+    """What Kedro raises when a dataset's ``load`` raised ``error``."""
+    try:
+        try:
+            raise error
+        except Exception as err:
+            raise DatasetError("Failed while loading data from dataset ArraysDataset(...)") from err
+    except DatasetError as wrapped:
+        return wrapped
+
+
+def test_an_error_of_ours_that_kedro_wrapped_is_still_one_line():
+    missing = DataError("data/01_raw/digits.npz: no such file (run the pipeline that makes it)")
+    result = CliRunner().invoke(failing(wrapped_by_kedro(missing)))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"ganops: DataError: {missing}"
+
+
+def test_a_dataset_bug_that_kedro_wrapped_keeps_its_traceback():
+    result = CliRunner().invoke(failing(wrapped_by_kedro(ZeroDivisionError("a bug"))))
+    assert isinstance(result.exception, DatasetError)
+    assert isinstance(result.exception.__cause__, ZeroDivisionError)
 
 
 def test_a_bug_keeps_its_traceback():

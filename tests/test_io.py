@@ -26,6 +26,25 @@ def test_missing_and_corrupt_files_name_the_file(tmp_path):
         load_arrays(bad)
 
 
+def test_a_corrupt_member_or_meta_names_the_file(tmp_path):
+    path = tmp_path / "a.npz"
+    ArraysDataset(str(path)).save({"x": np.arange(4096), "meta": {}})
+    data = bytearray(path.read_bytes())
+    data[100:140] = bytes(40)  # inside x.npy's compressed stream: a zlib error
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match="a.npz: not a readable .npz file"):
+        load_arrays(path)
+    np.savez(path, x=np.ones(2), meta=np.asarray("not json {"))
+    with pytest.raises(DataError, match="a.npz: not a readable .npz file"):
+        load_arrays(path)
+
+
+def test_outputs_get_the_umasks_mode_not_a_temporary_files(tmp_path):
+    ArraysDataset(str(tmp_path / "a.npz")).save({"x": np.ones(2), "meta": {}})
+    np.save(tmp_path / "plain.npy", np.ones(2))
+    assert (tmp_path / "a.npz").stat().st_mode == (tmp_path / "plain.npy").stat().st_mode
+
+
 def test_failed_save_leaves_previous_file_intact(tmp_path):
     ds = ArraysDataset(str(tmp_path / "a.npz"))
     ds.save({"x": np.ones(3), "meta": {}})

@@ -26,23 +26,35 @@ from kedro.framework.cli.project import PARAMS_ARG_HELP
 from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.cli.utils import _split_params, env_option
 from kedro.framework.project import pipelines
+from kedro.io import DatasetError
 from kedro_airflow.plugin import create as airflow_create
 
 from ganops.errors import ConfigError, GanopsError
 
 
 def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``command``, printing a :class:`GanopsError` as one line and exiting with 2."""
+    """``command``, printing a :class:`GanopsError` as one line and exiting with 2; also one
+    that a dataset raised, which Kedro wraps in its ``DatasetError``."""
 
     @functools.wraps(command)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except GanopsError as err:
+        except (GanopsError, DatasetError) as caught:
+            err = ganops_cause(caught)
+            if err is None:
+                raise
             click.secho(f"ganops: {type(err).__name__}: {err}", err=True, fg="red")
             sys.exit(2)
 
     return guarded
+
+
+def ganops_cause(err: BaseException | None) -> GanopsError | None:
+    """``err`` or the first :class:`GanopsError` it was raised from, if any."""
+    while err is not None and not isinstance(err, GanopsError):
+        err = err.__cause__
+    return err
 
 
 def known_pipelines(command: Callable[..., Any]) -> Callable[..., Any]:

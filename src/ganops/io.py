@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from kedro.io import AbstractDataset
 
+from ganops.data.files import ZIP_ERRORS, first_line
 from ganops.errors import DataError
 from ganops.storage import atomic_write, save_model
 
@@ -34,9 +34,9 @@ def load_arrays(path: Path) -> dict[str, Any]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             data = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
-        raise DataError(f"{path}: not a readable .npz file ({err})") from err
-    data["meta"] = json.loads(str(data.pop("meta", "{}")))
+        data["meta"] = json.loads(str(data.pop("meta", "{}")))
+    except ZIP_ERRORS as err:  # a JSONDecodeError is a ValueError
+        raise DataError(f"{path}: not a readable .npz file ({first_line(err)})") from err
     return data
 
 

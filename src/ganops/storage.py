@@ -15,6 +15,16 @@ from typing import Any
 from ganops.errors import StorageError
 
 
+def _new_file_mode() -> int:
+    """The mode ``open`` gives a new file under this process's umask (``mkstemp``'s is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+NEW_FILE_MODE = _new_file_mode()
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp_path)`` then rename onto ``path``: readers never see half a file.
 
@@ -32,6 +42,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         raise storage_error(path, err) from err
     try:
         write(Path(tmp))
+        os.chmod(tmp, NEW_FILE_MODE)
         os.replace(tmp, path)
     except OSError as err:
         raise storage_error(path, err) from err

@@ -717,6 +717,17 @@ def test_image_modes(tmp_path, fmt, mode):
     assert data["x"].shape[:3] == (2, 2, 4)
 
 
+@pytest.mark.parametrize("beside", ["L", "RGB"])
+def test_16_bit_gray_is_scaled_to_8_bits_not_clipped(tmp_path, beside):
+    ramp = (np.arange(8, dtype=np.uint16) * 9362).reshape(2, 4)  # 0 ... 65534
+    for name, img in [("c0/a.png", Image.fromarray(ramp)), ("c1/b.png", Image.new(beside, (4, 2)))]:
+        (tmp_path / name).parent.mkdir()
+        img.save(tmp_path / name)
+    x = read_image_folder(tmp_path)["x"][0]
+    expected = np.rint(ramp / 257).astype(np.uint8)  # 0, 36, 73, ... 255
+    assert (x == expected[..., None]).all()
+
+
 @pytest.mark.parametrize(("fmt", "mode"), [("PNG", "1"), ("PNG", "I;16"), ("BMP", "RGB")])
 @pytest.mark.parametrize("name", list(IMAGE_LAYOUTS))
 def test_every_image_reader_reads_odd_modes(name, fmt, mode):

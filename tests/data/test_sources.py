@@ -258,6 +258,13 @@ def test_idx_corrupt_gz(tmp_path):
         read_idx(tmp_path)
 
 
+def test_idx_gzipped_without_its_suffix_says_so(tmp_path):
+    make_idx_folder(tmp_path, gz=True)
+    (tmp_path / f"{TRAIN_X}.gz").rename(tmp_path / TRAIN_X)
+    with pytest.raises(DataError, match=rf"{TRAIN_X}: gzip-compressed: name it {TRAIN_X}.gz"):
+        read_idx(tmp_path)
+
+
 def test_idx_not_gzip_at_all(tmp_path):
     make_idx_folder(tmp_path, gz=True)
     (tmp_path / f"{TRAIN_X}.gz").write_bytes(b"this is not gzip data at all")
@@ -484,6 +491,16 @@ def test_image_folder_corrupt_image(tmp_path):
     (tmp_path / "a" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     with pytest.raises(DataError, match=r"broken\.png"):
         read_image_folder(tmp_path)
+
+
+def test_image_folder_file_that_is_no_image_says_so(tmp_path):
+    save_png(tmp_path / "a" / "ok.png", "L")
+    (tmp_path / "a" / "page.jpg").write_text("<html>a web page saved as .jpg</html>")
+    with pytest.raises(DataError) as caught:
+        read_image_folder(tmp_path)
+    assert str(caught.value).endswith(
+        "page.jpg: cannot read image (not a PNG/JPEG/BMP/GIF/WEBP file)"
+    )
 
 
 def test_image_folder_empty_class(tmp_path):

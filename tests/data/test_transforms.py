@@ -74,6 +74,10 @@ def test_model_input_has_labels_meta_and_hash():
             r"labels run from 0 to 255 but 252 of those classes .*\(3, 4, 5, 6, 7, \.\.\.\)",
         ),
         ([0, 2, 2, 0], r"toy: labels run from 0 to 2 but 1 of those classes have no images \(1\)"),
+        (  # found without counting up to the largest label (8 TiB of memory)
+            [0, 1, 2**40, 3],
+            r"labels run from 0 to 1099511627776 but 1099511627773 .*\(2, 4, 5, 6, 7, \.\.\.\)",
+        ),
     ],
 )
 def test_classes_without_images_are_refused(labels, message):
@@ -113,6 +117,13 @@ def test_empty_dataset_is_refused():
     }
     with pytest.raises(DataError, match="empty: no samples"):
         to_model_input(raw, PreprocessConfig())
+
+
+@pytest.mark.parametrize("official", [False, True])
+def test_a_split_that_leaves_nothing_to_train_on_is_refused(official):
+    raw = images(3) | ({"is_test": np.ones(3, bool)} if official else {})
+    with pytest.raises(DataError, match="toy: all 3 samples are held out for testing"):
+        to_model_input(raw, PreprocessConfig(image_size=8, test_fraction=0.9))
 
 
 def test_fingerprint_sees_dtype_and_shape():

@@ -131,6 +131,14 @@ def test_unpaired_folders_are_named_after_their_folders(tmp_path):
     assert named["meta"]["domains"] == ["s", "w"]
 
 
+def test_relative_folders_are_named_after_the_folders_they_are(tmp_path, monkeypatch):
+    save_pngs(tmp_path / "summer", 3)
+    save_pngs(tmp_path / "winter", 2)
+    monkeypatch.chdir(tmp_path / "summer")
+    data = read_unpaired_folders(".", "../winter")
+    assert data["meta"]["domains"] == ["summer", "winter"]
+
+
 def test_unpaired_folders_bad_folders_are_named(tmp_path):
     save_pngs(tmp_path / "a", 2)
     (tmp_path / "empty").mkdir()

@@ -18,11 +18,14 @@ that names the file (one line).
 from __future__ import annotations
 
 import io
+import lzma
 import math
 import os
 import stat
 import tokenize
 import warnings
+import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -50,6 +53,11 @@ IMAGE_ERRORS = (
     EOFError,
     Image.DecompressionBombError,
     Image.DecompressionBombWarning,
+)
+ZIP_ERRORS = (  # reading an .npz
+    *(zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError),
+    NotImplementedError,  # an unknown compression method
+    RuntimeError,  # an encrypted member
 )
 
 
@@ -172,5 +180,8 @@ def open_image(path: Path) -> Image.Image:
                 return img
         except DataError:
             raise
+        except Image.UnidentifiedImageError as exc:
+            kinds = "/".join(IMAGE_FORMATS)
+            raise DataError(f"{path}: cannot read image (not a {kinds} file)") from exc
         except IMAGE_ERRORS as exc:
             raise DataError(f"{path}: cannot read image ({first_line(exc)})") from exc

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import lzma
 import math
 import os
 import struct
@@ -41,6 +40,7 @@ from pydantic import (
 )
 
 from ganops.data.files import (
+    ZIP_ERRORS,
     first_line,
     list_folder,
     open_image,
@@ -72,8 +72,10 @@ IDX_NAMES = {
     "test_images": "t10k-images-idx3-ubyte",
     "test_labels": "t10k-labels-idx1-ubyte",
 }
+GZIP_MAGIC = b"\x1f\x8b"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
 GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+WIDE_GRAY_MODES = frozenset({"I", "I;16", "I;16B", "I;16L"})  # 16-bit gray PNGs among them
 SKIMAGE_PHOTOS = (
     "astronaut",
     "chelsea",
@@ -188,6 +190,8 @@ def _idx_header(fh: BinaryIO, path: Path, ndim: int) -> tuple[int, ...]:
     if len(head) < 4:
         raise DataError(f"{path}: file too short for an IDX header ({len(head)} bytes)")
     zero, dtype_code, file_ndim = struct.unpack(">HBB", head)
+    if head.startswith(GZIP_MAGIC):
+        raise DataError(f"{path}: gzip-compressed: name it {path.name}.gz, or gunzip it")
     if zero != 0:
         raise DataError(f"{path}: bad IDX magic 0x{head.hex()} (expected 0x0000 08 nn)")
     if dtype_code != 0x08:
@@ -314,11 +318,6 @@ def _npz_labels(y: np.ndarray, n: int, key: str, path: Path) -> np.ndarray:
 
 
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
-ZIP_ERRORS = (
-    *(zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError),
-    NotImplementedError,  # an unknown compression method
-    RuntimeError,  # an encrypted member
-)
 
 
 def _npz_keys(zf: zipfile.ZipFile, path: Path) -> list[str]:
@@ -398,10 +397,19 @@ def _check_size(path: Path, img: Image.Image, first: Image.Image) -> None:
         raise DataError(f"{path}: size {w}x{h} differs from expected {ew}x{eh} (WxH)")
 
 
+def _eight_bit(img: Image.Image) -> Image.Image:
+    """``img`` with 8-bit channels: 16-bit gray is scaled to 0-255 (PIL's ``convert`` would
+    clip it at 255, a white image)."""
+    if img.mode not in WIDE_GRAY_MODES:
+        return img
+    wide = np.asarray(img, dtype=np.float64) / 257.0  # 65535 -> 255
+    return Image.fromarray(np.clip(np.rint(wide), 0, 255).astype(np.uint8))
+
+
 def _stack_images(images: list[Image.Image]) -> tuple[np.ndarray, str]:
     """Same-sized images as uint8 (N, H, W, C): gray (C=1) if all are gray, else RGB."""
     mode = "L" if all(img.mode in GRAY_MODES for img in images) else "RGB"
-    x = np.stack([np.asarray(img.convert(mode), dtype=np.uint8) for img in images])
+    x = np.stack([np.asarray(_eight_bit(img).convert(mode), dtype=np.uint8) for img in images])
     return (x[..., None] if mode == "L" else x), mode
 
 
@@ -700,8 +708,9 @@ def read_unpaired_folders(
     """Read two folders of images, one per domain (A, B), labelled by domain; the domains are
     named ``domains`` or else after the folders. No test split: preprocess makes one."""
     a, b = Path(a), Path(b)
-    names = list(domains) if domains is not None else [a.name, b.name]
-    if os.path.realpath(a) == os.path.realpath(b):  # Path.resolve raises on a link loop
+    real = [Path(os.path.realpath(folder)) for folder in (a, b)]  # Path.resolve raises on loops
+    names = list(domains) if domains is not None else [folder.name for folder in real]
+    if real[0] == real[1]:
         raise ConfigError(f"a and b: both are the folder {a}; each domain needs its own")
     if names[0] == names[1]:
         raise ConfigError(f"domains: a and b are both named {names[0]!r}; set domains: [A, B]")

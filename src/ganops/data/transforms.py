@@ -210,11 +210,13 @@ def check_classes(labels: np.ndarray, name: str) -> None:
     others, or a gap) would be asked for by every conditional variant and never seen."""
     if not labels.size:
         return
-    missing = np.setdiff1d(np.arange(labels.max() + 1), labels)
-    if missing.size:
-        shown = ", ".join(map(str, missing[:5])) + (", ..." if missing.size > 5 else "")
+    classes, top = np.unique(labels), int(labels.max())
+    missing = top + 1 - classes.size
+    if missing:  # the first five gaps lie below classes.size + 5, whatever the largest label
+        first = np.setdiff1d(np.arange(min(top + 1, classes.size + 5)), classes)[:5]
+        shown = ", ".join(map(str, first)) + (", ..." if missing > 5 else "")
         raise DataError(
-            f"{name}: labels run from 0 to {labels.max()} but {missing.size} of those classes "
+            f"{name}: labels run from 0 to {top} but {missing} of those classes "
             f"have no images ({shown}): number the classes 0 to K-1, or drop the labels"
         )
 
@@ -222,6 +224,7 @@ def check_classes(labels: np.ndarray, name: str) -> None:
 def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
     """Raw dataset -> ``x_train, y_train, x_test, y_test`` (+ ``source_train, source_test``
     when paired, ``domain_train, domain_test`` when unpaired) + meta (shape, classes, hash)."""
+    name = raw["meta"].get("dataset", "dataset")
     if raw["meta"].get("image_size") is not None:
         config = config.model_copy(update={"image_size": raw["meta"]["image_size"]})
     pairs, domain = pairs_config(raw), domain_of(raw)
@@ -231,12 +234,17 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
         x, source = prepare_pairs(raw, config, pairs)
         config = config.model_copy(update={"image_size": pairs.size})
     if len(x) == 0:
-        raise DataError(f"{raw['meta'].get('dataset', 'dataset')}: no samples")
+        raise DataError(f"{name}: no samples")
     y = raw.get("y")
     y = np.full(len(x), -1, np.int64) if y is None else np.asarray(y, np.int64)
     train, test = split_indices(len(x), config.test_fraction, config.seed, raw.get("is_test"))
+    if not len(train):
+        raise DataError(
+            f"{name}: all {len(x)} samples are held out for testing, none left to train on "
+            f"(preprocess.test_fraction {config.test_fraction}, or the source's own test split)"
+        )
     labelled = y[y >= 0]
-    check_classes(labelled, raw["meta"].get("dataset", "dataset"))
+    check_classes(labelled, name)
     meta = {
         **raw["meta"],
         "sample_shape": list(x.shape[1:]),
@@ -247,7 +255,6 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
     }
     out = {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
     if domain is not None:
-        name = raw["meta"].get("dataset", "dataset")
         meta |= domain_counts(domain, train, test, raw["meta"]["domains"], name)
         meta["data_hash"] = fingerprint(x[train], y[train], domain[train])
         out |= {"domain_train": domain[train], "domain_test": domain[test]}
