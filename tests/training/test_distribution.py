@@ -47,6 +47,17 @@ def test_two_devices_make_the_update_of_one_device_on_the_global_batch(tmp_path)
     )
 
 
+def test_every_replicas_noise_stream_fits_the_32_bit_seeds_apart_from_the_others():
+    import tensorflow as tf
+
+    from ganops.training import backend
+
+    last = backend.MAX_REPLICAS - 1
+    shifts = [int(backend._stream_shift(tf.constant(i), tf.int32)[1]) for i in (1, last)]
+    assert shifts == [backend.REPLICA_STREAM, last * backend.REPLICA_STREAM]
+    assert shifts[1] + backend.REPLICA_STREAM <= 2**31  # no overflow, no wrap
+
+
 def test_an_unknown_distribution_is_one_line_naming_the_setting_and_its_values():
     with pytest.raises(ConfigError) as err:
         validate(TrainConfig, {"distribution": "horovod"}, "dcgan.train")

@@ -120,6 +120,16 @@ def test_damaged_newest_checkpoint_is_skipped_and_old_ones_pruned(digits_input, 
     assert [p.name for p in files] == ["ckpt-00000005.npz", "ckpt-00000006.npz"]
     files[-1].write_bytes(b"truncated")
     assert checkpoint.latest(tmp_path).step == 5
+    files[-1].write_bytes(b"")  # what a power cut after the rename can leave
+    assert checkpoint.latest(tmp_path).step == 5
+
+
+def test_a_damaged_later_checkpoint_does_not_prune_the_one_just_written(digits_input, tmp_path):
+    x = digits_input["x_train"]
+    trainer(digits_input, tmp_path, steps=6, checkpoint_every=3).fit(real(x))
+    (tmp_path / "ckpt-00000006.npz").write_bytes(b"damaged")
+    trainer(digits_input, tmp_path, steps=5, checkpoint_every=1, keep_checkpoints=1).fit(real(x))
+    assert checkpoint.latest(tmp_path).step == 5
 
 
 def test_sample_grids_and_gif_follow_the_run(digits_input, tmp_path):
@@ -227,6 +237,18 @@ def test_resume_keeps_the_best_and_drops_scores_past_the_checkpoint(digits_input
     trainer(digits_input, tmp_path, steps=6, callbacks=[best]).fit(real(digits_input["x_train"]))
     assert list(best.scores["step"]) == [2, 4, 6] and best.scores["fid"].iloc[-1] == 9.0
     assert (best.best_step, best.best_value) == (4, 1.0)
+
+
+def test_a_crashed_runs_best_is_not_taken_for_this_ones(digits_input, tmp_path):
+    x = digits_input["x_train"]
+    crashed = BestCheckpoint(lambda g: 1.0, 2, tmp_path)
+    trainer(digits_input, tmp_path, steps=2, callbacks=[crashed]).fit(real(x))
+    for path in checkpoint.list_checkpoints(tmp_path):  # it crashed after scoring, before these
+        path.unlink()
+    best = BestCheckpoint(lambda g: 5.0, 2, tmp_path)
+    t = trainer(digits_input, tmp_path, steps=4, fingerprint="other", callbacks=[best])
+    t.fit(real(x))
+    assert (best.best_step, best.best_value) == (2, 5.0)
 
 
 def test_train_run_scores_with_the_primary_metric(digits_input, digits_extractor, tmp_path):

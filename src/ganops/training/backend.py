@@ -34,8 +34,10 @@ if TYPE_CHECKING:  # variants import this module (gradient penalties)
 #: What each backend installs (the served model's requirements).
 PACKAGES = {"tensorflow": ["tensorflow"], "jax": ["jax", "jaxlib"]}
 #: Each replica's seed generators draw from their own stream: the counter shifted this much
-#: per replica (2**28 draws apart; the TensorFlow ops take 32-bit seeds).
-REPLICA_STREAM = 2**28
+#: per replica (2**24 draws apart, 8 million steps of two draws; Keras takes seeds modulo
+#: 2**31 - 2, so at most MAX_REPLICAS streams fit).
+REPLICA_STREAM = 2**24
+MAX_REPLICAS = 2**31 // REPLICA_STREAM
 _cluster = None  # the multi-worker strategy, or "jax", made once per process (``join_cluster``)
 
 
@@ -412,6 +414,12 @@ def _on_every_replica(strategy, fn: Callable, seeds: list) -> Callable:
     noise (its seed streams shifted by its index, then shifted back: the state stays the
     same on every replica); the logs averaged over the replicas."""
     import tensorflow as tf
+
+    if strategy.num_replicas_in_sync > MAX_REPLICAS:
+        raise ConfigError(
+            f"train.distribution: {strategy.num_replicas_in_sync} replicas; their noise streams "
+            f"stay apart for at most {MAX_REPLICAS}"
+        )
 
     def replica(batches):
         index = tf.distribute.get_replica_context().replica_id_in_sync_group

@@ -117,7 +117,8 @@ class BestCheckpoint(Callback):
             self.scores = scores[scores["step"] <= step].reset_index(drop=True)
         if self.best_path.is_file():
             with np.load(self.best_path) as best:
-                self.best_step, self.best_value = int(best["step"]), float(best["value"])
+                if int(best["step"]) <= step:  # a later one: a crashed run's, not this one's
+                    self.best_step, self.best_value = int(best["step"]), float(best["value"])
 
     def on_step(self, trainer: Any, step: int, logs: dict[str, float]) -> None:
         if step % self.every == 0:

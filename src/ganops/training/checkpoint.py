@@ -17,6 +17,7 @@ from ganops.variants.base import Trainable
 
 log = logging.getLogger(__name__)
 PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
+DAMAGED = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # an empty file: EOF
 
 
 @dataclass
@@ -43,7 +44,7 @@ def list_checkpoints(folder: Path) -> list[Path]:
 
 
 def save(folder: Path, ckpt: Checkpoint, keep: int) -> Path:
-    """Write ``ckpt`` atomically, then delete all but the newest ``keep``."""
+    """Write ``ckpt`` atomically, then delete all but the newest ``keep`` up to it."""
     path = checkpoint_path(folder, ckpt.step)
     arrays = {f"var{i:04d}": value for i, value in enumerate(ckpt.values)}
     arrays |= {f"history/{c}": ckpt.history[c].to_numpy() for c in ckpt.history.columns}
@@ -60,13 +61,13 @@ def save(folder: Path, ckpt: Checkpoint, keep: int) -> Path:
             )
 
     atomic_write(path, write)
-    for old in list_checkpoints(folder)[:-keep]:
-        old.unlink()
+    for old in [p for p in list_checkpoints(folder) if p.name <= path.name][:-keep]:
+        old.unlink()  # a later file is a damaged one resuming skipped: not among the newest
     return path
 
 
 def load(path: Path) -> Checkpoint:
-    """Read one checkpoint file (raises ``OSError``/``ValueError`` if it is damaged)."""
+    """Read one checkpoint file (raises one of ``DAMAGED`` if it is damaged)."""
     with np.load(path, allow_pickle=False) as npz:
         names = sorted(k for k in npz.files if k.startswith("var"))
         history = {k.split("/", 1)[1]: npz[k] for k in npz.files if k.startswith("history/")}
@@ -85,7 +86,7 @@ def latest(folder: Path) -> Checkpoint | None:
     for path in reversed(list_checkpoints(folder)):
         try:
             return load(path)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        except DAMAGED as err:
             log.warning("skipping damaged checkpoint %s: %s", path, err)
     return None
 
