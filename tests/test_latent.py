@@ -37,6 +37,8 @@ def test_bad_latents_are_refused_with_one_message():
     z = RNG.standard_normal(4)
     with pytest.raises(GanopsError, match="slerp between a vector and itself"):
         latent.interpolate(z, 2 * z, 5, "slerp")
+    with pytest.raises(GanopsError, match="slerp from or to the zero vector"):
+        latent.interpolate(np.zeros_like(z), z, 5, "slerp")
     with pytest.raises(GanopsError, match="must be vectors of 4 numbers"):
         latent.interpolate(z, RNG.standard_normal(5), 5)
     with pytest.raises(GanopsError, match="NaN or infinite"):

@@ -54,8 +54,10 @@ def lerp(z0: np.ndarray, z1: np.ndarray, steps: int) -> np.ndarray:
 def slerp(z0: np.ndarray, z1: np.ndarray, steps: int) -> np.ndarray:
     """``steps`` vectors on the great circle from ``z0`` to ``z1`` (White 2016), both ends
     included; vectors of one norm keep it all the way."""
-    cos = np.dot(z0, z1) / (np.linalg.norm(z0) * np.linalg.norm(z1))
-    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    norms = np.linalg.norm(z0) * np.linalg.norm(z1)
+    if norms < 1e-12:
+        raise GanopsError("slerp from or to the zero vector: it has no direction; use linear")
+    omega = np.arccos(np.clip(np.dot(z0, z1) / norms, -1.0, 1.0))
     if np.sin(omega) < 1e-6:
         raise GanopsError(
             "slerp between a vector and itself (or its opposite): the great circle is not "

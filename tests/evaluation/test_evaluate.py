@@ -2,7 +2,14 @@ import numpy as np
 import pytest
 
 from ganops.data.sources import make_mixture
-from ganops.evaluation.evaluate import EvaluationConfig, evaluate, memorization
+from ganops.errors import DataError
+from ganops.evaluation.evaluate import (
+    EvaluationConfig,
+    distribution_metrics,
+    evaluate,
+    fd_kid,
+    memorization,
+)
 from ganops.evaluation.features import fit_extractor, identity_extractor
 from ganops.sampling import decode, generate, latents
 from ganops.variants import build_variant
@@ -66,3 +73,11 @@ def test_mode_coverage_counts_mixture_modes_and_classes(ring_input, digits_input
     assert digits(np.repeat(digits_input["x_train"][:1], 100, axis=0)) == 0.1
     unlabeled = {**digits_input["meta"], "num_classes": 0}  # e.g. Inception's ImageNet classes
     assert mode_coverage(digits_extractor[0], unlabeled) is None
+
+
+def test_too_few_samples_for_a_metric_is_one_clear_message():
+    rows = np.random.default_rng(0).normal(size=(300, 8))
+    with pytest.raises(DataError, match="FD and KID need at least 2 real .* got 1 real and 300"):
+        fd_kid(rows[:1], rows, FAST)
+    with pytest.raises(DataError, match="density/coverage need at least 6 .* got 300 real and 5"):
+        distribution_metrics(rows, rows[:5], FAST)

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,12 @@ def test_fid_of_a_set_with_itself_is_zero_and_grows_with_the_shift():
     assert fid(a, a) == pytest.approx(0, abs=1e-6)
     near, far = fid(a, gaussian(shift=0.5, seed=1)), fid(a, gaussian(shift=2.0, seed=1))
     assert near == pytest.approx(8 * 0.25, rel=0.15) and far == pytest.approx(8 * 4, rel=0.1)
+
+
+def test_fid_uses_no_scipy_argument_on_its_way_out():
+    with warnings.catch_warnings():  # pytest hides DeprecationWarnings: SciPy 1.18 drops `disp`
+        warnings.simplefilter("error")
+        assert fid(gaussian(50), gaussian(50, seed=1)) > 0
 
 
 def test_kid_is_unbiased_near_zero_for_one_distribution_and_positive_otherwise():
@@ -142,3 +150,9 @@ def test_reverse_kl_is_over_the_samples_on_the_data():
     assert result["kl_from_uniform"] == pytest.approx(np.log(4), rel=1e-6)
     assert result["high_quality"] == 0.5
     assert result["mixture_fit"] == pytest.approx(2 / 8)  # two modes, each up to its due 1/8
+
+
+def test_no_sample_on_the_data_is_as_far_from_uniform_as_a_collapse():
+    means = np.asarray(make_mixture("ring", 8, 100, 0.05, 2.0, 0)["meta"]["means"])
+    result = mixture_metrics(np.zeros((2500, 2)), means, 0.05)  # all at the ring's centre
+    assert result["high_quality"] == 0 and result["kl_from_uniform"] == pytest.approx(np.log(8))

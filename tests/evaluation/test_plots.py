@@ -1,6 +1,7 @@
 import imageio.v3 as iio
 import numpy as np
 import pandas as pd
+import pytest
 
 from ganops.evaluation.plots import gif_bytes, image_grid, loss_figure, samples_picture, to_uint8
 
@@ -33,6 +34,16 @@ def test_loss_figure_splits_losses_from_diagnostics():
     )
     fig = loss_figure(df)
     assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "diagnostics"]
+
+
+@pytest.mark.parametrize(
+    ("metric", "label"),
+    [("fid", "score (lower is better)"), ("mixture_fit", "score (higher is better)")],
+)
+def test_the_score_panel_says_which_way_its_metric_is_better(metric, label):
+    losses = pd.DataFrame({"step": range(1, 5), "d_loss": np.ones(4)})
+    fig = loss_figure(losses, pd.DataFrame({"step": [2, 4], metric: [0.5, 0.4]}))
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", label]
 
 
 def test_gif_has_one_frame_per_picture():

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
-from ganops.errors import ConfigError
+from ganops.errors import ConfigError, DataError
 from ganops.evaluation import metrics, translation, unpaired
 from ganops.evaluation.features import (
     FEATURE_LAYER,
@@ -79,6 +79,8 @@ def distribution_metrics(
     real: np.ndarray, fake: np.ndarray, config: EvaluationConfig
 ) -> dict[str, float]:
     """FD, KID, precision/recall and density/coverage between two feature sets."""
+    least = max(config.k_precision, config.k_density) + 1  # each row's k-th nearest other
+    check_counts(real, fake, least, "precision/recall and density/coverage")
     precision, recall = metrics.precision_recall(real, fake, config.k_precision)
     density, coverage = metrics.density_coverage(real, fake, config.k_density)
     return fd_kid(real, fake, config) | {
@@ -87,6 +89,15 @@ def distribution_metrics(
         "density": density,
         "coverage": coverage,
     }
+
+
+def check_counts(real: np.ndarray, fake: np.ndarray, least: int, what: str) -> None:
+    """Both feature sets hold at least ``least`` rows: one clear message, not scipy's."""
+    if min(len(real), len(fake)) < least:
+        raise DataError(
+            f"{what} need at least {least} real and {least} generated samples, got "
+            f"{len(real)} real and {len(fake)} generated (hold out more images, or measure more)"
+        )
 
 
 def memorization(
@@ -263,6 +274,7 @@ def conditional_metrics(
 
 def fd_kid(real: np.ndarray, fake: np.ndarray, config: EvaluationConfig) -> dict[str, float]:
     """FD and KID (mean, std) of two feature sets: how translations are judged."""
+    check_counts(real, fake, 2, "FD and KID")  # a covariance; KID's pairs of distinct rows
     kid_mean, kid_std = metrics.kid(
         real, fake, config.kid_subsets, config.kid_subset_size, config.seed
     )

@@ -25,7 +25,7 @@ def frechet_distance(
     """||mu1 - mu2||² + Tr(S1 + S2 - 2 (S1 S2)^½) between two Gaussians."""
     with warnings.catch_warnings():  # singular products are expected (ReLU features) and handled
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        covmean, _ = linalg.sqrtm(sigma1 @ sigma2, disp=False)
+        covmean = linalg.sqrtm(sigma1 @ sigma2)
     if not np.isfinite(covmean).all():  # near-singular product: regularise (as in the paper's code)
         offset = np.eye(len(sigma1)) * 1e-6
         covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
@@ -152,8 +152,12 @@ def mixture_metrics(
 
 def kl_from_uniform(histogram: np.ndarray) -> float:
     """KL(p || uniform) of a histogram's shares (the "reverse KL" of mode-collapse studies:
-    0 when every bin is equally used, log(bins) when one bin takes all)."""
-    share = np.asarray(histogram, np.float64) / max(float(np.sum(histogram)), 1.0)
+    0 when every bin is equally used, log(bins) when one bin takes all, or none: an empty
+    histogram, no sample on the data, is as far from uniform as a collapse)."""
+    total = float(np.sum(histogram))
+    if total == 0:
+        return float(np.log(len(histogram)))
+    share = np.asarray(histogram, np.float64) / total
     used = share[share > 0]
     return float(np.sum(used * np.log(used * len(share))))
 

@@ -16,6 +16,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ganops.evaluation.glossary import HIGHER, LOWER, describe  # noqa: E402
+
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
     """Images in [-1, 1] -> uint8 in [0, 255]."""
@@ -92,9 +94,9 @@ def loss_figure(
         ("diagnostics", losses, [c for c in columns if "loss" not in c], smooth),
     ]
     if scores is not None and len(scores):
-        panels.append(
-            ("score (lower is better)", scores, [c for c in scores.columns if c != "step"], 1)
-        )
+        names = [c for c in scores.columns if c != "step"]
+        way = {HIGHER: " (higher is better)", LOWER: " (lower is better)"}
+        panels.append((f"score{way.get(describe(names[0])[0], '')}", scores, names, 1))
     panels = [panel for panel in panels if panel[2]]
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(7, 2.6 * len(panels)), dpi=100, sharex=True, squeeze=False
