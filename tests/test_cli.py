@@ -87,6 +87,24 @@ def test_kedro_airflow_create_names_an_unknown_pipeline_before_writing(tmp_path:
     assert not rest and not target.exists()  # one line, and nothing written
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pipelines", "nope"], "unknown pipeline 'nope'; known: __default__, "),
+        (
+            ["--pipelines", "register", "--namespaces", "dcgna"],
+            "unknown namespace 'dcgna' in pipeline register; known: acgan, ",
+        ),
+    ],
+)
+def test_kedro_run_names_an_unknown_pipeline_or_variant_in_one_line(args, message):
+    pipelines.configure("ganops.pipeline_registry")  # as `kedro` does in the project
+    result = CliRunner().invoke(cli.cli, ["run", *args])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"ganops: ConfigError: {message}")
+    assert len(result.output.splitlines()) == 1
+
+
 def test_the_ganops_command_without_a_registry_is_one_line(tmp_path: Path):
     proc = subprocess.run(
         [str(BIN / "ganops"), "generate", "--model", "ganops-dcgan-digits"],
@@ -124,3 +142,30 @@ def test_kedro_in_a_fresh_shell_prints_only_what_was_asked(registry_list):
     lines = registry_list.stdout.strip().splitlines()
     assert "- __default__" in lines
     assert all(line.startswith("- ") for line in lines), registry_list.stdout
+
+
+def test_an_output_the_ganops_command_could_not_write_is_refused_first(
+    tmp_path, capsys, monkeypatch
+):
+    from PIL import Image
+
+    from ganops.console import main
+
+    for folder, names in {"in": ["a.png"], "dup": ["a.png", "a.jpg"]}.items():
+        (tmp_path / folder).mkdir()
+        for name in names:
+            Image.new("L", (8, 8)).save(tmp_path / folder / name)
+    (tmp_path / "afile").write_text("x")
+    nowhere = ["--model", "m", "--tracking-uri", f"sqlite:///{tmp_path}/none/mlflow.db"]
+    cases = {
+        ("generate", "--out", "samples"): "--out samples: give an image file name",
+        ("generate", "--out", "in"): "--out in: give an image file name",
+        ("translate", "--input", "in/a.png", "--output", "in"): "--output in: a folder",
+        ("translate", "--input", "in", "--output", "afile"): "--output afile: a file",
+        ("translate", "--input", "dup", "--output", "out"): "dup: several images named a.*",
+    }
+    monkeypatch.chdir(tmp_path)
+    for args, message in cases.items():
+        assert main([*args, *nowhere]) == 2
+        assert capsys.readouterr().err.startswith(f"ganops: {message}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "dup", "in"]  # none written

@@ -101,6 +101,9 @@ def test_a_class_vector_makes_the_classifier_say_its_class_more_often(
     assert share_of_zeros(z + vector) > max(share_of_zeros(z), 0.1)  # chance: 1 in 10
     with pytest.raises(GanopsError, match="out of range"):
         latent.class_vector(generator, classifier, label=12, n=10)
+    small = keras.Model(generator.inputs, keras.layers.MaxPooling2D()(generator.outputs[0]))
+    with pytest.raises(GanopsError, match=r"reads images of \(.*\), the generator makes"):
+        latent.class_vector(small, classifier, label=0, n=10)
 
 
 def test_latent_tools_refuse_a_generator_without_z():
@@ -125,7 +128,15 @@ def test_cli_draws_each_figure_of_a_registered_generator(tmp_path, digits_input,
         assert Image.open(out).size[0] > 0
     missing = ["--class", "3", "--classifier", str(tmp_path / "none.keras")]
     assert main(["latent", "attribute", *common, *missing]) == 2
-    assert "none.keras: no domain classifier there" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith("none.keras: no domain classifier file there\n")
+    (tmp_path / "notes.txt").write_text("not a model")
+    not_a_model = ["--class", "3", "--classifier", str(tmp_path / "notes.txt")]
+    assert main(["latent", "attribute", *common, *not_a_model]) == 2
+    assert "notes.txt: not a Keras model file (" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # argparse's usage line and one error line
+        main(["latent", "interpolate", *common, "--rows", "0"])
+    assert refused.value.code == 2
+    assert capsys.readouterr().err.endswith("argument --rows: must be at least 1, got 0\n")
 
 
 def test_generate_with_the_truncation_trick(tmp_path, digits_input, capsys):

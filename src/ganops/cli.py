@@ -58,19 +58,36 @@ def ganops_cause(err: BaseException | None) -> GanopsError | None:
 
 
 def known_pipelines(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``command``, raising :class:`ConfigError` first when its ``pipeline_names`` are not all
-    registered pipelines."""
+    """``command``, raising :class:`ConfigError` first when a pipeline it is given is not
+    registered, or a namespace it is given is in none of them (a mistyped variant)."""
 
     @functools.wraps(command)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        for name in kwargs.get("pipeline_names") or ():
+        names = [*(kwargs.get("pipeline_names") or ()), *(kwargs.get("pipelines") or ())]
+        names += [kwargs["pipeline"]] if kwargs.get("pipeline") else []
+        for name in names:
             if name not in pipelines:
                 raise ConfigError(
                     f"unknown pipeline {name!r}; known: {', '.join(sorted(pipelines))}"
                 )
+        names = names or ["__default__"]
+        chosen = [node for name in names for node in pipelines[name].nodes]
+        known = {part for node in chosen for part in namespaces_of(node.namespace)}
+        for namespace in kwargs.get("namespaces") or ():
+            if namespace not in known:
+                raise ConfigError(
+                    f"unknown namespace {namespace!r} in pipeline {', '.join(names)}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
         return command(*args, **kwargs)
 
     return checked
+
+
+def namespaces_of(namespace: str | None) -> list[str]:
+    """The namespaces a node of ``namespace`` is in: ``a.b`` is in ``a`` and ``a.b``."""
+    parts = namespace.split(".") if namespace else []
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 @click.group(name="ganops")
@@ -95,7 +112,7 @@ def in_cluster(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 run = copy.copy(kedro_run)
-run.callback = one_line_errors(in_cluster(kedro_run.callback))
+run.callback = one_line_errors(known_pipelines(in_cluster(kedro_run.callback)))
 cli.add_command(run)
 
 

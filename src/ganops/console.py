@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import base64
 import sys
+from collections import Counter
 from pathlib import Path
 
 from PIL import Image
@@ -17,6 +18,24 @@ from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
 from ganops.quiet import quiet_start
 from ganops.tracking.server import check_tracking_uri
+
+
+def at_least(least: int):
+    """An argparse type: a whole number of at least ``least``."""
+
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    return whole
+
+
+COUNT, INDEX = at_least(1), at_least(0)  # how many; which (seeds, positions)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,12 +52,12 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--alias", default="champion", help="registry alias (default: champion)")
     gen.add_argument(
         "-n",
-        type=int,
+        type=COUNT,
         default=64,
         help="number of samples (default: 64); a conditional generator given no --label or "
         "--code draws a grid of about n with one row per class (or code)",
     )
-    gen.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
+    gen.add_argument("--seed", type=INDEX, default=0, help="latent seed (default: 0)")
     gen.add_argument(
         "--label", type=int, help="class of every sample (class-conditional: CGAN, ACGAN)"
     )
@@ -105,13 +124,13 @@ def latent_commands(commands) -> None:
             "--model", required=True, help="registered name, e.g. ganops-dcgan-digits"
         )
         tool.add_argument("--alias", default="champion", help="registry alias (default: champion)")
-        tool.add_argument("--seed", type=int, default=0, help="latent seed (default: 0)")
-        tool.add_argument("--columns", type=int, default=8, help="images per row (default: 8)")
+        tool.add_argument("--seed", type=INDEX, default=0, help="latent seed (default: 0)")
+        tool.add_argument("--columns", type=COUNT, default=8, help="images per row (default: 8)")
         tool.add_argument("--label", type=int, help="class of every image (CGAN, ACGAN)")
         tool.add_argument("--out", type=Path, default=Path(f"{name}.png"), help="output PNG")
         tracking(tool)
         if name == "interpolate":
-            tool.add_argument("--rows", type=int, default=4, help="interpolations (default: 4)")
+            tool.add_argument("--rows", type=COUNT, default=4, help="interpolations (default: 4)")
             tool.add_argument("--method", choices=("slerp", "linear"), default="slerp")
         if name == "attribute":
             which = tool.add_mutually_exclusive_group(required=True)
@@ -125,10 +144,10 @@ def latent_commands(commands) -> None:
                 help="the domain classifier (.keras) for --class "
                 "(default: data/04_feature/<dataset>/extractor.keras)",
             )
-            tool.add_argument("--samples", type=int, default=1000, help="latents drawn")
+            tool.add_argument("--samples", type=COUNT, default=1000, help="latents drawn")
         if name == "perturb":
-            tool.add_argument("--start", type=int, default=0, help="first dimension")
-            tool.add_argument("--width", type=int, default=10, help="dimensions in the window")
+            tool.add_argument("--start", type=INDEX, default=0, help="first dimension")
+            tool.add_argument("--width", type=COUNT, default=10, help="dimensions in the window")
         if name == "truncate":
             tool.add_argument("--thresholds", type=float, nargs="+", default=[2.0, 1.0, 0.5, 0.25])
 
@@ -152,7 +171,8 @@ def latent_figure(generator, args) -> tuple:
     else:
         classifier = args.classifier or default_classifier(args.model)
         if not classifier.is_file():
-            raise GanopsError(f"{classifier}: no domain classifier there (give --classifier)")
+            hint = "" if args.classifier else " (give --classifier)"
+            raise GanopsError(f"{classifier}: no domain classifier file there{hint}")
         vector = latent.class_vector(
             model, keras_load(classifier), args.klass, args.samples, args.seed
         )
@@ -166,9 +186,14 @@ def default_classifier(name: str) -> Path:
 
 
 def keras_load(path: Path):
+    """A saved Keras model, or an error naming the file."""
     import keras
 
-    return keras.saving.load_model(path)
+    try:
+        return keras.saving.load_model(path)
+    except (OSError, ValueError, TypeError) as err:
+        reason = next(iter(str(err).strip().splitlines()), type(err).__name__)
+        raise GanopsError(f"{path}: not a Keras model file ({reason})") from None
 
 
 def tracking(command: argparse.ArgumentParser) -> None:
@@ -222,6 +247,26 @@ def translate_files(
     return written
 
 
+def check_output(args: argparse.Namespace) -> None:
+    """Refuse, before the model loads, an output the command could not write."""
+    if args.command != "translate":
+        writable = Image.registered_extensions().get(args.out.suffix.lower()) in Image.SAVE
+        if args.out.is_dir() or not writable:
+            raise GanopsError(f"--out {args.out}: give an image file name (.png, .jpg...)")
+        return
+    files = image_files(args.input)
+    if args.input.is_file() and args.output.is_dir():
+        raise GanopsError(f"--output {args.output}: a folder; name the file to write")
+    if not args.input.is_file() and args.output.exists() and not args.output.is_dir():
+        raise GanopsError(f"--output {args.output}: a file; name a folder for a folder's images")
+    stems = Counter(path.stem for path in files)
+    if twice := [stem for stem, count in stems.items() if count > 1]:
+        raise GanopsError(
+            f"{args.input}: several images named {twice[0]}.*, whose translations would all be "
+            f"{twice[0]}.png: rename them"
+        )
+
+
 def run_command(args: argparse.Namespace) -> str:
     """Run the parsed command against the registry at ``args.tracking_uri``; what it wrote."""
     import mlflow
@@ -252,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     """The ``ganops`` command: an error ganops raises on purpose is one line and status 2."""
     args = parser().parse_args(argv)
     try:
+        check_output(args)
         check_tracking_uri(args.tracking_uri, reading=True)  # before the slow imports
         quiet_start()
         print(run_command(args))

@@ -96,6 +96,9 @@ def class_vector(
 ) -> np.ndarray:
     """The attribute vector of a class: the mean latent of ``n`` seeded samples that the
     domain ``classifier`` reads as ``label``."""
+    reads, makes = tuple(classifier.inputs[0].shape[1:]), tuple(generator.outputs[0].shape[1:])
+    if reads != makes:
+        raise GanopsError(f"the classifier reads images of {reads}, the generator makes {makes}")
     z = latents(n, latent_size(generator), seed)
     _, probabilities = features_and_probabilities(classifier, images(generator, z))
     if probabilities is None:

@@ -43,6 +43,8 @@ def test_latent_vectors_give_one_image_each(server):
         ([[[0.1, 0.2]]], ["z"], "'z' must be 4 finite numbers"),
         ([[["a", "b", "c", "d"]]], ["z"], "z"),
         ([[1, 0, 3]], ["n", "seed", "label"], "'label': this generator is not conditional"),
+        ([[2.9, 0]], ["n", "seed"], "row 0: 'n' must be an integer, got 2.9"),  # not cut to 2
+        ([[2, 0.7]], ["n", "seed"], "row 0: 'seed' must be an integer, got 0.7"),
     ],
 )
 def test_bad_requests_get_a_400_and_the_server_keeps_serving(server, data, columns, message):

@@ -1,7 +1,9 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import mlflow
 import numpy as np
@@ -102,6 +104,9 @@ def test_grids_have_one_row_per_class(generators):
     np.testing.assert_array_equal(samples, generators["cgan"].generate(20, 0, labels=rows))
     samples, cols = generators["gan"].grid(9, seed=0)
     assert (len(samples), cols) == (9, None)
+    for n in (-3, 0, 1000):  # the count asked for is checked, not the grid's
+        with pytest.raises(GanopsError, match=f"n must be between 1 and 256, got {n}$"):
+            generators["cgan"].grid(n)
 
 
 def test_a_missing_model_is_a_clear_error(tracking_uri):
@@ -162,6 +167,15 @@ def test_an_unreadable_version_is_a_one_line_error(tracking_uri, tmp_path, conte
     with pytest.raises(GanopsError, match=message.format(uri=uri)) as err:
         load_generator(uri)
     assert "\n" not in str(err.value)
+
+
+def test_a_version_whose_files_are_gone_says_so(generators, tracking_uri, tmp_path):
+    generators["gan"].model.save(tmp_path / "generator.keras")
+    uri = log_pickled(tracking_uri, "ganops-gone-digits", tmp_path / "generator.keras")
+    stored = MlflowClient().get_model_version_download_uri("ganops-gone-digits", "1")
+    shutil.rmtree(urlparse(stored).path)  # the artifact store lost them
+    with pytest.raises(GanopsError, match=f"^{uri}: its files are missing from the artifact st"):
+        load_generator(uri)
 
 
 def cli(tracking_uri: str, model: str, out: Path, *options: str) -> int:

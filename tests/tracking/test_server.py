@@ -45,6 +45,22 @@ def test_a_sqlite_store_needs_its_folder(tmp_path):
         check_tracking_uri("sqlite:///nowhere/mlflow.db", tmp_path)
 
 
+def test_a_registry_read_from_the_command_line_must_be_a_sqlite_database(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a database")
+    (tmp_path / "empty.db").touch()  # SQLite makes a database of an empty file
+    with pytest.raises(TrackingUnavailable, match=r"notes.txt is no database$"):
+        check_tracking_uri(f"sqlite:///{tmp_path}/notes.txt", reading=True)
+    check_tracking_uri(f"sqlite:///{tmp_path}/empty.db?timeout=30", reading=True)
+    with pytest.raises(TrackingUnavailable, match=r"gone.db\?timeout=30 does not exist"):
+        check_tracking_uri(f"sqlite:///{tmp_path}/gone.db?timeout=30", reading=True)
+
+
+def test_the_command_line_is_told_of_its_own_option():
+    uri = f"http://127.0.0.1:{closed_port()}"
+    with pytest.raises(TrackingUnavailable, match="unreachable: .*or give --tracking-uri$"):
+        check_tracking_uri(uri, timeout=2, reading=True)
+
+
 # --- a server that goes away during a run (tracking.guard) -----------------------------------
 
 

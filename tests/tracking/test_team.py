@@ -115,6 +115,15 @@ def test_make_server_checks_its_database_before_starting(team_server, tmp_path):
     assert "refused the credentials" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+def test_a_backend_store_that_is_no_database_uri_is_one_line(tmp_path, capsys):
+    from ganops.tracking.team import main
+
+    assert main(["--backend-store-uri", "foo", "--folder", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "ganops: --backend-store-uri foo: give a postgresql:// URI\n"
+    )
+
+
 def test_the_team_environment_tracks_on_the_server_the_variable_names(monkeypatch):
     """`kedro run --env team` (run end to end by the slow tests/e2e/test_team_env.py): its
     tracking URI comes from GANOPS_TRACKING_URI, the rest of the configuration from base."""

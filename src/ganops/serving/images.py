@@ -31,7 +31,9 @@ def source_channels(generator: keras.Model) -> int:
     """Channels of the images a translation generator takes; an error for other generators."""
     shape = Inputs.of(generator).image
     if shape is None:
-        raise GanopsError("this generator does not translate images: use generate()")
+        raise GanopsError(
+            "this generator does not translate images: use generate() (ganops generate)"
+        )
     return shape[-1]
 
 

@@ -142,7 +142,9 @@ class Generator:
         truncation: float | None = None,
     ) -> np.ndarray:
         if self.translates:
-            raise GanopsError("this generator translates images: use translate(images)")
+            raise GanopsError(
+                "this generator translates images: use translate(images) (ganops translate)"
+            )
         if problem := seeding_error(n, seed):
             raise GanopsError(problem)
         if truncation is not None:
@@ -168,6 +170,8 @@ class Generator:
     ) -> tuple[np.ndarray, int | None]:
         """About ``n`` samples for a picture, with its width: one row per class/code for a
         conditional generator; None (a square grid) otherwise."""
+        if problem := seeding_error(n, seed):  # the count asked for, not the grid's
+            raise GanopsError(problem)
         values, cols = class_rows(self.model, n)
         size = n if values is None else len(values)
         return self.draw(size, seed, values, truncation=truncation), cols
@@ -181,7 +185,9 @@ class Generator:
     ) -> np.ndarray:
         """The images of given latent vectors, shaped ``(n, latent_dim)``."""
         if self.translates:
-            raise GanopsError("this generator translates images: use translate(images)")
+            raise GanopsError(
+                "this generator translates images: use translate(images) (ganops translate)"
+            )
         self.check_latent("z")
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim or not 1 <= len(z) <= MAX_IMAGES:
@@ -205,6 +211,8 @@ def generator_file(uri: str, folder: str) -> str:
         raise GanopsError(
             f"cannot load {uri} from {mlflow.get_tracking_uri()}: {err.message}"
         ) from err
+    if not (os.path.isdir(local) and os.listdir(local)):
+        raise GanopsError(f"{uri}: its files are missing from the artifact store")
     try:
         flavor = Model.load(local).flavors.get(mlflow.pyfunc.FLAVOR_NAME, {})
         return os.path.join(local, flavor["artifacts"]["generator"]["path"])

@@ -42,7 +42,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema, TensorSpec
-from mlflow.types.schema import Array
+from mlflow.types.schema import AnyType, Array
 
 from ganops.errors import GanopsError
 from ganops.sampling import (
@@ -355,12 +355,13 @@ def signature(generator: keras.Model) -> ModelSignature:
             outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, -1, -1, shape[-1]))]),
             params=ParamSchema([ParamSpec("output", "string", "array")]),
         )
+    whole = AnyType()  # checked by ``integer``: MLflow would cut a "long" 2.9 to 2 unsaid
     inputs = Schema(
         [
-            ColSpec("long", "n", required=False),
-            ColSpec("long", "seed", required=False),
+            ColSpec(whole, "n", required=False),
+            ColSpec(whole, "seed", required=False),
             ColSpec(Array("double"), "z", required=False),
-            *(ColSpec("long", name, required=False) for name in CLASS_COLUMNS),
+            *(ColSpec(whole, name, required=False) for name in CLASS_COLUMNS),
             ColSpec(Array("double"), CONTINUOUS, required=False),
             ColSpec("double", TRUNCATION, required=False),
         ]

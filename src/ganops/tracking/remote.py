@@ -58,7 +58,7 @@ def check_remote(name: str | None, pulling: bool, root: Path = Path(".")) -> str
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m ganops.tracking.remote push|pull [REMOTE]``."""
-    command, *name = argv if argv is not None else sys.argv[1:]
+    command, *name = (argv if argv is not None else sys.argv[1:]) or [""]
     if command not in ("push", "pull") or len(name) > 1:
         print("usage: python -m ganops.tracking.remote push|pull [REMOTE]", file=sys.stderr)
         return 2

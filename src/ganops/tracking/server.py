@@ -16,6 +16,10 @@ HOW_TO_FIX = (
     "sqlite:///mlflow.db)"
 )
 
+#: The same for the ``ganops`` command, which reads a registry given by ``--tracking-uri``.
+HOW_TO_FIX_READING = "start the server (the team's: make server), or give --tracking-uri"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
 
 class TrackingUnavailable(GanopsError, ConnectionError):
     """The MLflow tracking server or database cannot be reached."""
@@ -90,24 +94,36 @@ def check_tracking_uri(
     """Raise ``TrackingUnavailable`` naming ``uri`` when its server does not answer, its
     PostgreSQL database is unreachable or refuses its credentials (named, password hidden),
     or its SQLite file's folder does not exist (MLflow would retry for minutes, then fail
-    deep); ``reading`` a registry, the SQLite file itself must exist (MLflow would create it)."""
-    scheme = urlparse(uri).scheme
+    deep); ``reading`` a registry (the ``ganops`` command), the SQLite file itself must exist
+    (MLflow would create it) and be a database."""
+    scheme, fix = urlparse(uri).scheme, HOW_TO_FIX_READING if reading else HOW_TO_FIX
     if is_server(uri):
         if not answers(uri, timeout):
-            raise TrackingUnavailable(f"MLflow tracking server {uri} is unreachable: {HOW_TO_FIX}")
+            raise TrackingUnavailable(f"MLflow tracking server {uri} is unreachable: {fix}")
     elif is_database(uri):
         problem = database_problem(uri, timeout)
         if problem is not None:
             raise TrackingUnavailable(f"MLflow tracking database {without_password(uri)} {problem}")
     elif scheme == "sqlite":
-        path = uri.removeprefix("sqlite:///")
-        folder = (root / path).parent if not path.startswith("/") else Path(path).parent
-        if path != ":memory:" and not folder.is_dir():
+        path = uri.removeprefix("sqlite:///").split("?", 1)[0]  # ?timeout=30...
+        if path == ":memory:":
+            return
+        file = root / path if not path.startswith("/") else Path(path)
+        if not file.parent.is_dir():
             raise TrackingUnavailable(
-                f"MLflow tracking database {uri}: folder {folder} does not exist: {HOW_TO_FIX}"
+                f"MLflow tracking database {uri}: folder {file.parent} does not exist: {fix}"
             )
-        if reading and path != ":memory:" and not (folder / Path(path).name).is_file():
+        if reading and not file.is_file():
             raise TrackingUnavailable(
                 f"MLflow tracking database {uri} does not exist: run from the project folder "
                 "or give --tracking-uri"
             )
+        if reading and not is_sqlite(file):
+            raise TrackingUnavailable(f"MLflow tracking database {uri}: {file} is no database")
+
+
+def is_sqlite(file: Path) -> bool:
+    """Whether ``file`` is a SQLite database (or empty: SQLite makes one of it)."""
+    with open(file, "rb") as f:
+        head = f.read(len(SQLITE_HEADER))
+    return head in (b"", SQLITE_HEADER)

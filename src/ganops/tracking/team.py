@@ -18,9 +18,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
-from ganops.errors import GanopsError
-from ganops.tracking.server import answers, check_tracking_uri, without_password
+from ganops.errors import ConfigError, GanopsError
+from ganops.tracking.server import answers, check_tracking_uri, is_database, without_password
 
 OWNER = "postgres"  # PostgreSQL refuses to run as root: root runs it as this user
 
@@ -221,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             if backend is None:
                 cluster = Cluster(args.folder.resolve() / "postgres", args.postgres_port)
                 backend = stack.enter_context(postgres(cluster)).uri
+            elif not is_database(backend) and urlparse(backend).scheme != "sqlite":
+                raise ConfigError(f"--backend-store-uri {backend}: give a postgresql:// URI")
             check_tracking_uri(backend)
         except GanopsError as err:
             print(f"ganops: {err}", file=sys.stderr)
