@@ -12,6 +12,7 @@ from ganops.losses import (
     generator_least_squares,
     generator_minimax,
     generator_non_saturating,
+    generator_squared_error,
     generator_wasserstein,
     gradient_penalty,
     interpolate,
@@ -57,6 +58,15 @@ def test_least_squares_losses_by_hand():
     assert f(discriminator_least_squares(real, fake, real_label=0.5)) == pytest.approx(1.125)
     # fake: ((-1)^2 + 1^2)/2 = 1 -> 0.5
     assert f(generator_least_squares(fake)) == pytest.approx(0.5)
+    # the translation papers' generator side: the same mean square, not halved
+    assert f(generator_squared_error(fake)) == pytest.approx(1.0)
+
+
+def test_the_translation_families_weigh_least_squares_as_their_papers():
+    from ganops.variants.game import OBJECTIVES, TRANSLATION_OBJECTIVES
+
+    assert TRANSLATION_OBJECTIVES["least_squares"][1] is generator_squared_error
+    assert OBJECTIVES["least_squares"][1] is generator_least_squares  # LSGAN: Mao's 1/2
 
 
 def test_hinge_losses_ignore_outputs_beyond_the_margin():

@@ -47,6 +47,12 @@ def generator_least_squares(fake_out):
     return 0.5 * ops.mean(ops.square(fake_out - 1.0))
 
 
+def generator_squared_error(fake_out):
+    """E[(D(G(x)) - 1)^2]: least squares as the translation papers weigh it beside their
+    reconstruction losses (Zhu 2017; Isola 2017's code), without Mao's 1/2."""
+    return ops.mean(ops.square(fake_out - 1.0))
+
+
 def discriminator_hinge(real_out, fake_out):
     """E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] (Lim 2017, Miyato 2018)."""
     return ops.mean(ops.relu(1.0 - real_out)) + ops.mean(ops.relu(1.0 + fake_out))

@@ -69,3 +69,16 @@ def test_minibatch_std_discriminators_run_on_images_and_points():
     m = mlp_discriminator((2,), [8], [0.1], minibatch_std=True, spectral_norm=True)
     assert isinstance(m.layers[-2], MinibatchStdDev) and m.layers[-2].output.shape[-1] == 9
     assert tuple(m(np.ones((3, 2), np.float32)).shape) == (3, 1)
+
+
+@pytest.mark.parametrize("norm", ["instance", "batch"])
+def test_a_unet_down_to_one_pixel_still_carries_the_image_through_its_bottleneck(norm):
+    from ganops.nets.translation import unet
+
+    model = unet((16, 16, 3), 3, [8, 16, 16, 16], norm, dropout=0.0)  # 16 -> 1x1
+    bottleneck = keras.Model(model.inputs, model.get_layer(index=12).output)  # its activation
+    assert bottleneck.output.shape[1:3] == (1, 1)
+    x = np.random.default_rng(0).normal(size=(4, 16, 16, 3)).astype("float32")
+    one_by_one = [bottleneck(image[None], training=True) for image in x]  # the paper's batch 1
+    codes = np.stack([keras.ops.convert_to_numpy(code) for code in one_by_one])
+    assert np.abs(codes - codes[:1]).max() > 1e-3  # not one constant whatever the input

@@ -61,15 +61,18 @@ def unet(
     upsampling: str = "transposed",
     name: str = "generator",
 ) -> keras.Model:
-    """Pix2Pix's U-Net: 4x4 stride-2 convs down (LeakyReLU 0.2, no norm on the first), then
-    up again with a skip connection from the mirror level at every step (ReLU; dropout in the
-    first ``dropout_blocks`` decoder blocks, the paper's noise), tanh image out."""
+    """Pix2Pix's U-Net: 4x4 stride-2 convs down (LeakyReLU 0.2, no norm on the first, nor on
+    a 1x1 bottleneck: normalising one value per channel outputs a constant, which erased the
+    image there; the paper's errata, and its public code), then up again with a skip
+    connection from the mirror level at every step (ReLU; dropout in the first
+    ``dropout_blocks`` decoder blocks, the paper's noise), tanh image out."""
     check_divisible(source_shape[0], len(filters), "U-Net")
     image = keras.Input(tuple(source_shape), name=IMAGE)
     x, skips = image, []
     for i, depth in enumerate(filters):
         x = layers.Conv2D(depth, 4, 2, "same", use_bias=False, kernel_initializer=init())(x)
-        x = normalization("none" if i == 0 else norm)(x)
+        single = all(side >> (i + 1) == 1 for side in source_shape[:2])  # one pixel left
+        x = normalization("none" if i == 0 or single else norm)(x)
         x = layers.LeakyReLU(0.2)(x)
         skips.append(x)
     for i, (depth, skip) in enumerate(

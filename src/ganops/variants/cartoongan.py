@@ -22,7 +22,7 @@ from ganops.nets.content import content_network
 from ganops.nets.translation import patch_discriminator, resnet_generator
 from ganops.sampling import IMAGE, STYLE
 from ganops.variants.base import DataSpec, Pools, Trainable, TranslationConfig, one_on_one
-from ganops.variants.game import LOGITS, OBJECTIVES
+from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES
 from ganops.variants.unpaired import DATA_KINDS
 
 __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
@@ -109,7 +109,7 @@ def build(
         if config.content == "features"
         else keras.layers.Identity()
     )
-    d_objective, g_objective = OBJECTIVES[config.loss]
+    d_objective, g_objective = TRANSLATION_OBJECTIVES[config.loss]
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
     g_optimizer = config.generator_optimizer.build()
 

@@ -34,6 +34,10 @@ OBJECTIVES: dict[str, tuple[Callable, Callable]] = {
     "wasserstein": (losses.critic_wasserstein, losses.generator_wasserstein),
     "hinge": (losses.discriminator_hinge, losses.generator_hinge),
 }
+#: The translation families': their least squares is the papers' (see generator_squared_error).
+TRANSLATION_OBJECTIVES = OBJECTIVES | {
+    "least_squares": (losses.discriminator_least_squares, losses.generator_squared_error),
+}
 LOGITS = {"non_saturating", "minimax"}  # outputs are logits: log D's probabilities
 SMOOTHABLE = {*LOGITS, "least_squares"}  # objectives with a real label to smooth
 

@@ -15,7 +15,7 @@ from pydantic import Field, NonNegativeInt
 
 from ganops.errors import ConfigError
 from ganops.variants.base import DataSpec, Pools, Trainable, TranslationConfig, one_on_one
-from ganops.variants.game import LOGITS, OBJECTIVES
+from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES
 
 DATA_KINDS = ("pairs",)
 Judge = Callable[[Any, Any], Any]  # (source batch, image batch) -> discriminator output
@@ -64,7 +64,7 @@ def translation_game(
     target, pretraining)``. During the first ``pretrain_steps`` generator updates only the
     reconstruction counts (the discriminator's loss is multiplied by 0 too, so it does not
     move), and ``pretraining`` is 1.0."""
-    d_objective, g_objective = OBJECTIVES[config.loss]
+    d_objective, g_objective = TRANSLATION_OBJECTIVES[config.loss]
     g_optimizer = config.generator_optimizer.build()
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
 

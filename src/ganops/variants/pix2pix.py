@@ -30,7 +30,12 @@ class Config(PairedConfig):
         description="instance: the book's maps model, and the same at train and test time; "
         "batch: the book's colourisation (test-time statistics differ from training's)",
     )
-    dropout: float = Field(0.5, ge=0.0, lt=1.0, description="the paper's noise, at training")
+    dropout: float = Field(
+        0.5,
+        ge=0.0,
+        lt=1.0,
+        description="the paper's noise (which it keeps at test time; here off when sampling)",
+    )
     dropout_blocks: int = Field(3, ge=0, description="first decoder blocks with dropout")
 
 

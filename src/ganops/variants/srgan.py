@@ -20,6 +20,9 @@ from ganops.variants.paired import DATA_KINDS, PairedConfig, mse, require_task, 
 
 __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
 USES_FEATURES = True  # build() takes the dataset's feature extractor (content loss)
+#: The paper rescales VGG's feature maps by 1/12.75 (the VGG loss times about 0.006), to the
+#: scale of pixel MSE; the domain classifier's features have no such published scale.
+VGG_FEATURE_SCALE = 1 / 12.75
 
 
 class Config(PairedConfig):
@@ -72,15 +75,15 @@ def build(
         spec.sample_shape, config.discriminator_filters, config.discriminator_dense
     )
     network = content_network(config, spec, features)
+    scale = 1.0 if config.vgg19_weights is None else VGG_FEATURE_SCALE
 
     def content_loss(source, output, target, pretraining):
         """Pixel MSE in the SRResNet phase; then the features' MSE (or still pixels)."""
         pixels = mse(source, output, target)
         if network is None:
             return pixels
-        feature = ops.mean(
-            ops.square(network(output, training=False) - network(target, training=False))
-        )
+        gap = network(output, training=False) - network(target, training=False)
+        feature = ops.mean(ops.square(scale * gap))
         return pretraining * pixels + (1.0 - pretraining) * feature
 
     return translation_game(

@@ -16,7 +16,7 @@ from pydantic import Field, NonNegativeInt
 
 from ganops.sampling import DIRECTION, DIRECTIONS, IMAGE
 from ganops.variants.base import Player, Pools, Trainable, TranslationConfig
-from ganops.variants.game import LOGITS, OBJECTIVES
+from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES
 
 DATA_KINDS = ("unpaired",)
 #: (batch, translation A->B, translation B->A) -> an extra generator loss and its logs
@@ -134,7 +134,7 @@ def cycle_game(
     replaces the constant weights, 1 and ``config.cycle_weight`` (DiscoGAN's schedule)."""
     g_ab, g_ba = generator("g_ab"), generator("g_ba")
     d_a, d_b = discriminator("d_a"), discriminator("d_b")
-    d_objective, g_objective = OBJECTIVES[config.loss]
+    d_objective, g_objective = TRANSLATION_OBJECTIVES[config.loss]
     as_probability = ops.sigmoid if config.loss in LOGITS else (lambda v: v)
     seed = keras.random.SeedGenerator(0)
     shape = tuple(g_ab.inputs[0].shape[1:])
