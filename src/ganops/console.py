@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ganops.data.files import first_line
 from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
@@ -192,8 +193,7 @@ def keras_load(path: Path):
     try:
         return keras.saving.load_model(path)
     except (OSError, ValueError, TypeError) as err:
-        reason = next(iter(str(err).strip().splitlines()), type(err).__name__)
-        raise GanopsError(f"{path}: not a Keras model file ({reason})") from None
+        raise GanopsError(f"{path}: not a Keras model file ({first_line(err)})") from None
 
 
 def tracking(command: argparse.ArgumentParser) -> None:
