@@ -132,9 +132,9 @@ def test_a_cloud_off_a_mixture_is_reported_as_off_the_data(ring_input):
     assert on_data_share({"kind": "images"}) is None
 
 
-def test_wasserstein_critics_skip_the_discriminator_check():
+def test_objectives_it_cannot_fire_on_skip_the_discriminator_check():
     config = MonitorConfig(window=20, g_loss_rise=0.1)
-    monitor = FailureMonitor(config, np.eye(3), d_loss_has_floor=False)
+    monitor = FailureMonitor(config, np.eye(3), watch_d_wins=False)
     trainer = fake_trainer()
     monitor.on_start(trainer, 0)
     d, g = d_wins(60)

@@ -74,6 +74,24 @@ def test_label_smoothing_needs_a_labelled_objective(inputs):
     assert float(smoothed.players[0].loss(batch)[0]) != float(plain.players[0].loss(batch)[0])
 
 
+@pytest.mark.parametrize(
+    ("variant", "model", "watched"),
+    [
+        ("gan", {}, True),  # logistic, non-saturating: D's loss sinks while G's climbs
+        ("gan", {"loss": "minimax"}, False),  # G's loss saturates at 0: the rule cannot fire
+        ("gan", {"stabilizers": {"real_label": 0.9}}, False),  # D's loss stays above 0.3
+        ("lsgan", {}, False),  # G's loss saturates at 1/2
+        ("wgan", {}, False),  # a critic's loss has no floor
+    ],
+)
+def test_the_discriminator_wins_rule_is_watched_only_where_it_can_fire(
+    inputs, variant, model, watched
+):
+    spec = DataSpec.from_meta(inputs["points"]["meta"])
+    gan = build_variant(variant, TINY_MODELS[variant] | model, spec)
+    assert gan.watch_d_wins is watched
+
+
 def test_normal_init_draws_weights_from_n_0_002(inputs):
     gan = build("dcgan", inputs["images"], normal_init=True)
     kernels = [w for w in snapshot(gan.generator) if w.ndim > 1]

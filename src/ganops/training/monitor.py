@@ -175,8 +175,8 @@ class FailureMonitor(Callback):
     warning in the log and an entry ``failures[kind] = {"step": ..., "message": ...}``. With
     ``stop_early`` the first failure sets ``trainer.stop_reason``. ``coverage`` gives the
     share of modes samples cover, when the data has modes (``evaluate.mode_coverage``).
-    ``d_loss_has_floor=False`` (Wasserstein critics: unbounded loss) skips
-    :func:`discriminator_wins`. With ``folder`` (the checkpoint folder) the failures are kept
+    ``watch_d_wins=False`` skips :func:`discriminator_wins` where its rule cannot fire (see
+    ``Trainable.watch_d_wins``). With ``folder`` (the checkpoint folder) the failures are kept
     in ``failures.json`` there, so a resumed run still reports them. ``moved`` (unpaired
     translation) gives how far a generator's translations move from their inputs, as a share
     of the distance between the domains (the identity collapse). ``on_data`` (2-D mixtures)
@@ -188,14 +188,14 @@ class FailureMonitor(Callback):
         config: MonitorConfig,
         real: np.ndarray,
         coverage: Callable[[np.ndarray], float] | None = None,
-        d_loss_has_floor: bool = True,
+        watch_d_wins: bool = True,
         sample: Callable[[Any, int, int], np.ndarray] = generate,
         seed: int = 0,
         folder: Path | None = None,
         moved: Callable[[Any], float] | None = None,
         on_data: Callable[[np.ndarray], float] | None = None,
     ):
-        self.config, self.coverage, self.d_loss_has_floor = config, coverage, d_loss_has_floor
+        self.config, self.coverage, self.watch_d_wins = config, coverage, watch_d_wins
         self.moved, self.on_data = moved, on_data
         self.sample, self.seed = sample, seed
         self.path = Path(folder) / "failures.json" if folder is not None else None
@@ -224,7 +224,7 @@ class FailureMonitor(Callback):
         cfg, losses, due = self.config, self.losses, {}
         if step % LOSS_CHECK_EVERY == 0:
             due["losses_diverging"] = lambda: losses_diverging(losses, cfg)
-            if self.d_loss_has_floor and {"d_loss", "g_loss"} <= losses.keys():
+            if self.watch_d_wins and {"d_loss", "g_loss"} <= losses.keys():
                 due["discriminator_wins"] = lambda: discriminator_wins(
                     np.asarray(losses["d_loss"]), np.asarray(losses["g_loss"]), cfg
                 )

@@ -120,7 +120,7 @@ def train_run(
             config.monitor,
             model_input["x_train"],
             coverage,
-            d_loss_has_floor=gan.bounded_loss,
+            watch_d_wins=gan.watch_d_wins,
             sample=held_out(model_input).samples,
             folder=checkpoint_dir,
             moved=identity_share(model_input) if "domains" in meta else None,

@@ -115,7 +115,9 @@ class Trainable:
     latent_dim: int
     seed: keras.random.SeedGenerator
     batch_multiple: int = 1
-    bounded_loss: bool = True
+    #: The discriminator-wins rule can fire: D's loss can sink under the monitor's floor while
+    #: G's climbs (the logistic non-saturating objective, unsmoothed, D never held at 0).
+    watch_d_wins: bool = True
     classify: keras.Model | None = None
     pools: Callable[[dict[str, Any], int], Pools] = image_pool
     state: list[keras.Variable] = field(default_factory=list)

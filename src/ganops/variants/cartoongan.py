@@ -22,7 +22,7 @@ from ganops.nets.content import content_network
 from ganops.nets.translation import patch_discriminator, resnet_generator
 from ganops.sampling import IMAGE, STYLE
 from ganops.variants.base import DataSpec, Pools, Trainable, TranslationConfig, one_on_one
-from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES
+from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES, WATCHED
 from ganops.variants.unpaired import DATA_KINDS
 
 __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
@@ -147,6 +147,6 @@ def build(
         g_loss,
         g_optimizer,
         d_steps,
-        bounded_loss=config.pretrain_steps == 0,
+        watch_d_wins=config.pretrain_steps == 0 and config.loss == WATCHED,
         pools=cartoon_pools(config.edge_sigma, config.style_input),
     )

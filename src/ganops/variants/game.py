@@ -38,6 +38,10 @@ OBJECTIVES: dict[str, tuple[Callable, Callable]] = {
 TRANSLATION_OBJECTIVES = OBJECTIVES | {
     "least_squares": (losses.discriminator_least_squares, losses.generator_squared_error),
 }
+#: The objective whose losses the discriminator-wins rule reads: D's logistic loss sinks to 0
+#: while G's non-saturating loss climbs (minimax's G loss saturates at 0 instead, least
+#: squares' at 1/2, and a smoothed real label keeps D's loss above the floor).
+WATCHED = "non_saturating"
 LOGITS = {"non_saturating", "minimax"}  # outputs are logits: log D's probabilities
 SMOOTHABLE = {*LOGITS, "least_squares"}  # objectives with a real label to smooth
 
@@ -236,6 +240,6 @@ def game(
         config.latent_dim,
         seed,
         batch_multiple=s.pack,
-        bounded_loss=objective != "wasserstein",
+        watch_d_wins=objective == WATCHED and s.real_label == 1.0,
         joint=joint,
     )

@@ -15,7 +15,7 @@ from pydantic import Field, NonNegativeInt
 
 from ganops.errors import ConfigError
 from ganops.variants.base import DataSpec, Pools, Trainable, TranslationConfig, one_on_one
-from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES
+from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES, WATCHED
 
 DATA_KINDS = ("pairs",)
 Judge = Callable[[Any, Any], Any]  # (source batch, image batch) -> discriminator output
@@ -102,7 +102,7 @@ def translation_game(
         g_loss,
         g_optimizer,
         d_steps,
-        bounded_loss=config.pretrain_steps == 0,
+        watch_d_wins=config.pretrain_steps == 0 and config.loss == WATCHED,
         pools=pair_pool,
     )
 

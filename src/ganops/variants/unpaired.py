@@ -16,7 +16,7 @@ from pydantic import Field, NonNegativeInt
 
 from ganops.sampling import DIRECTION, DIRECTIONS, IMAGE
 from ganops.variants.base import Player, Pools, Trainable, TranslationConfig
-from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES
+from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES, WATCHED
 
 DATA_KINDS = ("unpaired",)
 #: (batch, translation A->B, translation B->A) -> an extra generator loss and its logs
@@ -189,4 +189,5 @@ def cycle_game(
         seed=seed,
         pools=domain_pools,
         state=history_a.variables + history_b.variables,
+        watch_d_wins=config.loss == WATCHED,
     )
