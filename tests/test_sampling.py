@@ -48,6 +48,14 @@ def test_feed_translates_held_out_sources_in_order_and_draws_latents_otherwise()
     np.testing.assert_array_equal(a, b)
 
 
+def test_a_style_taker_without_held_out_styles_is_one_message():
+    image, style = keras.Input((4, 4, 1), name="image"), keras.Input((4, 4, 1), name="style")
+    styled = keras.Model([image, style], keras.layers.Add()([image, style]))
+    only_a = Feed(np.zeros((3, 4, 4, 1), np.float32), domains=np.zeros(3, np.int64))
+    with pytest.raises(GanopsError, match="no held-out images of domain B to take the style of"):
+        only_a.samples(styled, 2, seed=0)
+
+
 def test_source_pictures_match_the_outputs_shape():
     low = np.zeros((2, 4, 4, 1), np.float32)
     assert source_pictures(low, np.zeros((2, 16, 16, 3))).shape == (2, 16, 16, 3)
@@ -55,6 +63,8 @@ def test_source_pictures_match_the_outputs_shape():
     holed[0, 1, 1, -1] = -1.0
     shown = source_pictures(holed, np.zeros((1, 4, 4, 3)))
     assert shown.shape == (1, 4, 4, 3) and shown[0, 1, 1, 0] == -1.0 and shown[0, 0, 0, 0] == 1.0
+    colour = np.full((2, 4, 4, 3), 0.5, np.float32)  # colour sources beside gray outputs: luma
+    np.testing.assert_allclose(source_pictures(colour, np.zeros((2, 4, 4, 1))), 0.5, rtol=1e-6)
 
 
 def test_held_out_feed_of_paired_and_unpaired_data(digits_input, paired_inputs):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from ganops.data.transforms import set_channels
 from ganops.errors import GanopsError
 
 LATENT, CONTINUOUS, IMAGE, DIRECTION = "z", "continuous", "image", "direction"
@@ -67,6 +68,11 @@ class Inputs:
         )
 
 
+#: ``default_rng([seed, k])`` streams beside the latents' ``default_rng(seed)``: 1 and 2 are
+#: the continuous codes' and the noise's (``feed``), 3 the truncation trick's redraws.
+TRUNCATION_STREAM = 3
+
+
 def latents(n: int, latent_dim: int, seed: int) -> np.ndarray:
     """``n`` seeded standard-normal latent vectors: the same seed, the same vectors."""
     return np.random.default_rng(seed).standard_normal((n, latent_dim), np.float32)
@@ -74,13 +80,14 @@ def latents(n: int, latent_dim: int, seed: int) -> np.ndarray:
 
 def truncate(z: np.ndarray, threshold: float, seed: int = 0) -> np.ndarray:
     """The truncation trick: every component beyond +-``threshold`` redrawn from N(0, 1) until
-    it falls inside (seeded); smaller thresholds trade variety for fidelity."""
+    it falls inside (seeded, from a stream of its own: the latents' stream would redraw each
+    component with another's sign and size); smaller thresholds trade variety for fidelity."""
     if not threshold >= MIN_TRUNCATION:
         raise GanopsError(
             f"the truncation threshold must be at least {MIN_TRUNCATION}, got {threshold}"
         )
     z = np.array(z, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, TRUNCATION_STREAM])
     outside = np.abs(z) > threshold
     while outside.any():
         z[outside] = rng.standard_normal(int(outside.sum()))
@@ -90,7 +97,7 @@ def truncate(z: np.ndarray, threshold: float, seed: int = 0) -> np.ndarray:
 
 def seeded_latents(n: int, size: int, seed: int, truncation: float | None = None) -> np.ndarray:
     """``n`` seeded latent vectors (``sampling.latents``), truncated at ``truncation`` when
-    given (redrawn from the same seed): what every truncated draw uses."""
+    given (redrawn from the same seed's truncation stream): what every truncated draw uses."""
     z = latents(n, size, seed)
     return z if truncation is None else truncate(z, truncation, seed).astype(np.float32)
 
@@ -341,7 +348,10 @@ class Feed:
         that takes a style; None for the others."""
         if Inputs.of(generator).style is None:
             return None
-        return cycled(self.sources[self.domains == 1], n)
+        styles = self.sources[self.domains == 1]
+        if not len(styles):
+            raise GanopsError("no held-out images of domain B to take the style of")
+        return cycled(styles, n)
 
     def rows(self, generator: keras.Model, count: int, seed: int) -> tuple[np.ndarray, int]:
         """A picture's images and its width: for a translation generator one row each of
@@ -379,13 +389,12 @@ class Feed:
 
 def source_pictures(sources: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Source images as pictures beside outputs ``like``: resized up (nearest) to their size,
-    gray made colour, and an inpainting source's hole (its last, mask channel < 0) shown."""
+    gray made colour or colour gray (luma) as the outputs are, and an inpainting source's hole
+    (its last, mask channel < 0) shown."""
     channels = like.shape[-1]
     if sources.shape[-1] == channels + 1:  # image + known/hole mask
         sources = np.where(sources[..., -1:] < 0, -1.0, sources[..., :-1])
     factor = like.shape[1] // sources.shape[1]
     if factor > 1:
         sources = sources.repeat(factor, axis=1).repeat(factor, axis=2)
-    if sources.shape[-1] != channels:
-        sources = np.repeat(sources, channels, axis=-1)
-    return sources.astype(np.float32)
+    return set_channels(sources, channels).astype(np.float32)
