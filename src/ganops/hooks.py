@@ -48,6 +48,26 @@ class TrackingCheck:
         GUARD.check()
 
 
+class ParameterCheck:
+    """Every selected variant's ``model`` and ``train`` parameters validated before any node
+    runs: a typo in the last variant of ``--pipelines all`` is one line at once, not after
+    hours of training the others (the nodes validate again, with the data's overrides)."""
+
+    @hook_impl
+    def before_pipeline_run(self, pipeline, catalog) -> None:
+        from ganops.config import validate  # the variants import TensorFlow: when a run starts
+        from ganops.training.config import TrainConfig
+        from ganops.variants import VARIANTS, get_variant
+
+        given = pipeline.inputs()
+        for name in sorted(VARIANTS):
+            if f"params:{name}.model" in given:
+                model = catalog.load(f"params:{name}.model")
+                validate(get_variant(name).Config, model, f"{name}.model")
+            if f"params:{name}.train" in given:
+                validate(TrainConfig, catalog.load(f"params:{name}.train"), f"{name}.train")
+
+
 class VariantRuns:
     """A ``kedro run`` that trains several variants (``--pipelines all``, ``retrain``) gives
     each its own MLflow run, nested in the session's, named by its training

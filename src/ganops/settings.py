@@ -16,7 +16,7 @@ CONFIG_LOADER_ARGS = {
     "custom_resolvers": {"oc.env": oc.env},
 }
 
-from ganops.hooks import TrackingCheck, VariantRuns  # noqa: E402
+from ganops.hooks import ParameterCheck, TrackingCheck, VariantRuns  # noqa: E402
 
 _VARIANT_RUNS = VariantRuns()
-HOOKS = (TrackingCheck(), _VARIANT_RUNS, _VARIANT_RUNS.leave)
+HOOKS = (TrackingCheck(), ParameterCheck(), _VARIANT_RUNS, _VARIANT_RUNS.leave)

@@ -81,3 +81,15 @@ def test_too_few_samples_for_a_metric_is_one_clear_message():
         fd_kid(rows[:1], rows, FAST)
     with pytest.raises(DataError, match="density/coverage need at least 6 .* got 300 real and 5"):
         distribution_metrics(rows, rows[:5], FAST)
+
+
+def test_the_registry_re_measures_mixture_fit_on_evaluations_sample_count(ring_input):
+    from ganops.evaluation import metrics
+    from ganops.evaluation.evaluate import mixture_score
+
+    spec = DataSpec.from_meta(ring_input["meta"])
+    generator = build_variant("gan", {"latent_dim": 2, "generator_units": [16]}, spec).generator
+    meta = ring_input["meta"]
+    evaluated = generate(generator, 10_000, 0)[: metrics.MIXTURE_SAMPLES]  # as evaluate() does
+    expected = metrics.mixture_metrics(evaluated, meta["means"], meta["std"])["mixture_fit"]
+    assert mixture_score(ring_input, 10_000, 0)(generator) == expected

@@ -197,3 +197,6 @@ def test_an_unchanged_run_registers_nothing(registry):
         twice = register(generator, metrics(6.0), {"params_hash": "run-c"})
     assert not worse.promoted and twice.reason.startswith("unchanged: challenger v3")
     assert len(client.search_model_versions(f"name='{first.name}'")) == 3
+    with mlflow.start_run():  # the same parameters trained longer (resumed): a new generator
+        longer = register(generator, metrics(3.0), {"params_hash": "run-b", "steps": "4000"})
+    assert longer.promoted and longer.version == "4"

@@ -109,9 +109,10 @@ def test_a_server_that_stops_answering_turns_tracking_off_and_the_run_ends_in_on
     assert guard.lost_at == "training, step 40" and not guard.tracking("later")
     assert picture._logging_activated is False  # the dataset writes only its file
     assert mlflow_hook.run_id is None and mlflow.active_run() is None
-    assert guard.skip_registration("dcgan")["registered"] is False
-    guard.skip_registration("gan")
+    assert guard.skip_registration("dcgan", "digits")["registered"] is False
+    guard.skip_registration("gan", "digits")
     with pytest.raises(TrackingUnavailable) as err:
         guard.check()
     assert "stopped answering (training, step 40)" in str(err.value)
-    assert str(err.value).endswith("kedro run --pipelines register --namespaces dcgan,gan")
+    command = "kedro run --pipelines register --namespaces dcgan,gan --params dataset=digits"
+    assert str(err.value).endswith(command)

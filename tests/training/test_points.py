@@ -36,6 +36,12 @@ def test_on_points_a_variant_takes_the_points_settings():
     assert images == ("fid", gan["model"], gan["train"])
 
 
+def test_a_misspelt_variant_under_points_models_is_named():
+    typo = POINTS | {"models": {"wgan-gp": {}}}
+    with pytest.raises(ConfigError, match=r"points.models: .*unknown variant\(s\) \['wgan-gp'\]"):
+        for_data({"kind": "points"}, "wgan_gp", typo, "fid", {}, {})
+
+
 @pytest.mark.parametrize("variant", sorted(POINTS["models"]))
 def test_every_learning_rate_decays_to_zero_at_the_end_of_the_run(variant):
     """Each optimizer counts its own updates: a critic with 5 steps decays over 5x as many."""

@@ -251,6 +251,16 @@ def test_a_crashed_runs_best_is_not_taken_for_this_ones(digits_input, tmp_path):
     assert (best.best_step, best.best_value) == (2, 5.0)
 
 
+def test_a_run_scored_by_another_metric_keeps_no_best_of_the_old_one(digits_input, tmp_path):
+    x = digits_input["x_train"]
+    by_fid = BestCheckpoint(lambda g: 0.5, 2, tmp_path)
+    trainer(digits_input, tmp_path, steps=2, callbacks=[by_fid]).fit(real(x))
+    by_psnr = BestCheckpoint(lambda g: 0.1, 2, tmp_path, name="psnr", better="higher")
+    trainer(digits_input, tmp_path, steps=4, callbacks=[by_psnr]).fit(real(x))  # resumed
+    assert (by_psnr.best_step, by_psnr.best_value) == (4, 0.1)  # not FD's 0.5 read as a PSNR
+    assert list(by_psnr.scores.columns) == ["step", "psnr"]
+
+
 def test_train_run_scores_with_the_primary_metric(digits_input, digits_extractor, tmp_path):
     classifier, reference = digits_extractor
     score = primary_score(classifier, reference, samples=64)

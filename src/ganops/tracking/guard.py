@@ -30,11 +30,13 @@ class Guard:
     uri: str | None = None  # set by the project's hooks when tracking goes to a server
     catalog: Any = None  # the running pipeline's catalog, whose MLflow datasets it turns off
     lost_at: str | None = None
-    unregistered: list[str] = field(default_factory=list)  # registrations skipped since
+    unregistered: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # dataset -> variants skipped since
 
     def watch(self, uri: str | None) -> None:
         """Watch ``uri`` if it is a server (with MLflow's retries kept short)."""
-        self.uri, self.lost_at, self.unregistered = (uri if is_server(uri) else None), None, []
+        self.uri, self.lost_at, self.unregistered = (uri if is_server(uri) else None), None, {}
         if self.uri:
             for name, value in FAIL_FAST.items():
                 os.environ.setdefault(name, value)
@@ -57,10 +59,10 @@ class Guard:
         self.stop_tracking()
         return False
 
-    def skip_registration(self, variant: str) -> dict[str, Any]:
-        """The record of ``variant``'s registration, skipped: the server stopped answering;
-        the run ends with the command that retries it (``check``)."""
-        self.unregistered.append(variant)
+    def skip_registration(self, variant: str, dataset: str) -> dict[str, Any]:
+        """The record of ``variant``'s registration on ``dataset``, skipped: the server stopped
+        answering; the run ends with the command that retries it (``check``)."""
+        self.unregistered.setdefault(dataset, []).append(variant)
         reason = f"MLflow tracking server {self.uri} stopped answering ({self.lost_at})"
         return {"registered": False, "reason": reason}
 
@@ -74,9 +76,10 @@ class Guard:
             "results are saved on disk, untracked"
         )
         if self.unregistered:
-            message += (
-                "; once it answers, register alone: kedro run --pipelines register "
-                f"--namespaces {','.join(self.unregistered)}"
+            message += "; once it answers, register alone: " + "; ".join(
+                f"kedro run --pipelines register --namespaces {','.join(variants)} "
+                f"--params dataset={dataset}"
+                for dataset, variants in self.unregistered.items()
             )
         raise TrackingUnavailable(message)
 

@@ -236,12 +236,22 @@ def lock_path(name: str) -> str:
     return os.path.join(tempfile.gettempdir(), f"{name}.registry.lock")
 
 
-def registered_from(client: MlflowClient, name: str, params_hash: str | None):
-    """``(alias, version)``: the champion, else the challenger, registered from
-    ``params_hash``'s data and parameters; None if neither was (or there is no hash)."""
+#: Tags that make two registrations the same generator: the same data and parameters
+#: (``params_hash``: the run's fingerprint), trained as long, its best step picked by the same
+#: metric (the fingerprint leaves out what a run may change and resume: ``steps``...).
+SAME_RUN = ("params_hash", "steps", "best_step", "primary_metric")
+
+
+def registered_from(client: MlflowClient, name: str, tags: dict[str, str]):
+    """``(alias, version)``: the champion, else the challenger, registered from the same run
+    as ``tags`` say (``SAME_RUN``); None if neither was (or there is no ``params_hash``)."""
     for alias in (CHAMPION, CHALLENGER):
         version = aliased(client, name, alias)
-        if params_hash and version is not None and version.tags.get("params_hash") == params_hash:
+        if (
+            tags.get("params_hash")
+            and version is not None
+            and all(version.tags.get(key) == tags.get(key) for key in SAME_RUN)
+        ):
             return alias, version
     return None
 
@@ -254,9 +264,8 @@ def register(
 ) -> Decision:
     """Log, register, tag and alias ``challenger``; promote to ``champion`` through the gate.
 
-    Nothing is registered when the champion (or the last challenger) was trained from the same
-    data and parameters (its ``params_hash`` tag equals ``tags["params_hash"]``): the retrain
-    pipeline's quick exit.
+    Nothing is registered when the champion (or the last challenger) came from the same run
+    (its ``SAME_RUN`` tags equal these): the retrain pipeline's quick exit.
 
     On one machine all of it runs under a file lock, so two registrations at once cannot
     register the same run twice; registrations from several machines to one tracking server
@@ -268,7 +277,7 @@ def register(
     name = model_name(metrics["variant"], metrics["dataset"])
     primary = metrics["primary"]
     with FileLock(lock_path(name)):
-        found = registered_from(client, name, tags.get("params_hash"))
+        found = registered_from(client, name, tags | {"primary_metric": primary["name"]})
         if found is not None:
             (alias, same), current = found, champion(client, name)
             decision = Decision(
@@ -276,7 +285,7 @@ def register(
                 version=str(same.version),
                 promoted=False,
                 reason=f"unchanged: {alias} v{same.version} was trained from the same data "
-                "and parameters",
+                "and parameters, as long, and kept the same step",
                 metric=primary["name"],
                 challenger_value=float(primary["value"]),
                 champion_version=None if current is None else str(current.version),

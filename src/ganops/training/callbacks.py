@@ -114,6 +114,8 @@ class BestCheckpoint(Callback):
     def on_start(self, trainer: Any, step: int) -> None:
         if self.scores_path.is_file():
             scores = pd.read_csv(self.scores_path)
+            if self.name not in scores.columns:  # scored by another metric: start afresh
+                return
             self.scores = scores[scores["step"] <= step].reset_index(drop=True)
         if self.best_path.is_file():
             with np.load(self.best_path) as best:

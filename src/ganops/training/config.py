@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
 from ganops.config import validate
 from ganops.data.sources import MixtureLayout
@@ -108,6 +108,15 @@ class PointsConfig(BaseModel):
     schedule_scale: dict[MixtureLayout, PositiveInt] = Field(
         {}, description="per mixture layout: the steps and every learning-rate decay times this"
     )
+
+    @field_validator("models")
+    @classmethod
+    def known_variants(cls, models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from ganops.variants import VARIANTS  # here: the variants import the training code
+
+        if unknown := sorted(set(models) - set(VARIANTS)):
+            raise ValueError(f"unknown variant(s) {unknown}; known: {', '.join(sorted(VARIANTS))}")
+        return models
 
 
 def _scaled(

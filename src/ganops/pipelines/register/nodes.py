@@ -56,7 +56,7 @@ def register_generator(
         ends with the command that retries it: ``tracking.guard``).
     """
     if not GUARD.tracking("registration"):
-        return GUARD.skip_registration(metrics["variant"])
+        return GUARD.skip_registration(metrics["variant"], metrics["dataset"])
     config = validate(EvaluationConfig, evaluation, "evaluation")
     score = primary_score(
         feature_extractor,
@@ -85,4 +85,4 @@ def register_generator(
     except MlflowException:
         if GUARD.tracking("registration"):
             raise
-        return GUARD.skip_registration(metrics["variant"])
+        return GUARD.skip_registration(metrics["variant"], metrics["dataset"])
