@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganops.errors import ConfigError, TrainingDiverged
+from ganops.errors import ConfigError, DataError, TrainingDiverged
 from ganops.evaluation.evaluate import primary_score
 from ganops.sampling import generate
 from ganops.training import checkpoint
 from ganops.training.callbacks import BestCheckpoint, SampleGrid
 from ganops.training.config import TrainConfig
-from ganops.training.run import train_run
+from ganops.training.run import check_trained_on, train_run
 from ganops.training.trainer import Trainer, sample_batches
 from ganops.variants import build_variant
 from ganops.variants.base import DataSpec
@@ -277,3 +277,12 @@ def test_train_run_scores_with_the_primary_metric(digits_input, digits_extractor
     assert result.summary["best_step"] in (3, 6)
     assert result.summary["best_fid"] == pytest.approx(result.scores["fid"].min())
     assert (tmp_path / "c" / "best.npz").is_file()
+
+
+def test_a_generator_is_evaluated_and_registered_only_on_its_own_data(digits_input):
+    summary = {"variant": "gan", "dataset": "ring8", "data_hash": "abc"}
+    with pytest.raises(
+        DataError, match=r"gan: its generator was trained on ring8 \(data hash abc\)"
+    ):
+        check_trained_on(summary, digits_input)
+    check_trained_on(summary | {"data_hash": digits_input["meta"]["data_hash"]}, digits_input)

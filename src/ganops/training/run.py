@@ -50,6 +50,19 @@ class RunResult:
     summary: dict[str, Any]
 
 
+def check_trained_on(train_summary: dict[str, Any], model_input: dict[str, Any]) -> None:
+    """The generator a summary describes was trained on ``model_input``: evaluating or
+    registering it on other data would report (and register) numbers of the wrong dataset."""
+    trained, given = train_summary["data_hash"], model_input["meta"]["data_hash"]
+    if trained != given:
+        raise DataError(
+            f"{train_summary['variant']}: its generator was trained on "
+            f"{train_summary.get('dataset')} (data hash {trained}), not on "
+            f"{model_input['meta'].get('dataset')} ({given}): give this run the same "
+            "--params dataset=... as its training"
+        )
+
+
 def run_fingerprint(variant: str, model: dict, train: TrainConfig, data_hash: str) -> str:
     """What makes two runs the same run (so a checkpoint of one may resume the other)."""
     identity = {"variant": variant, "model": model, "train": train.identity(), "data": data_hash}

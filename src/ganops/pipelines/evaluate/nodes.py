@@ -21,6 +21,7 @@ from ganops.sampling import Inputs
 from ganops.tracking.logging import log_evaluated
 from ganops.tracking.registry import champion_metrics, model_name
 from ganops.training.config import for_data
+from ganops.training.run import check_trained_on
 
 
 def evaluate_generator(
@@ -55,6 +56,7 @@ def evaluate_generator(
         of sources, outputs, the baseline's outputs and targets (paired translation), or of
         inputs, translations and reconstructions per direction (unpaired).
     """
+    check_trained_on(train_summary, model_input)
     config = validate(EvaluationConfig, evaluation, "evaluation")
     name, better = primary(for_data(model_input["meta"], variant, points, primary_metric)[0])
     log_evaluated(variant, model_input["meta"].get("dataset"), name)

@@ -15,6 +15,7 @@ from ganops.serving.load import load_generator
 from ganops.tracking.guard import GUARD
 from ganops.tracking.registry import register
 from ganops.training.backend import devices
+from ganops.training.run import check_trained_on
 
 
 def git_commit() -> str:
@@ -55,6 +56,7 @@ def register_generator(
         server stopped answering during the run, ``registered: false`` and why (the run then
         ends with the command that retries it: ``tracking.guard``).
     """
+    check_trained_on(train_summary, model_input)
     if not GUARD.tracking("registration"):
         return GUARD.skip_registration(metrics["variant"], metrics["dataset"])
     config = validate(EvaluationConfig, evaluation, "evaluation")
