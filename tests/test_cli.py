@@ -14,8 +14,10 @@ from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.cli.utils import find_run_command
 from kedro.framework.project import pipelines
 from kedro.io import DatasetError
+from PIL import Image
 
 from ganops import cli
+from ganops.console import main
 from ganops.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,10 +149,6 @@ def test_kedro_in_a_fresh_shell_prints_only_what_was_asked(registry_list):
 def test_an_output_the_ganops_command_could_not_write_is_refused_first(
     tmp_path, capsys, monkeypatch
 ):
-    from PIL import Image
-
-    from ganops.console import main
-
     for folder, names in {"in": ["a.png"], "dup": ["a.png", "a.jpg"]}.items():
         (tmp_path / folder).mkdir()
         for name in names:

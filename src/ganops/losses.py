@@ -44,7 +44,7 @@ def discriminator_least_squares(real_out, fake_out, real_label: float = 1.0):
 
 def generator_least_squares(fake_out):
     """1/2 E[(D(G(z)) - 1)^2] (Mao 2017)."""
-    return 0.5 * ops.mean(ops.square(fake_out - 1.0))
+    return 0.5 * generator_squared_error(fake_out)
 
 
 def generator_squared_error(fake_out):

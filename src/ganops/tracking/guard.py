@@ -30,9 +30,8 @@ class Guard:
     uri: str | None = None  # set by the project's hooks when tracking goes to a server
     catalog: Any = None  # the running pipeline's catalog, whose MLflow datasets it turns off
     lost_at: str | None = None
-    unregistered: dict[str, list[str]] = field(
-        default_factory=dict
-    )  # dataset -> variants skipped since
+    #: dataset -> the variants whose registrations were skipped since ``watch``
+    unregistered: dict[str, list[str]] = field(default_factory=dict)
 
     def watch(self, uri: str | None) -> None:
         """Watch ``uri`` if it is a server (with MLflow's retries kept short)."""
