@@ -48,11 +48,11 @@ soak: $(STAMP)         ## fault and load soaks -> data/08_reporting/soak/*.json 
 bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_reporting/bench.json
 	$(BIN)/python -m ganops.bench
 
-repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed; then the README's tables
+repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed, publish to reference/; then the README's tables
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro   # its stages call `kedro`
 	$(MAKE) tables
 
-tables: $(STAMP)       ## the README's reference tables, rewritten from the committed reports and studies
+tables: $(STAMP)       ## the README's reference tables, rewritten from reference/ and the studies' summaries
 	$(BIN)/python -m ganops.tracking.readme_tables README.md
 
 viz: $(STAMP)          ## kedro-viz: the pipelines by layer, a group per variant, a tag per family (VIZ_PORT)
@@ -87,9 +87,10 @@ push: $(STAMP)         ## dvc push: data, checkpoints, extractors, generators to
 pull: $(STAMP)         ## dvc pull from the DVC remote, checked first; then `make repro` reruns only what changed
 	$(BIN)/python -m ganops.tracking.remote pull $(REMOTE)
 
-lint: $(STAMP)
+lint: $(STAMP)         ## ruff, and the README's tables against the working tree's reports
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/python -m ganops.tracking.readme_tables --check README.md
 
 lock:                  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

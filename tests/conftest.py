@@ -1,6 +1,8 @@
-"""Shared fixtures: small real datasets and tiny configurations, built once per session."""
+"""Shared fixtures: small real datasets and tiny configurations, built once per session; and
+the run's last line, which says what it skipped and why."""
 
 import os
+from collections import Counter
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
@@ -11,6 +13,32 @@ import pytest  # noqa: E402
 
 from ganops.data.sources import load_digits, make_mixture  # noqa: E402
 from ganops.data.transforms import PreprocessConfig, to_model_input  # noqa: E402
+
+
+def skipped_line(stats: dict[str, list]) -> str:
+    """One line: how many checks were skipped for each reason, and how many the markers left
+    out (``make test-all`` runs those)."""
+    reasons = Counter(
+        report.longrepr[2].removeprefix("Skipped: ")
+        for report in stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    )
+    skipped = "; ".join(f"{n} × {reason}" for reason, n in reasons.most_common())
+    deselected = len(stats.get("deselected", []))
+    left = (
+        f"; {deselected} not selected (make test-all runs the slow and soak ones)"
+        if deselected
+        else ""
+    )
+    return f"ganops: skipped {skipped or 'no check'}{left}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """After pytest's own summary (its ``-ra`` lines), the skipped checks in one line."""
+    result = yield
+    terminalreporter.write_line(skipped_line(terminalreporter.stats))
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +165,7 @@ def browser():
 
     driver = shutil.which("chromedriver")
     if driver is None:  # CI installs it (.ci/run): there, its absence fails
-        message = "chromedriver not found: install Debian's chromium and chromium-driver"
+        message = "headless Chromium missing: apt-get install chromium-driver"
         (pytest.fail if os.environ.get("CI") else pytest.skip)(message)
     options = webdriver.ChromeOptions()
     for flag in CHROMIUM_FLAGS:

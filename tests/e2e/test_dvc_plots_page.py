@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ganops.tracking.dvc_plots import leaderboard_table, read_metrics, write_template
 
 REPO = Path(__file__).resolve().parents[2]
-REPORTING = "data/08_reporting"
+REPORTING = "reference"  # what `dvc repro` publishes, committed
 VARIANT = "dcgan"  # the "experiment" below changes its losses and FD
 COPIED = [
     "dvc.yaml",

@@ -29,9 +29,15 @@ STAGES = [
     "ingest",
     "preprocess",
     "features",
-    *(f"{s}@{v}" for s in ("train", "evaluate") for v in TRAINED),
+    *(f"{s}@{v}" for s in ("train", "evaluate", "publish") for v in TRAINED),
 ]
-TRANSLATION_STAGES = ("prepare_translation", "train_translation", "evaluate_translation")
+TRANSLATION_STAGES = (
+    "prepare_translation",
+    "train_translation",
+    "evaluate_translation",
+    "publish_translation",
+)
+REFERENCE_FILES = ("train_summary.json", "losses.csv", "scores.csv", "metrics.json")
 RUNNING = re.compile(r"Running stage '([^']+)'")
 STAGE_OUTPUTS = {
     "ingest": [f"data/02_intermediate/{DATASET}.npz"],
@@ -63,6 +69,7 @@ STAGE_OUTPUTS = {
         ]
         for v in TRAINED
     },
+    **{f"publish@{v}": [f"reference/{v}/{f}" for f in REFERENCE_FILES] for v in TRAINED},
 }
 
 
@@ -96,8 +103,7 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
     path = make_project(tmp_path_factory.mktemp("dvc") / "project")
     shutil.copy2(REPO / ".gitignore", path / ".gitignore")
     stages = yaml.safe_load((path / "dvc.yaml").read_text())
-    for stage in ("train", "evaluate"):
-        stages["stages"][stage]["foreach"] = list(TRAINED)
+    stages["vars"][1]["sampling"] = list(TRAINED)
     for stage in TRANSLATION_STAGES:  # the same mechanics over other datasets
         del stages["stages"][stage]
     del stages["stages"]["scoreboard"]  # it reads every variant's metrics (test_dvc_plots_page.py)
@@ -124,11 +130,11 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
 
 def test_dvc_yaml_has_every_variant():
     dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
-    stages, own = dvc["stages"], dvc["vars"][1]["translation"]
-    sampling = [v for v in VARIANTS if v not in TRANSLATION]
-    assert stages["train"]["foreach"] == stages["evaluate"]["foreach"] == sampling
+    stages, sampling, own = dvc["stages"], dvc["vars"][1]["sampling"], dvc["vars"][2]["translation"]
+    assert sampling == [v for v in VARIANTS if v not in TRANSLATION]
+    assert {stages[s]["foreach"] for s in ("train", "evaluate", "publish")} == {"${sampling}"}
     assert list(own) == list(TRANSLATION)
-    foreach = {stages[f"{s}_translation"]["foreach"] for s in ("train", "evaluate")}
+    foreach = {stages[f"{s}_translation"]["foreach"] for s in ("train", "evaluate", "publish")}
     assert foreach == {"${translation}"}
     assert set(own.values()) <= set(stages["prepare_translation"]["foreach"])
 
@@ -167,7 +173,7 @@ def test_gan_parameter_change_reruns_only_gan_training_and_evaluation(
     assert set(changed) == {"train@gan"}, changed
 
     proc = run_cmd(repo.path, "dvc", "repro")
-    assert stages_run(proc.stdout) == ["train@gan", "evaluate@gan"], proc.stdout
+    assert stages_run(proc.stdout) == ["train@gan", "evaluate@gan", "publish@gan"], proc.stdout
     for stage in ("ingest", "preprocess", "features", "train@dcgan", "evaluate@dcgan"):
         assert f"Stage '{stage}' didn't change, skipping" in proc.stdout
     gan_after = lock(repo.path)["train@gan"]["params"]
@@ -187,7 +193,7 @@ def test_exp_run_with_set_param_reruns_only_dcgan(repo: Repo, run_cmd, tmp_path)
     proc = run_cmd(
         repo.path, "dvc", "exp", "run", "-S", "conf/base/parameters_dcgan.yml:dcgan.train.seed=1"
     )
-    assert stages_run(proc.stdout) == ["train@dcgan", "evaluate@dcgan"], proc.stdout
+    assert stages_run(proc.stdout) == ["train@dcgan", "evaluate@dcgan", "publish@dcgan"]
     assert "Ran experiment(s)" in proc.stdout
     params = yaml.safe_load((repo.path / "conf/base/parameters_dcgan.yml").read_text())
     assert params["dcgan"]["train"]["seed"] == 1
@@ -203,17 +209,19 @@ def test_exp_run_with_set_param_reruns_only_dcgan(repo: Repo, run_cmd, tmp_path)
     page = (tmp_path / "plots" / "index.html").read_text()
     assert "dcgan: losses per step" in page
     assert '"rev": "HEAD"' in page and '"rev": "workspace"' in page
-    metrics = "data/08_reporting/dcgan/metrics.json"
+    metrics = "reference/dcgan/metrics.json"
     diff = run_cmd(repo.path, "dvc", "metrics", "diff", "HEAD", "--targets", metrics).stdout
     assert "metrics.fid" in diff and "primary.value" in diff, diff
     commit(run_cmd, repo.path, "dcgan: seed 1")
 
 
-def test_uncached_metrics_and_plots_are_tracked_by_git(repo: Repo, run_cmd):
-    wanted = [f"data/08_reporting/{v}/{f}" for v in ("gan", "dcgan")
-              for f in ("train_summary.json", "losses.csv")]  # fmt: skip
+def test_published_metrics_and_plots_are_tracked_by_git_and_the_workspace_is_not(
+    repo: Repo, run_cmd
+):
+    wanted = [f"reference/{v}/{f}" for v in TRAINED for f in REFERENCE_FILES]
     tracked = run_cmd(repo.path, "git", "ls-files", *wanted).stdout.split()
     assert sorted(tracked) == sorted(wanted)
+    assert run_cmd(repo.path, "git", "ls-files", "data/08_reporting/dcgan").stdout == ""
 
 
 def test_lock_does_not_depend_on_bytecode_caches(repo: Repo, run_cmd, tmp_path):

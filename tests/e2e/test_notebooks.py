@@ -6,6 +6,11 @@ notebooks then run at once, each in its own kernel from this environment's Pytho
 project, model and tracking store given by their parameters cells' environment variables.
 Each test checks one notebook's key outputs (figures drawn, tables filled), not only that it
 finished.
+
+The kernels share nothing: each talks over Unix sockets in its own folder (over TCP, Jupyter
+picks free ports, closes them and lets the kernel bind them seconds later, so another process
+can take one meanwhile and the kernel dies at start: jupyter_client#487), keeps its own IPython
+profile and history database, and writes its stderr to a file that a failure's message shows.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ class Executed:
     notebook: nbformat.NotebookNode
     error: BaseException | None
     seconds: float
+    kernel_log: str  # what the kernel process wrote to stderr and stdout
 
     def cell(self, cell_id: str) -> nbformat.NotebookNode:
         return next(c for c in self.notebook.cells if c.get("id") == cell_id)
@@ -116,7 +122,8 @@ class Executed:
             for c in self.notebook.cells
             if c.cell_type == "code" and c.get("outputs")
         )
-        return f"{type(self.error).__name__}: {self.error}\n{shown}"
+        log = f"--- the kernel's own output ---\n{self.kernel_log[-3000:]}"
+        return f"{type(self.error).__name__}: {self.error}\n{shown}\n{log}"
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +156,6 @@ def kernel_env(project: Path, folder: Path) -> dict[str, str]:
         "KEDRO_DISABLE_TELEMETRY": "true",
         "DVC_NO_ANALYTICS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
-        "IPYTHONDIR": str(folder / "ipython"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     }
 
@@ -170,10 +176,15 @@ async def execute_all(paths: list[Path], folder: Path, env: dict[str, str]) -> d
     cwd = folder / "cwd"  # not the project: the parameters cells must take it from GANOPS_PROJECT
     cwd.mkdir()
 
-    async def execute(path: Path) -> Executed:
+    async def execute(index: int, path: Path) -> Executed:
         notebook = nbformat.read(path, as_version=4)
+        own = folder / f"k{index}"  # short: a Unix socket's path holds at most 107 bytes
+        own.mkdir()
         manager = AsyncKernelManager(
-            kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
+            kernel_name=KERNEL,
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]),
+            transport="ipc",
+            connection_file=str(own / "kernel.json"),  # its sockets: k<i>/kernel-ipc-<n>
         )
         client = NotebookClient(
             notebook,
@@ -184,17 +195,24 @@ async def execute_all(paths: list[Path], folder: Path, env: dict[str, str]) -> d
             resources={"metadata": {"path": str(cwd)}},
         )
         started = time.monotonic()
+        log = own / "kernel.log"
         try:
-            await client.async_execute(env=env, cleanup_kc=True)  # then shut the kernel down
+            with log.open("w") as output:
+                await client.async_execute(  # then shut the kernel down
+                    env=env | {"IPYTHONDIR": str(own / "ipython")},
+                    stdout=output,
+                    stderr=output,
+                    cleanup_kc=True,
+                )
             error = None
         except Exception as err:  # reported by the notebook's own test
             error = err
         finally:
             if await manager.is_alive():
                 await manager.shutdown_kernel(now=True)
-        return Executed(notebook, error, time.monotonic() - started)
+        return Executed(notebook, error, time.monotonic() - started, log.read_text())
 
-    done = await asyncio.gather(*(execute(path) for path in paths))
+    done = await asyncio.gather(*(execute(i, path) for i, path in enumerate(paths)))
     return {path.name: run for path, run in zip(paths, done, strict=True)}
 
 

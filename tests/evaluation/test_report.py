@@ -55,7 +55,7 @@ def test_report_embeds_a_small_progress_gif(tmp_path):
 
 
 def test_every_metric_measured_has_a_meaning_and_primaries_their_direction():
-    shipped = Path(__file__).resolve().parents[2] / "data" / "08_reporting"
+    shipped = Path(__file__).resolve().parents[2] / "reference"
     names = {
         n for f in shipped.glob("*/metrics.json") for n in json.loads(f.read_text())["metrics"]
     }

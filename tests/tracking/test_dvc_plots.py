@@ -1,4 +1,5 @@
-"""The leaderboard table the DVC leaderboard plot draws, and the offline page template."""
+"""The reports published to reference/, the leaderboard table the DVC leaderboard plot draws,
+and the offline page template."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from ganops.errors import DataError
 from ganops.tracking.dvc_plots import (
+    REFERENCE_FILES,
     latest_vega_lite_5,
     leaderboard_table,
     main,
@@ -70,7 +72,52 @@ def test_bad_reporting_folder_is_one_clear_line(tmp_path, capsys, content, messa
     assert not (tmp_path / "board.csv").exists()
 
 
-@pytest.mark.parametrize("argv", [[], ["template"], ["leaderboard", "data"], ["plot", "x"]])
+def write_reports(folder, **metrics: float) -> None:
+    """A variant's reports, as its train and evaluate stages write them."""
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps(evaluation("gan", "digits", "fid", **metrics)))
+    (folder / "train_summary.json").write_text('{"steps": 6}')
+    (folder / "losses.csv").write_text("step,d_loss,g_loss\n0,1.0,2.0\n")
+    (folder / "scores.csv").write_text("step,fid\n0,3.0\n")
+
+
+def test_publish_copies_the_reports_and_replaces_the_previous_ones(tmp_path):
+    reports, reference = tmp_path / "data/08_reporting/gan", tmp_path / "reference/gan"
+    write_reports(reports, fid=3.0)
+    assert main(["publish", str(reports), str(reference)]) == 0
+    assert sorted(p.name for p in reference.iterdir()) == sorted(REFERENCE_FILES)
+    assert all((reference / n).read_bytes() == (reports / n).read_bytes() for n in REFERENCE_FILES)
+    (reports / "metrics.json").write_text(json.dumps(evaluation("gan", "digits", "fid", fid=1.0)))
+    assert main(["publish", str(reports), str(reference)]) == 0
+    assert json.loads((reference / "metrics.json").read_text())["metrics"] == {"fid": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("broken", "content", "message"),
+    [
+        ("metrics.json", "{not json", "metrics.json: not JSON"),
+        ("train_summary.json", None, "train_summary.json: cannot read it"),
+        ("scores.csv", None, "scores.csv: missing; train the variant first (dvc repro)"),
+    ],
+)
+def test_publish_refuses_a_missing_or_broken_report_and_copies_nothing(
+    tmp_path, capsys, broken, content, message
+):
+    reports, reference = tmp_path / "reports", tmp_path / "reference"
+    write_reports(reports, fid=3.0)
+    if content is None:
+        (reports / broken).unlink()
+    else:
+        (reports / broken).write_text(content)
+    assert main(["publish", str(reports), str(reference)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ganops: ") and err.count("\n") == 1 and message in err, err
+    assert not reference.exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["template"], ["leaderboard", "data"], ["publish", "data"], ["plot", "x"]]
+)
 def test_bad_arguments_print_the_usage(argv, capsys):
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("usage: python -m ganops.tracking.dvc_plots")

@@ -1,16 +1,22 @@
-"""What ``dvc plots`` and ``dvc metrics`` show: an offline page template and the leaderboard.
+"""What ``dvc plots`` and ``dvc metrics`` show: an offline page template, the published
+reference reports and the leaderboard.
 
 ``dvc plots show`` / ``dvc plots diff`` fill an HTML template with one Vega-Lite chart per plot
 that ``dvc.yaml`` declares. DVC's own page loads Vega from a CDN; ``make setup`` writes one that
 carries Vega, Vega-Lite and Vega-Embed inline instead (from the pinned ``vl-convert-python``
-wheel, so nothing third-party is committed), and ``.dvc/config`` points DVC at it. The
-``scoreboard`` stage turns the committed per-variant ``metrics.json`` files into the table the
-leaderboard plot draws, ordered as ``compare``'s leaderboard (``report.leaderboard``).
+wheel, so nothing third-party is committed), and ``.dvc/config`` points DVC at it.
+
+The ``publish`` stages copy each variant's reports (``REFERENCE_FILES``) from the workspace
+(``data/08_reporting/<variant>/``, which any ``kedro run`` rewrites) to the committed
+``reference/<variant>/``: only ``dvc repro`` writes there. The ``scoreboard`` stage turns the
+published ``metrics.json`` files into the table the leaderboard plot draws, ordered as
+``compare``'s leaderboard (``report.leaderboard``).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,9 +41,12 @@ LEADERBOARD_COLUMNS = [
     "coverage",
 ]
 METRICS_KEYS = ("variant", "dataset", "primary", "metrics")  # what the leaderboard reads
+#: A variant's reports that ``publish`` copies to ``reference/``: DVC's metrics and plots.
+REFERENCE_FILES = ("train_summary.json", "losses.csv", "scores.csv", "metrics.json")
+COMMANDS = {"template": 1, "publish": 2, "leaderboard": 2}  # each command's number of paths
 USAGE = (
     "usage: python -m ganops.tracking.dvc_plots template PATH"
-    " | leaderboard REPORTING_FOLDER OUT_CSV"
+    " | publish REPORTS_FOLDER REFERENCE_FOLDER | leaderboard REFERENCE_FOLDER OUT_CSV"
 )
 #: Plots side by side, two to a row on a laptop's screen; DVC fills in ``{plot_divs}``.
 PAGE = """<!DOCTYPE html>
@@ -137,15 +146,30 @@ def read_metrics(folder: Path) -> list[dict[str, Any]]:
     return [parse_metrics(path) for path in paths]
 
 
+def publish(reports: Path, reference: Path) -> None:
+    """Copy a variant's ``REFERENCE_FILES`` from ``reports`` to ``reference``, each checked
+    first: a missing or unreadable report is a ``DataError`` and nothing is copied."""
+    parse_metrics(reports / "metrics.json")
+    read_json(reports / "train_summary.json")
+    for name in ("losses.csv", "scores.csv"):
+        if not (reports / name).is_file():
+            raise DataError(f"{reports / name}: missing; train the variant first (dvc repro)")
+    for name in REFERENCE_FILES:
+        atomic_write(reference / name, lambda tmp, name=name: shutil.copyfile(reports / name, tmp))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m ganops.tracking.dvc_plots template PATH | leaderboard FOLDER OUT_CSV``."""
+    """``python -m ganops.tracking.dvc_plots template PATH | publish REPORTS REFERENCE |
+    leaderboard REFERENCE OUT_CSV``."""
     command, *paths = (sys.argv[1:] if argv is None else argv) or [""]
-    if (command, len(paths)) not in (("template", 1), ("leaderboard", 2)):
+    if COMMANDS.get(command) != len(paths):
         print(USAGE, file=sys.stderr)
         return 2
     try:
         if command == "template":
             write_template(Path(paths[0]))
+        elif command == "publish":
+            publish(Path(paths[0]), Path(paths[1]))
         else:
             from ganops.quiet import quiet_start
 

@@ -1,5 +1,7 @@
 """The README's reference tables, regenerated from the committed reports, never edited by
-hand: each sits between ``<!-- table: NAME -->`` and ``<!-- /table -->``.
+hand: each sits between ``<!-- table: NAME -->`` and ``<!-- /table -->``. The variants' tables
+read ``reference/`` (what ``dvc repro`` publishes), the studies' tables their summaries in
+``data/08_reporting/<study>/``; every path is the project's, relative to the working folder.
 
 ``python -m ganops.tracking.readme_tables README.md`` rewrites them (``make tables``, which
 ``make repro`` runs after ``dvc repro``); ``--check`` writes nothing and exits 1 naming the
@@ -22,7 +24,8 @@ from ganops.evaluation.study import training_seconds
 from ganops.storage import atomic_write
 from ganops.tracking.dvc_plots import parse_metrics, read_json
 
-REPORTS = Path("data/08_reporting")
+REFERENCE = Path("reference")
+STUDIES = Path("data/08_reporting")
 DVC_YAML = Path("dvc.yaml")
 BLOCK = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.DOTALL)
 USAGE = "usage: python -m ganops.tracking.readme_tables [--check] README.md"
@@ -44,23 +47,28 @@ def markdown(header: str, rows: Iterable[Cells]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(reports: Path, variant: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A variant's evaluation (``metrics.json``) and training summary."""
-    folder = reports / variant
+def run(variant: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A variant's published evaluation (``metrics.json``) and training summary."""
+    folder = REFERENCE / variant
     return parse_metrics(folder / "metrics.json"), read_json(folder / "train_summary.json")
 
 
+def dvc_variable(name: str) -> list[str]:
+    """The variants a ``dvc.yaml`` variable lists (or maps to their datasets), in its order."""
+    for entry in yaml.safe_load(DVC_YAML.read_text()).get("vars", []):
+        if isinstance(entry, dict) and name in entry:
+            return list(entry[name])
+    return []
+
+
 def digits_variants() -> list[str]:
-    """The variants ``dvc.yaml``'s train stage trains on digits, in its order."""
-    return yaml.safe_load(DVC_YAML.read_text())["stages"]["train"]["foreach"]
+    """The variants ``dvc.yaml`` trains on digits (its ``sampling`` variable), in its order."""
+    return dvc_variable("sampling")
 
 
 def translation_variants() -> list[str]:
     """The variants ``dvc.yaml``'s ``translation`` variable trains, in its order."""
-    for entry in yaml.safe_load(DVC_YAML.read_text()).get("vars", []):
-        if isinstance(entry, dict) and "translation" in entry:
-            return list(entry["translation"])
-    return []
+    return dvc_variable("translation")
 
 
 def loop_minutes(summary: dict[str, Any]) -> float:
@@ -90,14 +98,14 @@ def digits_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     ]
 
 
-def digits_table(reports: Path) -> str:
+def digits_table() -> str:
     """Every variant ``dvc.yaml``'s train stage trains on digits, in its order: steps, FD,
     KID, precision/recall, coverage, classifier score, classes, memorization, failure modes."""
     header = (
         "| variant | steps (best) | FD ↓ | KID ↓ | precision ↑ | recall ↑ | coverage ↑ "
         "| classifier score ↑ | classes covered ↑ | memorization ratio | failure modes seen |"
     )
-    return markdown(header, (digits_cells(*run(reports, v)) for v in digits_variants()))
+    return markdown(header, (digits_cells(*run(v)) for v in digits_variants()))
 
 
 def likelihood_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
@@ -115,10 +123,10 @@ def likelihood_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     return [*cells, f"{m['fid']:.3g}", f"{m['kid']:#.2g}", training]
 
 
-def likelihood_table(reports: Path) -> str:
+def likelihood_table() -> str:
     """The digits variants with a held-out likelihood, then the default DCGAN for scale."""
     header = "| variant | held-out NLL ↓ | bits/dim ↓ | ELBO bound ↓ | FD ↓ | KID ↓ | training |"
-    runs = {variant: run(reports, variant) for variant in digits_variants()}
+    runs = {variant: run(variant) for variant in digits_variants()}
     likely = [v for v, (metrics, _) in runs.items() if "nll" in metrics["metrics"]]
     return markdown(header, (likelihood_cells(*runs[v]) for v in [*likely, "dcgan"]))
 
@@ -138,13 +146,13 @@ def conditional_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells
     ]
 
 
-def conditional_table(reports: Path) -> str:
+def conditional_table() -> str:
     """The digits variants that use classes or codes, and what they do with them."""
     header = (
         "| variant | conditional accuracy ↑ | intra-class FD ↓ | code matching ↑ "
         "| held-out classifier accuracy ↑ |"
     )
-    cells = ((v, conditional_cells(*run(reports, v))) for v in digits_variants())
+    cells = ((v, conditional_cells(*run(v))) for v in digits_variants())
     return markdown(header, ([v, *c] for v, c in cells if any(c)))
 
 
@@ -191,24 +199,22 @@ def unpaired_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
     ]
 
 
-def translation_table(
-    header: str, cells: Callable[..., Cells], paired: bool
-) -> Callable[[Path], str]:
+def translation_table(header: str, cells: Callable[..., Cells], paired: bool) -> Callable[[], str]:
     """The translation variants of one kind (paired ones are measured against targets: their
     metrics have ``psnr``), a line of ``cells`` each."""
 
-    def table(reports: Path) -> str:
-        runs = [run(reports, variant) for variant in translation_variants()]
+    def table() -> str:
+        runs = [run(variant) for variant in translation_variants()]
         return markdown(header, (cells(*r) for r in runs if ("psnr" in r[0]["metrics"]) == paired))
 
     return table
 
 
-def study(name: str) -> Callable[[Path], str]:
+def study(name: str) -> Callable[[], str]:
     """A study pipeline's Markdown summary, as it wrote it."""
 
-    def table(reports: Path) -> str:
-        path = reports / name / "study.md"
+    def table() -> str:
+        path = STUDIES / name / "study.md"
         if not path.exists():
             raise DataError(f"{path}: missing; run `kedro run --pipelines {name}`")
         return path.read_text()
@@ -216,7 +222,7 @@ def study(name: str) -> Callable[[Path], str]:
     return table
 
 
-TABLES: dict[str, Callable[[Path], str]] = {
+TABLES: dict[str, Callable[[], str]] = {
     "digits": digits_table,
     "conditional": conditional_table,
     "likelihood": likelihood_table,
@@ -238,7 +244,7 @@ TABLES: dict[str, Callable[[Path], str]] = {
 }
 
 
-def regenerate(text: str, reports: Path = REPORTS) -> tuple[str, list[str]]:
+def regenerate(text: str) -> tuple[str, list[str]]:
     """``text`` with every table block rewritten, and the names of those that changed."""
     changed = []
 
@@ -246,7 +252,7 @@ def regenerate(text: str, reports: Path = REPORTS) -> tuple[str, list[str]]:
         opening, name, old, closing = match.groups()
         if name not in TABLES:
             raise DataError(f"README table '{name}': unknown; known: {', '.join(TABLES)}")
-        new = TABLES[name](reports)
+        new = TABLES[name]()
         if new != old:
             changed.append(name)
         return opening + new + closing
