@@ -36,8 +36,8 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)          ## the default job: DCGAN on the embedded digits, logged to MLflow
 	$(BIN)/kedro run
 
-test: $(STAMP)         ## the default suite (slow end-to-end runs excluded)
-	$(BIN)/pytest
+test: $(STAMP)         ## the default suite (slow end-to-end runs excluded); ARGS="tests/x.py -k y" narrows it
+	$(BIN)/pytest $(ARGS)
 
 test-all: $(STAMP)     ## everything, slow end-to-end runs included
 	$(BIN)/pytest -m ''
