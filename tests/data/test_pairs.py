@@ -26,6 +26,7 @@ from ganops.data.sources import (
 )
 from ganops.data.transforms import PreprocessConfig, set_channels, to_model_input
 from ganops.errors import ConfigError, DataError
+from ganops.pipelines.preprocess.nodes import dataset_card
 
 
 def unit_images(n=4, size=8, channels=3, seed=0):
@@ -317,15 +318,25 @@ def photos_raw():
     return ingest("photos", {"format": "photos", "patch": 16, "patches_per_photo": 2})
 
 
-def test_photos_bundled_and_split_by_photo(photos_raw):
+def test_photos_bundled_are_the_natural_ones_of_three_wheels_and_split_by_photo(photos_raw):
     x, y, is_test, meta = (photos_raw[k] for k in ("x", "y", "is_test", "meta"))
-    assert {"astronaut", "chelsea", "coffee", "china", "flower"} <= set(meta["photos"])
+    assert meta["photos"] == [
+        "astronaut", "chelsea", "coffee", "rocket", "motorcycle_left",  # scikit-image
+        "china", "flower",  # scikit-learn
+        "grace_hopper",  # matplotlib
+    ]  # fmt: skip
+    assert meta["test_photos"] == ["china", "grace_hopper"]  # natural scenes, as those trained on
     assert x.shape == (2 * len(meta["photos"]), 16, 16, 3) and x.dtype == np.uint8
     assert len(meta["test_photos"]) == 2 and is_test.sum() == 4 and (y[is_test] == -1).all()
     assert sorted(meta["class_names"] + meta["test_photos"]) == sorted(meta["photos"])
     out = to_model_input(photos_raw, PreprocessConfig(image_size=8))
     assert out["meta"]["num_classes"] == len(meta["class_names"]) == len(set(out["y_train"]))
     assert (out["y_test"] == -1).all() and out["meta"]["n_test"] == 4
+    card, _ = dataset_card(out)  # how many photos and patches each split has
+    assert card["photos"] == {"train": meta["class_names"], "test": ["china", "grace_hopper"]}
+    assert (card["n_train"], card["n_test"]) == (12, 4) and set(card["class_histogram"]) == set(
+        meta["class_names"]
+    )
 
 
 def test_photos_pairs(photos_raw):

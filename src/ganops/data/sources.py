@@ -21,7 +21,7 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, Union
 
@@ -76,15 +76,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
 GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
 WIDE_GRAY_MODES = frozenset({"I", "I;16", "I;16B", "I;16L"})  # 16-bit gray PNGs among them
-SKIMAGE_PHOTOS = (
-    "astronaut",
-    "chelsea",
-    "coffee",
-    "rocket",
-    "hubble_deep_field",
-    "retina",
-    "immunohistochemistry",
-)
+#: The natural colour photos (scenes, people, objects) bundled with the installed wheels, one
+#: view per scene; the wheels' microscopy, retina and deep-field images are left out, so the
+#: photos held out for testing are of the same kind as those trained on.
+SKIMAGE_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "stereo_motorcycle")
+MATPLOTLIB_PHOTOS = ("grace_hopper.jpg",)
 PAIRED_FORMATS = ("pix2pix", "paired_folders")
 UNPAIRED_FORMATS = ("cyclegan", "unpaired_folders", "digits_m", "cartoon")
 NATURAL_PHOTOS = ("astronaut", "coffee", "china", "chelsea", "rocket", "flower")
@@ -461,22 +457,48 @@ def read_image_folder(folder: str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def bundled_photos() -> list[tuple[str, np.ndarray]]:
-    """The colour photos shipped inside scikit-image and scikit-learn, as (name, uint8 HxWx3);
-    nothing is downloaded: a photo that cannot be loaded is skipped with a warning."""
+def skimage_photo(name: str) -> tuple[str, np.ndarray]:
+    """A photo of ``skimage.data`` (a stereo pair's left view), as (name, uint8 HxWx3)."""
     import skimage.data
+
+    image = getattr(skimage.data, name)()
+    if name.startswith("stereo_"):
+        return name.removeprefix("stereo_") + "_left", np.asarray(image[0], np.uint8)
+    return name, np.asarray(image, np.uint8)
+
+
+def matplotlib_photo(filename: str) -> tuple[str, np.ndarray]:
+    """A photo of matplotlib's ``sample_data``, as (name, uint8 HxWx3)."""
+    from matplotlib import cbook
+
+    with Image.open(cbook.get_sample_data(filename, asfileobj=False)) as image:
+        return Path(filename).stem, np.asarray(image.convert("RGB"), np.uint8)
+
+
+def loaded(
+    load: Callable[[str], tuple[str, np.ndarray]], names: Sequence[str]
+) -> list[tuple[str, np.ndarray]]:
+    """``load(name)`` of each name; one that cannot be loaded is skipped with a warning."""
+    photos = []
+    for name in names:
+        try:
+            photos.append(load(name))
+        except (AttributeError, ImportError, OSError, ValueError) as exc:
+            log.warning("photos: skipping %s (%s)", name, exc)
+    return photos
+
+
+def bundled_photos() -> list[tuple[str, np.ndarray]]:
+    """The natural colour photos shipped inside scikit-image, scikit-learn and matplotlib, in
+    that order, as (name, uint8 HxWx3); nothing is downloaded."""
     from sklearn.datasets import load_sample_images
 
-    photos = []
-    for name in SKIMAGE_PHOTOS:
-        try:
-            photos.append((name, np.asarray(getattr(skimage.data, name)(), np.uint8)))
-        except (AttributeError, ImportError, OSError, ValueError) as exc:
-            log.warning("photos: skipping skimage.data.%s (%s)", name, exc)
     bunch = load_sample_images()
-    photos += [
-        (Path(f).stem, np.asarray(img, np.uint8))
-        for f, img in zip(bunch.filenames, bunch.images, strict=True)
+    sklearn_photos = zip(bunch.filenames, bunch.images, strict=True)
+    photos = [
+        *loaded(skimage_photo, SKIMAGE_PHOTOS),
+        *((Path(name).stem, np.asarray(image, np.uint8)) for name, image in sklearn_photos),
+        *loaded(matplotlib_photo, MATPLOTLIB_PHOTOS),
     ]
     return [(name, img) for name, img in photos if img.ndim == 3 and img.shape[-1] == 3]
 

@@ -169,10 +169,13 @@ def sr_generator(
     filters: int = 64,
     blocks: int = 16,
     upsampling: str = "subpixel",
+    residual: bool = False,
 ) -> keras.Model:
     """SRGAN's generator (Ledig 2017): a 9x9 conv with PReLU, ``blocks`` residual blocks, a
     long skip, then x2 upsamplings by sub-pixel convolution (the paper) or UpSampling2D and a
-    conv (the book), and a 9x9 conv to a tanh image ``factor`` times larger."""
+    conv (the book), and a 9x9 conv to a tanh image ``factor`` times larger. With
+    ``residual``, that conv's output is added to the bicubic upsampling of the source and
+    clipped to [-1, 1] (VDSR, ESPCN): the network learns only the detail bicubic misses."""
     steps = factor.bit_length() - 1
     if factor < 2 or 2**steps != factor:
         raise ConfigError(f"pairs.factor: SRGAN upsamples by powers of 2, got {factor}")
@@ -189,8 +192,17 @@ def sr_generator(
         else:
             x = layers.Conv2D(filters, 3, padding="same")(layers.UpSampling2D()(x))
         x = layers.PReLU(shared_axes=[1, 2])(x)
-    out = layers.Conv2D(channels, 9, padding="same")(x)
-    return keras.Model(image, layers.Activation("tanh", dtype="float32")(out), name="generator")
+    # A residual starts at zero, so the generator starts as the bicubic upsampling itself.
+    start = "zeros" if residual else "glorot_uniform"
+    out = layers.Conv2D(channels, 9, padding="same", kernel_initializer=start)(x)
+    if not residual:
+        return keras.Model(image, layers.Activation("tanh", dtype="float32")(out), name="generator")
+    height, width = source_shape[:2]
+    upsampled = layers.Resizing(height * factor, width * factor, "bicubic")(image)
+    out = layers.Add()([upsampled, out])
+    return keras.Model(
+        image, layers.Activation("hard_tanh", dtype="float32")(out), name="generator"
+    )
 
 
 def strided_discriminator(

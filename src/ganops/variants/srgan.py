@@ -37,6 +37,9 @@ class Config(PairedConfig):
     sr_upsampling: Literal["subpixel", "upsampling"] = Field(
         "subpixel", description="sub-pixel convolution (paper) or UpSampling2D + conv (book)"
     )
+    residual: bool = Field(
+        False, description="predict the detail on top of the source's bicubic upsampling"
+    )
     discriminator_filters: list[int] = Field([64, 128, 256, 512], min_length=1)
     discriminator_dense: PositiveInt = 1024
     content: Literal["pixel", "features"] = Field(
@@ -70,6 +73,7 @@ def build(
         config.generator_filters,
         config.residual_blocks,
         config.sr_upsampling,
+        config.residual,
     )
     discriminator = strided_discriminator(
         spec.sample_shape, config.discriminator_filters, config.discriminator_dense
