@@ -22,7 +22,9 @@ from ganops.data.sources import (
     read_image_folder,
     read_npz,
     select_dataset,
+    stratified_test,
 )
+from ganops.data.transforms import PreprocessConfig, to_model_input
 from ganops.errors import ConfigError, DataError
 
 TRAIN_X = "train-images-idx3-ubyte"
@@ -90,6 +92,30 @@ def test_digits_shape_dtype_labels_range():
     assert meta["value_range"] == [0, 255]
     assert meta["class_names"] == [str(i) for i in range(10)]
     assert_json(meta)
+
+
+def test_mnist5k_is_read_from_mlxtends_wheel_offline_with_a_stratified_split(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("mnist5k tried the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    data = ingest("mnist5k", {"format": "mnist5k", "image_size": 28})
+    x, y, is_test = data["x"], data["y"], data["is_test"]
+    assert x.shape == (5000, 28, 28, 1) and x.dtype == np.uint8 and x.max() == 255
+    assert np.bincount(y).tolist() == [500] * 10
+    assert np.bincount(y[is_test]).tolist() == [50] * 10  # stratified
+    assert data["meta"]["image_size"] == 28 and data["meta"]["class_names"][3] == "3"
+    out = to_model_input(data, PreprocessConfig(image_size=16))  # the dataset's size wins
+    assert out["x_train"].shape == (4500, 28, 28, 1) and out["meta"]["n_test"] == 500
+    again = stratified_test(y, 50, seed=0)
+    assert (again == is_test).all() and not (stratified_test(y, 50, seed=1) == is_test).all()
+
+
+def test_stratified_test_refuses_to_hold_out_a_whole_class():
+    with pytest.raises(ConfigError, match="test_per_class: 2 leaves no class 1 to train on"):
+        stratified_test(np.array([0, 0, 0, 1, 1]), 2, seed=0)
 
 
 # ---------------------------------------------------------------------------- mixtures

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from ganops.data.sources import ingest
 from ganops.data.transforms import (
     PreprocessConfig,
     fingerprint,
@@ -130,3 +131,18 @@ def test_fingerprint_sees_dtype_and_shape():
     a = np.zeros(4, np.float32)
     assert fingerprint(a) != fingerprint(a.astype(np.float64))
     assert fingerprint(a) != fingerprint(a.reshape(2, 2))
+
+
+def test_a_resize_is_logged_with_the_setting_that_asked_for_it(caplog):
+    raw = ingest("digits", {"format": "digits"})
+    with caplog.at_level("INFO", logger="ganops.data.transforms"):
+        to_model_input(raw, PreprocessConfig(image_size=16))
+    assert "digits: images resized from 8x8 to 16x16 (preprocess.image_size; an image_size" in (
+        caplog.text
+    )
+    caplog.clear()
+    own = ingest("digits", {"format": "digits", "image_size": 12})
+    with caplog.at_level("INFO", logger="ganops.data.transforms"):
+        to_model_input(own, PreprocessConfig(image_size=16))
+        to_model_input(ingest("digits", {"format": "digits", "image_size": 8}), PreprocessConfig())
+    assert caplog.messages == ["digits: images resized from 8x8 to 12x12 (its own image_size)"]

@@ -142,7 +142,7 @@ def project(tmp_path_factory, make_project, run_cmd, digits_input) -> Path:
     return project
 
 
-def kernel_env(project: Path, folder: Path) -> dict[str, str]:
+def kernel_env(project: Path) -> dict[str, str]:
     """A user's kernel environment, pointed at the scratch project by the parameters cells."""
     env = {
         k: v
@@ -219,7 +219,7 @@ async def execute_all(paths: list[Path], folder: Path, env: dict[str, str]) -> d
 @pytest.fixture(scope="module")
 def executed(project: Path, tmp_path_factory) -> dict[str, Executed]:
     folder = tmp_path_factory.mktemp("kernels")
-    return asyncio.run(execute_all(NOTEBOOKS, folder, kernel_env(project, folder)))
+    return asyncio.run(execute_all(NOTEBOOKS, folder, kernel_env(project)))
 
 
 def check_data_exploration(run: Executed) -> None:

