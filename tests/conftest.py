@@ -2,7 +2,6 @@
 the run's last line, which says what it skipped and why."""
 
 import os
-from collections import Counter
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
@@ -13,24 +12,7 @@ import pytest  # noqa: E402
 
 from ganops.data.sources import load_digits, make_mixture  # noqa: E402
 from ganops.data.transforms import PreprocessConfig, to_model_input  # noqa: E402
-
-
-def skipped_line(stats: dict[str, list]) -> str:
-    """One line: how many checks were skipped for each reason, and how many the markers left
-    out (``make test-all`` runs those)."""
-    reasons = Counter(
-        report.longrepr[2].removeprefix("Skipped: ")
-        for report in stats.get("skipped", [])
-        if isinstance(report.longrepr, tuple)
-    )
-    skipped = "; ".join(f"{n} × {reason}" for reason, n in reasons.most_common())
-    deselected = len(stats.get("deselected", []))
-    left = (
-        f"; {deselected} not selected (make test-all runs the slow and soak ones)"
-        if deselected
-        else ""
-    )
-    return f"ganops: skipped {skipped or 'no check'}{left}"
+from skips import skipped_line  # noqa: E402
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

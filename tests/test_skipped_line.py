@@ -1,8 +1,8 @@
-"""The suite's last line says which checks it skipped and why (tests/conftest.py)."""
+"""The suite's last line says which checks it skipped and why (tests/skips.py)."""
 
 from types import SimpleNamespace
 
-from conftest import skipped_line
+from skips import skipped_line
 
 CHROMIUM = "headless Chromium missing: apt-get install chromium-driver"
 POSTGRES = "PostgreSQL's initdb is not installed: apt-get install postgresql"
