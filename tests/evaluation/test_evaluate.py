@@ -56,8 +56,8 @@ def test_generate_is_seeded_and_batched(digits_input):
     ).generator
     a = generate(generator, 1500, seed=3)
     assert a.shape == (1500, 16, 16, 1)
-    z = latents(1500, 4, seed=3)
-    np.testing.assert_array_equal(a, decode(generator, z, batch_size=700))
+    z = latents(1500, 4, seed=3)  # another batch size may pick another float kernel: ulps apart
+    np.testing.assert_allclose(a, decode(generator, z, batch_size=700), rtol=0, atol=1e-6)
     assert not np.array_equal(a, generate(generator, 1500, seed=4))
 
 
