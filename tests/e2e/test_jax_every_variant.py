@@ -19,7 +19,7 @@ JAX = {"KERAS_BACKEND": "jax"}
 DATASETS = {  # each translation variant's embedded dataset
     "pix2pix": "photos_color",
     "srgan": "photos_sr",
-    "context_encoder": "photos_inpaint",
+    "context_encoder": "mnist5k_inpaint",
     "cyclegan": "digits_m",
     "discogan": "digits_m",
     "cartoongan": "photos_cartoon",

@@ -34,6 +34,12 @@ def test_run_measures_both_directions_against_the_identity(project):
             assert np.isfinite(metrics[f"baseline_{name}{suffix}"])
     assert metrics["baseline_label_preservation"] == 1.0  # the identity keeps every label
     assert 0.0 <= metrics["cycle_l1"] <= 1.0 and metrics["cycle_psnr"] > 0
+    assert 0.0 <= metrics["flat_share"] <= 1.0 and 0.0 <= metrics["target_flat_share"] <= 1.0
+    for direction, counts in report["confusion"].items():  # classes kept, per direction
+        kept = np.trace(counts) / np.sum(counts)
+        assert np.isclose(kept, metrics[f"label_preservation_{direction}"])
+    page = (project / f"data/08_reporting/{VARIANT}/report.html").read_text()
+    assert "Classes kept by the translations" in page
     model_input = np.load(project / f"data/05_model_input/{DATASET}.npz")
     assert report["samples"] == len(model_input["x_test"])
     evaluation = np.asarray(Image.open(project / f"data/08_reporting/{VARIANT}/evaluation.png"))

@@ -146,11 +146,14 @@ def test_translation_tables_list_dvc_yamls_variants_by_kind(tmp_path, monkeypatc
     paired = measured | {"kid": 0.6, "kid_std": 0.0}
     paired |= {f"baseline_{k}": 2 * v for k, v in baselines.items()}
     write_translation(reference, "srgan", "photos_sr", paired)
-    write_translation(reference, "cartoongan", "photos_cartoon", {"fid_AtoB": 19.0, "kid": 4.75})
+    flat = {"flat_share_AtoB": 0.5, "target_flat_share_AtoB": 0.61, "baseline_flat_share_AtoB": 0.1}
+    write_translation(
+        reference, "cartoongan", "photos_cartoon", {"fid_AtoB": 19.0, "kid": 4.75} | flat
+    )
     write_translation(
         reference, "cyclegan", "digits_m",
         {"fid_AtoB": 2.24, "fid_BtoA": 3.08, "kid": 0.033, "label_preservation_AtoB": 0.76,
-         "label_preservation_BtoA": 0.43, "cycle_l1_AtoB": 0.042, "cycle_l1_BtoA": 0.14},
+         "label_preservation_BtoA": 0.43, "cycle_l1_AtoB": 0.042, "cycle_l1_BtoA": 0.14} | flat,
     )  # fmt: skip
     paired_table = readme_tables.TABLES["paired"]().splitlines()
     assert paired_table[1] == "|---|---|---|---|---|---|---|---|" and len(paired_table) == 3
@@ -160,9 +163,10 @@ def test_translation_tables_list_dvc_yamls_variants_by_kind(tmp_path, monkeypatc
     )
     unpaired = readme_tables.TABLES["unpaired"]().splitlines()
     assert unpaired[2:] == [
-        "| cartoongan (`photos_cartoon`) | 3,000 (2,000), 10 | 19 / — | 4.8 | — | — | none |",
+        "| cartoongan (`photos_cartoon`) | 3,000 (2,000), 10 | 19 / — | 4.8 | — | — "
+        "| 0.50 / 0.61 / 0.10 | none |",
         "| cyclegan (`digits_m`) | 3,000 (2,000), 10 | 2.24 / 3.08 | 0.033 | 0.76 / 0.43 "
-        "| 0.042 / 0.14 | none |",
+        "| 0.042 / 0.14 | 0.50 / 0.61 / 0.10 | none |",
     ]
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ganops.errors import GanopsError
-from ganops.evaluation.unpaired import label_preservation
+from ganops.evaluation.unpaired import confusion, flat_share, label_preservation
 from ganops.sampling import DIRECTION, Feed, Inputs, translate
 from ganops.training import backend
 from ganops.training.trainer import sample_batches
@@ -59,6 +59,27 @@ def test_a_few_updates_change_every_network_with_finite_losses(name, model, unpa
     rows, cols = feed.rows(gan.generator, 2, 0)  # per direction: inputs, (styles,) outputs (, back)
     styles = model.get("style_input", False)
     assert cols == 2 and len(rows) == {"cartoongan": 4 + 2 * styles}.get(name, 12)
+
+
+def test_discogan_matches_the_discriminators_hidden_features(unpaired_inputs):
+    from ganops.nets.translation import patch_discriminator
+    from ganops.variants.discogan import feature_matching, hidden_features
+
+    keras.utils.set_random_seed(0)
+    features = hidden_features(patch_discriminator(None, (16, 16, 3), [8, 8, 8]))
+    assert len(features.outputs) == 2  # after each normalised conv, as in the official code
+    images = unpaired_inputs["digits_m"]["x_train"][:8]
+    assert float(feature_matching(features, images, images)) == 0.0
+    assert float(feature_matching(features, images, -images)) > 0.0
+    data = unpaired_inputs["digits_m"]
+    gan = built("discogan", data)
+    backend.build_optimizers(gan)
+    logs = backend.make_train_call(gan)(sample_batches(gan.pools(data, 0), 0, (2, 4), seed=0))
+    assert np.isfinite(logs["g_feature_matching"]) and logs["g_feature_matching"] > 0
+    plain = built("discogan", data, feature_matching=0.0)  # the paper's objective
+    backend.build_optimizers(plain)
+    logs = backend.make_train_call(plain)(sample_batches(plain.pools(data, 0), 0, (2, 4), 0))
+    assert "g_feature_matching" not in logs
 
 
 def test_domains_are_drawn_independently_never_paired_by_index():
@@ -141,6 +162,27 @@ def test_label_preservation_is_one_for_the_identity_and_chance_when_shuffled():
     assert label_preservation(probabilities, probabilities) == 1.0
     shuffled = probabilities[rng.permutation(1000)]
     assert abs(label_preservation(probabilities, shuffled) - 0.1) < 0.05
+
+
+def test_the_confusion_matrix_shows_a_permutation_off_its_diagonal():
+    sources = np.eye(3)[[0, 0, 1, 2, 2, 2]]
+    kept = confusion(sources, sources)
+    np.testing.assert_array_equal(kept, np.diag([2, 1, 3]))
+    permuted = confusion(sources, np.eye(3)[[1, 1, 2, 0, 0, 0]])  # 0 -> 1, 1 -> 2, 2 -> 0
+    np.testing.assert_array_equal(permuted, [[0, 2, 0], [0, 0, 1], [3, 0, 0]])
+    mixed = np.eye(3)[[0, 1, 1, 2, 0, 2]]
+    counts = confusion(sources, mixed)
+    assert np.trace(counts) / counts.sum() == label_preservation(sources, mixed) == 4 / 6
+
+
+def test_flat_share_is_one_on_flat_images_and_low_on_texture():
+    flat = np.full((2, 8, 8, 3), 0.3, np.float32)
+    assert flat_share(flat) == 1.0
+    halves = np.full((1, 8, 8, 1), -1.0, np.float32)
+    halves[..., 4:, :] = 1.0  # one vertical edge: the two columns beside it are not flat
+    assert flat_share(halves) == 6 / 8
+    noise = np.random.default_rng(0).uniform(-1, 1, (2, 16, 16, 3)).astype(np.float32)
+    assert flat_share(noise) < 0.05
 
 
 def test_a_domain_smaller_than_a_batch_is_refused_before_anything_is_written(

@@ -288,20 +288,24 @@ def compare_unpaired(
     model_input: dict[str, Any],
     extractor: keras.Model,
     config: EvaluationConfig,
-) -> tuple[dict[str, float], np.ndarray]:
+) -> tuple[dict[str, float], np.ndarray, dict[str, Any]]:
     """Every metric of an unpaired translation generator and of the identity mapping
-    (``evaluation.unpaired``), and a picture: per direction, rows of held-out inputs, their
-    (the style images,) translations and (two-way) reconstructions (the book's figures)."""
+    (``evaluation.unpaired``), a picture: per direction, rows of held-out inputs, their
+    (the style images,) translations and (two-way) reconstructions (the book's figures), and
+    for the report, when a label means the same in both domains, each direction's
+    ``confusion`` matrix."""
     values, found = unpaired.unpaired_metrics(
         generator, model_input, extractor, lambda real, fake: fd_kid(real, fake, config)
     )
+    shared = "label_preservation" in values
+    details = {"confusion": unpaired.confusions(found, extractor)} if shared else {}
     rows = [
         row
         for d in found
         for row in (d.inputs, d.styles, d.outputs, d.reconstructions)
         if row is not None
     ]
-    return values, rows_picture(rows)
+    return values, rows_picture(rows), details
 
 
 def rows_picture(rows: list[np.ndarray]) -> np.ndarray:
@@ -335,12 +339,12 @@ def compare_translation(
     model_input: dict[str, Any],
     extractor: keras.Model,
     config: EvaluationConfig,
-) -> tuple[dict[str, float], np.ndarray]:
+) -> tuple[dict[str, float], np.ndarray, dict[str, Any]]:
     """Every metric of a translation generator on the held-out pairs, and the same numbers for
     the task's trivial baseline (``baseline_*``: the gray image, bicubic upsampling,
     biharmonic inpainting), so a user sees whether the GAN earns its keep. FD and KID compare
-    outputs with the held-out targets. Returns the metrics and a picture: rows of sources,
-    outputs, baseline outputs (when the task has one) and targets."""
+    outputs with the held-out targets. Returns the metrics, a picture: rows of sources,
+    outputs, baseline outputs (when the task has one) and targets, and no further details."""
     values, outputs = translation_evaluation(generator, model_input)
     feed, pairs = held_out(model_input), model_input["meta"]["pairs"]
     real, _ = features_and_probabilities(extractor, feed.targets)
@@ -360,7 +364,7 @@ def compare_translation(
         values |= {f"baseline_{k}": v for k, v in (scored | distribution(trivial)).items()}
         rows.append(trivial)
     rows.append(feed.targets)
-    return values, rows_picture(rows)
+    return values, rows_picture(rows), {}
 
 
 def evaluate(

@@ -43,6 +43,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "cycle_l1": (LOWER, "mean absolute error after translating there and back"),
     "cycle_psnr": (HIGHER, "PSNR after translating there and back (dB)"),
     "label_preservation": (HIGHER, "the classifier reads a translation as its input's digit"),
+    "flat_share": (NEITHER, "share of pixels in flat regions (3x3 luma std under 0.02)"),
+    "target_flat_share": (NEITHER, "flat_share of the target domain's training images"),
     "nll": (LOWER, "held-out negative log-likelihood, nats per image (VAE: IWAE bound)"),
     "nll_elbo": (LOWER, "held-out negative ELBO, nats per image"),
     "bits_per_dim": (LOWER, "held-out negative log-likelihood in bits per pixel"),

@@ -62,6 +62,18 @@ def table(rows: dict[str, Any]) -> str:
     return f"<table>{cells}</table>"
 
 
+def confusion_table(direction: str, counts: list[list[int]]) -> str:
+    """One direction's confusion matrix: a row per class read in the sources, a column per
+    class read in their translations (the identity is diagonal)."""
+    head = "".join(f"<th>{j}</th>" for j in range(len(counts)))
+    rows = "".join(
+        f"<tr><th>{i}</th>" + "".join(f"<td>{n}</td>" for n in row) + "</tr>"
+        for i, row in enumerate(counts)
+    )
+    caption = f"{direction}: source read as (rows) → translation read as (columns)"
+    return f"<table><caption>{caption}</caption><tr><th></th>{head}</tr>{rows}</table>"
+
+
 def metrics_table(values: dict[str, Any], champion: tuple[str, dict[str, float]] | None) -> str:
     """Each metric with its value, which way is better, the champion's value (when there is
     a champion) and what it measures (``glossary``)."""
@@ -162,8 +174,11 @@ def html_report(
         warning,
         "<h2>Metrics</h2>",
         metrics_table(metrics["metrics"], champion),
-        "<h2>Pictures</h2>",
     ]
+    if "confusion" in metrics:  # unpaired translation between domains that share labels
+        parts.append("<h2>Classes kept by the translations</h2>")
+        parts += [confusion_table(d, counts) for d, counts in metrics["confusion"].items()]
+    parts.append("<h2>Pictures</h2>")
     captions = folder / "pictures" / "captions.json"  # a variant's own pictures, if any
     own = json.loads(captions.read_text()) if captions.is_file() else {}
     for caption, name in [*PICTURES, *((c, f"pictures/{n}") for n, c in own.items())]:

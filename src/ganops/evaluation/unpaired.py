@@ -6,7 +6,10 @@ each domain, in each direction the generator translates:
 - cycle-reconstruction L1 and PSNR (there and back again), for two-way generators;
 - label preservation, when a label means the same in both domains (digits <-> digits-M): the
   share of translations the classifier reads as the class it read in their source (the
-  semantic-consistency measure the CycleGAN literature uses in place of FCN scores).
+  semantic-consistency measure the CycleGAN literature uses in place of FCN scores), and the
+  confusion matrix behind it, where a class permutation shows at a glance;
+- the share of flat pixels (a cartoon's mark), of the translations, of the inputs and of the
+  target domain's training images.
 
 The identity mapping (output = input) is the baseline every number is shown against
 (``baseline_*``). Per-direction values end in ``_AtoB``/``_BtoA``; the plain names are their
@@ -21,7 +24,10 @@ from typing import Any
 
 import keras
 import numpy as np
+from scipy import ndimage
+from sklearn.metrics import confusion_matrix
 
+from ganops.data.pairs import LUMA
 from ganops.errors import DataError
 from ganops.evaluation import metrics, translation
 from ganops.evaluation.features import features_and_probabilities
@@ -91,6 +97,30 @@ def label_preservation(source_probabilities: np.ndarray, output_probabilities: n
     return metrics.accuracy(output_probabilities, source_probabilities.argmax(axis=1))
 
 
+def confusion(source_probabilities: np.ndarray, output_probabilities: np.ndarray) -> np.ndarray:
+    """Counts (K, K): row i, column j, the outputs read as class j whose source is read as
+    class i. Label preservation is its trace over its sum; a permutation is off the diagonal."""
+    classes = np.arange(source_probabilities.shape[1])
+    read = source_probabilities.argmax(axis=1), output_probabilities.argmax(axis=1)
+    return confusion_matrix(*read, labels=classes)
+
+
+#: A pixel is flat when its luma's standard deviation over the 3x3 window around it, on the
+#: [0, 1] scale, is below this (about 5 of 255 levels).
+FLAT_STD = 0.02
+
+
+def flat_share(images: np.ndarray, threshold: float = FLAT_STD) -> float:
+    """Share of the images' pixels in flat regions (see ``FLAT_STD``): most of a cartoon,
+    little of a photo. Windows are mirrored at the borders."""
+    x = translation.to_unit(translation.check_images(images, "images"))
+    luma = x @ LUMA if x.shape[-1] == 3 else x[..., 0]
+    window = (1, 3, 3)
+    mean = ndimage.uniform_filter(luma, window, mode="reflect")
+    variance = ndimage.uniform_filter(luma * luma, window, mode="reflect") - mean * mean
+    return float(np.mean(np.sqrt(np.maximum(variance, 0.0)) < threshold))
+
+
 def fid_against_targets(
     model_input: dict[str, Any], extractor: keras.Model, limit: int
 ) -> Callable[[keras.Model], float]:
@@ -127,12 +157,16 @@ def direction_metrics(
 ) -> tuple[dict[str, float], dict[str, float]]:
     """One direction's metrics and the identity baseline's, without the direction suffix.
     ``distribution(real, fake)`` gives FD and KID of two feature sets."""
-    real, _ = features_and_probabilities(
-        extractor, domain_images(model_input, "train", 1 - direction.domain)
-    )
+    targets = domain_images(model_input, "train", 1 - direction.domain)
+    real, _ = features_and_probabilities(extractor, targets)
     source_features, source_p = features_and_probabilities(extractor, direction.inputs)
     output_features, output_p = features_and_probabilities(extractor, direction.outputs)
     values, baseline = distribution(real, output_features), distribution(real, source_features)
+    values |= {
+        "flat_share": flat_share(direction.outputs),
+        "target_flat_share": flat_share(targets),
+    }
+    baseline["flat_share"] = flat_share(direction.inputs)
     if shared_labels and source_p is not None:
         values["label_preservation"] = label_preservation(source_p, output_p)
         baseline["label_preservation"] = label_preservation(source_p, source_p)
@@ -163,3 +197,14 @@ def unpaired_metrics(
                 result[f"{prefix}{key}_{direction.name}"] = table[key]
             result[f"{prefix}{key}"] = float(np.mean([table[key] for table in tables]))
     return result, found
+
+
+def confusions(found: list[Direction], extractor: keras.Model) -> dict[str, list[list[int]]]:
+    """Each direction's confusion matrix (``confusion``) as lists, for the report."""
+    result = {}
+    for d in found:
+        (_, source_p), (_, output_p) = (
+            features_and_probabilities(extractor, images) for images in (d.inputs, d.outputs)
+        )
+        result[d.name] = confusion(source_p, output_p).tolist()
+    return result

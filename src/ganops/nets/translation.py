@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers, ops
 
+from ganops.data.pairs import LUMA
 from ganops.errors import ConfigError
 from ganops.sampling import IMAGE
 
@@ -220,6 +221,28 @@ def strided_discriminator(
             x = layers.LeakyReLU(0.2)(x)
     x = layers.LeakyReLU(0.2)(layers.Dense(dense)(layers.Flatten()(x)))
     return keras.Model(image, layers.Dense(1, dtype="float32")(x), name="discriminator")
+
+
+@keras.saving.register_keras_serializable(package="ganops")
+class KeepLuma(layers.Layer):
+    """A gray source and a predicted colour image -> that image shifted, equally in R, G and
+    B, so that its BT.601 luma is the source's (then clipped to [-1, 1]): the prediction
+    changes colour only, never the structure the source shows."""
+
+    def call(self, gray, colour):
+        weights = ops.convert_to_tensor(LUMA, dtype=colour.dtype)
+        luma = ops.sum(colour * weights, axis=-1, keepdims=True)
+        return ops.clip(colour - luma + ops.cast(gray, colour.dtype), -1.0, 1.0)
+
+    def compute_output_shape(self, gray_shape, colour_shape):
+        return colour_shape
+
+
+def keep_luma(generator: keras.Model) -> keras.Model:
+    """``generator`` (gray -> colour) with its output's luma replaced by the source's."""
+    image = generator.input
+    out = KeepLuma(dtype="float32")(image, generator.output)
+    return keras.Model(image, out, name=generator.name)
 
 
 @keras.saving.register_keras_serializable(package="ganops")

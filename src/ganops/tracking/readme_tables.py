@@ -186,8 +186,10 @@ def paired_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
 
 
 def unpaired_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
-    """Both directions' FD, label preservation and cycle L1 (— where a one-way model has none)."""
+    """Both directions' FD, label preservation and cycle L1 (— where a one-way model has
+    none), and A→B's flat share: the translations', the targets' and the inputs'."""
     m = metrics["metrics"]
+    flat = (m["flat_share_AtoB"], m["target_flat_share_AtoB"], m["baseline_flat_share_AtoB"])
     return [
         f"{metrics['variant']} (`{metrics['dataset']}`)",
         trained(summary),
@@ -195,6 +197,7 @@ def unpaired_cells(metrics: dict[str, Any], summary: dict[str, Any]) -> Cells:
         f"{m['kid']:.2g}",
         pair(m, "label_preservation_AtoB", ".2f", "label_preservation_BtoA"),
         pair(m, "cycle_l1_AtoB", ".2g", "cycle_l1_BtoA"),
+        "{:.2f} / {:.2f} / {:.2f}".format(*flat),
         failures(summary),
     ]
 
@@ -234,7 +237,8 @@ TABLES: dict[str, Callable[[], str]] = {
     ),
     "unpaired": translation_table(
         "| variant (dataset) | steps (best), minutes | FD ↓ (A→B / B→A) | KID ↓ "
-        "| label preservation ↑ (A→B / B→A) | cycle L1 ↓ (A→B / B→A) | failure modes seen |",
+        "| label preservation ↑ (A→B / B→A) | cycle L1 ↓ (A→B / B→A) "
+        "| flat share A→B (output / target / input) | failure modes seen |",
         unpaired_cells,
         paired=False,
     ),

@@ -1,6 +1,7 @@
 """Pix2Pix (book Skills 8 and 9, Isola 2017): a U-Net translates the source image, a PatchGAN
 judges (source, image) pairs patch by patch, and an L1 loss (lambda 100) keeps the output
-close to the target."""
+close to the target. For colourisation it may keep the gray source as the output's luma and
+predict colour only (``keep_luma``), as colourisation models do (Zhang 2016, in Lab)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from ganops.errors import ConfigError
-from ganops.nets.translation import patch_discriminator, unet
+from ganops.nets.translation import keep_luma, patch_discriminator, unet
 from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.paired import DATA_KINDS, PairedConfig, l1, translation_game
 
@@ -37,6 +38,11 @@ class Config(PairedConfig):
         description="the paper's noise (which it keeps at test time; here off when sampling)",
     )
     dropout_blocks: int = Field(3, ge=0, description="first decoder blocks with dropout")
+    keep_luma: bool = Field(
+        False,
+        description="colourisation: the output's luma is the gray source's, the network "
+        "predicts colour only (other tasks ignore it)",
+    )
 
 
 def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
@@ -55,6 +61,8 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
         config.dropout_blocks,
         config.upsampling,
     )
+    if config.keep_luma and spec.task == "colorize":
+        generator = keep_luma(generator)
     discriminator = patch_discriminator(
         spec.source_shape, spec.sample_shape, config.discriminator_filters, config.norm
     )

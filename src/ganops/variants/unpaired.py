@@ -20,7 +20,7 @@ from ganops.variants.game import LOGITS, TRANSLATION_OBJECTIVES, WATCHED
 
 DATA_KINDS = ("unpaired",)
 #: (batch, translation A->B, translation B->A) -> an extra generator loss and its logs
-Extra = Callable[[dict, Any, Any], tuple[Any, dict]]
+Extra = Callable[[dict, Any, Any, Any], tuple[Any, dict]]  # (batch, fake_b, fake_a, step)
 
 
 class UnpairedConfig(TranslationConfig):
@@ -172,7 +172,7 @@ def cycle_game(
             loss += config.identity_weight * identity
             logs["g_identity"] = identity
         if extra is not None:
-            more, more_logs = extra(batch, fake_b, fake_a)
+            more, more_logs = extra(batch, fake_b, fake_a, g_optimizer.iterations)
             loss, logs = loss + more, logs | more_logs
         return loss, {"g_loss": loss, **logs}
 

@@ -64,10 +64,11 @@ def evaluate_generator(
         values, picture, samples = sample_evaluation(
             generator, model_input, feature_extractor, reference_features, config
         )
+        details = {}
         reference_samples = reference_features["meta"]["samples"]
     else:
         compare = compare_unpaired if "domain_test" in model_input else compare_translation
-        values, picture = compare(generator, model_input, feature_extractor, config)
+        values, picture, details = compare(generator, model_input, feature_extractor, config)
         samples = reference_samples = len(model_input["x_test"])
     values |= train_summary.get("likelihood", {})
     extractor = reference_features["meta"]
@@ -81,6 +82,7 @@ def evaluate_generator(
         "feature_extractor": extractor["version"],
         "feature_extractor_test_accuracy": extractor.get("test_accuracy"),
         "seed": config.seed,
+        **details,
     }
     logged = {f"eval_{name}": {"value": float(v), "step": 0} for name, v in values.items()}
     return report, logged, Image.fromarray(picture)
