@@ -294,11 +294,10 @@ def compare_unpaired(
     (the style images,) translations and (two-way) reconstructions (the book's figures), and
     for the report, when a label means the same in both domains, each direction's
     ``confusion`` matrix."""
-    values, found = unpaired.unpaired_metrics(
+    values, found, confusions = unpaired.unpaired_metrics(
         generator, model_input, extractor, lambda real, fake: fd_kid(real, fake, config)
     )
-    shared = "label_preservation" in values
-    details = {"confusion": unpaired.confusions(found, extractor)} if shared else {}
+    details = {"confusion": confusions} if confusions else {}
     rows = [
         row
         for d in found

@@ -154,9 +154,10 @@ def direction_metrics(
     extractor: keras.Model,
     distribution: Any,
     shared_labels: bool,
-) -> tuple[dict[str, float], dict[str, float]]:
-    """One direction's metrics and the identity baseline's, without the direction suffix.
-    ``distribution(real, fake)`` gives FD and KID of two feature sets."""
+) -> tuple[dict[str, float], dict[str, float], np.ndarray | None]:
+    """One direction's metrics and the identity baseline's, without the direction suffix,
+    and (shared labels) its ``confusion`` matrix. ``distribution(real, fake)`` gives FD and
+    KID of two feature sets."""
     targets = domain_images(model_input, "train", 1 - direction.domain)
     real, _ = features_and_probabilities(extractor, targets)
     source_features, source_p = features_and_probabilities(extractor, direction.inputs)
@@ -167,13 +168,15 @@ def direction_metrics(
         "target_flat_share": flat_share(targets),
     }
     baseline["flat_share"] = flat_share(direction.inputs)
+    counts = None
     if shared_labels and source_p is not None:
         values["label_preservation"] = label_preservation(source_p, output_p)
         baseline["label_preservation"] = label_preservation(source_p, source_p)
+        counts = confusion(source_p, output_p)
     if direction.reconstructions is not None:
         cycle = translation.pixel_metrics(direction.reconstructions, direction.inputs)
         values |= {"cycle_l1": cycle["l1"], "cycle_psnr": cycle["psnr"]}
-    return values, baseline
+    return values, baseline, counts
 
 
 def unpaired_metrics(
@@ -181,9 +184,10 @@ def unpaired_metrics(
     model_input: dict[str, Any],
     extractor: keras.Model,
     distribution: Any,
-) -> tuple[dict[str, float], list[Direction]]:
+) -> tuple[dict[str, float], list[Direction], dict[str, list[list[int]]]]:
     """Every metric per direction (``<name>_AtoB``), their means (``<name>``), the same for
-    the identity baseline (``baseline_<name>``), and the translations."""
+    the identity baseline (``baseline_<name>``), the translations, and each direction's
+    confusion matrix as lists (none when the domains share no labels)."""
     shared = bool(model_input["meta"].get("shared_labels"))
     found = directions(generator, model_input)
     per_direction = [
@@ -196,15 +200,9 @@ def unpaired_metrics(
             for direction, table in zip(found, tables, strict=True):
                 result[f"{prefix}{key}_{direction.name}"] = table[key]
             result[f"{prefix}{key}"] = float(np.mean([table[key] for table in tables]))
-    return result, found
-
-
-def confusions(found: list[Direction], extractor: keras.Model) -> dict[str, list[list[int]]]:
-    """Each direction's confusion matrix (``confusion``) as lists, for the report."""
-    result = {}
-    for d in found:
-        (_, source_p), (_, output_p) = (
-            features_and_probabilities(extractor, images) for images in (d.inputs, d.outputs)
-        )
-        result[d.name] = confusion(source_p, output_p).tolist()
-    return result
+    confusions = {
+        d.name: counts.tolist()
+        for d, (*_, counts) in zip(found, per_direction, strict=True)
+        if counts is not None
+    }
+    return result, found, confusions
