@@ -300,6 +300,18 @@ def test_photo_patches_positions_are_seeded():
     assert not np.array_equal(a, photo_patches(photos, 6, 4, 1, seed=4)["x"])
 
 
+def test_photo_patches_flip_about_half_the_training_patches_and_no_held_out_one():
+    rng = np.random.default_rng(0)
+    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
+    plain = photo_patches(photos, 6, 100, 1, seed=3)
+    flipped = photo_patches(photos, 6, 100, 1, seed=3, flip=True)
+    is_test = plain["is_test"]
+    same = (plain["x"] == flipped["x"]).all(axis=(1, 2, 3))
+    mirrored = (plain["x"][:, :, ::-1] == flipped["x"]).all(axis=(1, 2, 3))
+    assert (same | mirrored).all() and same[is_test].all()  # the same corners, some mirrored
+    assert 0.35 < mirrored[~is_test].mean() < 0.65 and flipped["meta"]["flip"] is True
+
+
 def test_photo_patches_refuse_bad_options():
     with pytest.raises(ConfigError, match="test_photos: must leave a photo for training; 5 photos"):
         photo_patches(flat_photos(), 8, 2, 5, 0)

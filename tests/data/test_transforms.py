@@ -12,6 +12,7 @@ from ganops.data.transforms import (
     to_model_input,
 )
 from ganops.errors import DataError
+from ganops.pipelines.preprocess.nodes import dataset_card
 
 
 def images(n=10, size=8, channels=1, seed=0):
@@ -133,16 +134,31 @@ def test_fingerprint_sees_dtype_and_shape():
     assert fingerprint(a) != fingerprint(a.reshape(2, 2))
 
 
-def test_a_resize_is_logged_with_the_setting_that_asked_for_it(caplog):
+def test_a_resize_is_logged_and_noted_with_the_setting_that_asked_for_it(caplog):
     raw = ingest("digits", {"format": "digits"})
     with caplog.at_level("INFO", logger="ganops.data.transforms"):
-        to_model_input(raw, PreprocessConfig(image_size=16))
+        shrunk = to_model_input(raw, PreprocessConfig(image_size=16))
     assert "digits: images resized from 8x8 to 16x16 (preprocess.image_size; an image_size" in (
         caplog.text
     )
+    assert shrunk["meta"]["resized"]["from"] == [8, 8] and shrunk["meta"]["resized"]["to"] == [
+        16,
+        16,
+    ]
+    assert dataset_card(shrunk)[0]["resized"] == shrunk["meta"]["resized"]
     caplog.clear()
     own = ingest("digits", {"format": "digits", "image_size": 12})
     with caplog.at_level("INFO", logger="ganops.data.transforms"):
         to_model_input(own, PreprocessConfig(image_size=16))
-        to_model_input(ingest("digits", {"format": "digits", "image_size": 8}), PreprocessConfig())
-    assert caplog.messages == ["digits: images resized from 8x8 to 12x12 (its own image_size)"]
+        kept = to_model_input(
+            ingest("digits", {"format": "digits", "image_size": 8}), PreprocessConfig()
+        )
+    assert caplog.messages == [
+        "digits: images resized from 8x8 to 12x12 (its own image_size in parameters_ingest.yml)"
+    ]
+    assert "resized" not in kept["meta"] and "resized" not in dataset_card(kept)[0]
+    caplog.clear()
+    pairs = {"format": "digits", "pairs": {"task": "super_resolution", "size": 16, "factor": 2}}
+    with caplog.at_level("INFO", logger="ganops.data.transforms"):
+        paired = to_model_input(ingest("digits", pairs), PreprocessConfig())
+    assert paired["meta"]["resized"]["by"] == "its pairs.size in parameters_ingest.yml"

@@ -17,6 +17,7 @@ from ganops.data.sources import (
     load_digits,
     load_digits_m,
     make_digits_m,
+    mnist5k_digits,
     parse_source,
     pick_photos,
     read_cyclegan,
@@ -24,7 +25,7 @@ from ganops.data.sources import (
     shrink_photo,
 )
 from ganops.data.transforms import PreprocessConfig, to_model_input
-from ganops.data.unpaired import cartoonize, edge_smooth, upsample_digits
+from ganops.data.unpaired import cartoonize, edge_smooth, resize_digits
 from ganops.errors import ConfigError, DataError
 from ganops.io import load_arrays, save_arrays
 from ganops.pipelines.preprocess.nodes import dataset_card
@@ -218,7 +219,7 @@ def test_digits_m_halves_are_disjoint_and_a_is_the_digits(digits_m):
     idx_a, idx_b = (np.asarray(i) for i in digits_m["meta"]["digit_indices"])
     assert not set(idx_a) & set(idx_b) and len(idx_a) + len(idx_b) == 1797
     a = digits_m["x"][digits_m["domain"] == 0]
-    np.testing.assert_array_equal(a, np.repeat(upsample_digits(digits["x"][idx_a], 16), 3, -1))
+    np.testing.assert_array_equal(a, np.repeat(resize_digits(digits["x"][idx_a], 16), 3, -1))
     np.testing.assert_array_equal(digits_m["y"], digits["y"][np.concatenate([idx_a, idx_b])])
 
 
@@ -230,10 +231,25 @@ def test_digits_m_b_is_the_other_digits_blended_onto_the_photos():
     under_b = 255 - b  # |255 - digit| gives the digit back
     assert (under_b == under_b[..., :1]).all()
     idx_b = data["meta"]["digit_indices"][1]
-    np.testing.assert_array_equal(under_b[..., :1], upsample_digits(digits["x"][idx_b], 12))
+    np.testing.assert_array_equal(under_b[..., :1], resize_digits(digits["x"][idx_b], 12))
     assert not {img.tobytes() for img in a} & {img.tobytes() for img in under_b}
     with pytest.raises(ConfigError, match="size: 24 px does not fit photo 'white'"):
         make_digits_m(digits, white, size=24, seed=4)
+
+
+def test_mnist5k_m_pairs_mlxtends_real_digits_with_their_m_half():
+    data = load_digits_m(16, ["coffee"], 128, seed=0, digits="mnist5k")
+    assert data["x"].shape == (5000, 16, 16, 3) and list(np.bincount(data["domain"])) == [2500] * 2
+    assert data["meta"]["domains"] == ["mnist5k", "mnist5k_m"]
+    idx_a, idx_b = (np.asarray(i) for i in data["meta"]["digit_indices"])
+    assert not set(idx_a) & set(idx_b) and len(idx_a) + len(idx_b) == 5000
+    mnist = mnist5k_digits()
+    a = data["x"][data["domain"] == 0]
+    np.testing.assert_array_equal(a, np.repeat(resize_digits(mnist["x"][idx_a], 16), 3, -1))
+    np.testing.assert_array_equal(data["y"], mnist["y"][np.concatenate([idx_a, idx_b])])
+    assert parse_source("m", {"format": "digits_m", "digits": "mnist5k"}).digits == "mnist5k"
+    with pytest.raises(ConfigError, match="digits"):
+        parse_source("m", {"format": "digits_m", "digits": "emnist"})
 
 
 def test_digits_m_b_differs_from_a_in_colour(digits_m):

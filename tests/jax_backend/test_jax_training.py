@@ -149,6 +149,7 @@ def test_resume_is_exact_and_under_jax_only(digits_input, tmp_path):
         trainer(digits_input, tmp_path / "b", steps=9).resume()
 
 
+@pytest.mark.slow  # the same check runs under TensorFlow in the default suite
 def test_several_steps_per_call_train_as_one_step_per_call(digits_input, tmp_path):
     pools = {"real": {"x": digits_input["x_train"]}}
     one = trainer(digits_input, tmp_path / "1", steps=7)

@@ -11,7 +11,11 @@ from ganops.nets.layers import MinibatchStdDev
 
 @pytest.mark.parametrize(
     ("shape", "filters"),
-    [((16, 16, 1), [32, 16, 8]), ((28, 28, 1), [32, 16, 8]), ((32, 32, 3), [32, 16, 8, 8])],
+    [
+        ((16, 16, 1), [32, 16, 8]),
+        ((28, 28, 1), [32, 16, 8]),
+        ((32, 32, 3), [32, 16, 8, 8]),
+    ],
 )
 def test_dcgan_generator_reaches_the_image_shape(shape, filters):
     g = dcgan_generator(10, shape, filters)
@@ -44,7 +48,11 @@ def test_spectral_norm_wraps_every_weight_layer_and_keeps_one_logit():
     kinds = [type(layer) for layer in d.layers]
     assert layers.Dropout not in kinds
     wrapped = [layer.layer for layer in d.layers if isinstance(layer, layers.SpectralNormalization)]
-    assert [type(layer) for layer in wrapped] == [layers.Conv2D, layers.Conv2D, layers.Dense]
+    assert [type(layer) for layer in wrapped] == [
+        layers.Conv2D,
+        layers.Conv2D,
+        layers.Dense,
+    ]
     assert tuple(d(np.ones((3, 8, 8, 1), np.float32), training=True).shape) == (3, 1)
     m = mlp_discriminator((2,), [8, 4], [0.0, 0.1], spectral_norm=True)
     assert [type(layer) for layer in m.layers].count(layers.Dropout) == 1
@@ -99,3 +107,31 @@ def test_a_residual_super_resolver_starts_as_bicubic_and_survives_a_save(tmp_pat
     np.testing.assert_allclose(again(sources), generator(sources), atol=1e-6)
     plain = sr_generator((8, 8, 3), 3, 4, filters=8, blocks=1)
     assert not np.allclose(plain(sources), bicubic_upsample(sources, 4), atol=1e-2)
+
+
+def test_a_residual_super_resolver_adds_no_detail_to_a_flat_source_whatever_its_weights():
+    """The detail comes from the source's detail through layers without biases: a flat patch
+    (a wall, a sky, a saturated black) gets bicubic's flat answer, trained or not."""
+    from ganops.evaluation.translation import bicubic_upsample
+    from ganops.nets.translation import sr_generator
+
+    generator = sr_generator((8, 8, 3), 3, 4, filters=8, blocks=2, residual=True)
+    rng = np.random.default_rng(1)
+    for weight in generator.weights:  # as if trained: no weight is zero any more
+        weight.assign(rng.normal(0, 0.1, weight.shape).astype("float32"))
+    flat = np.broadcast_to(np.array([0.3, -0.2, 0.9], "float32"), (2, 8, 8, 3))
+    assert np.abs(generator(flat) - flat[:, :1, :1]).max() < 1e-3  # float rounding only
+    textured = rng.uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    assert np.abs(generator(textured) - bicubic_upsample(textured, 4)).max() > 0.05
+
+
+@pytest.mark.parametrize("downsamplings", [0, 1, 2])
+def test_the_resnet_generator_works_at_the_side_its_downsamplings_leave(downsamplings):
+    from ganops.nets.translation import resnet_generator
+
+    model = resnet_generator((16, 16, 3), 8, 2, downsamplings=downsamplings)
+    blocks = [layer for layer in model.layers if isinstance(layer, keras.layers.Add)]
+    assert blocks[0].output.shape[1:] == (16 // 2**downsamplings,) * 2 + (8 * 2**downsamplings,)
+    assert model(np.zeros((2, 16, 16, 3), "float32")).shape == (2, 16, 16, 3)
+    with pytest.raises(ConfigError, match="cannot be halved 2 times by the ResNet generator"):
+        resnet_generator((6, 6, 3), 8, 2)

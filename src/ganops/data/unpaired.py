@@ -67,7 +67,7 @@ def check_domain(domain: np.ndarray, n: int, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def upsample_digits(x: np.ndarray, size: int) -> np.ndarray:
+def resize_digits(x: np.ndarray, size: int) -> np.ndarray:
     """uint8 (N, h, w, 1) gray digits resized to (N, size, size, 1): PIL bicubic on floats,
     then rounded and clipped back to uint8."""
     out = np.empty((len(x), size, size), np.float32)

@@ -153,13 +153,14 @@ class PixelShuffle(layers.Layer):
         return {**super().get_config(), "factor": self.factor}
 
 
-def residual_block(x, filters: int):
-    """SRGAN's block: conv, batch norm, PReLU, conv, batch norm, plus the input."""
-    y = layers.Conv2D(filters, 3, padding="same")(x)
-    y = layers.BatchNormalization()(y)
+def residual_block(x, filters: int, normalize: bool = True):
+    """SRGAN's block: conv, batch norm, PReLU, conv, batch norm, plus the input; without
+    ``normalize``, EDSR's (Lim 2017): no batch norm, and no biases either."""
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=normalize)(x)
+    y = layers.BatchNormalization()(y) if normalize else y
     y = layers.PReLU(shared_axes=[1, 2])(y)
-    y = layers.Conv2D(filters, 3, padding="same")(y)
-    y = layers.BatchNormalization()(y)
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=normalize)(y)
+    y = layers.BatchNormalization()(y) if normalize else y
     return layers.Add()([x, y])
 
 
@@ -174,29 +175,40 @@ def sr_generator(
 ) -> keras.Model:
     """SRGAN's generator (Ledig 2017): a 9x9 conv with PReLU, ``blocks`` residual blocks, a
     long skip, then x2 upsamplings by sub-pixel convolution (the paper) or UpSampling2D and a
-    conv (the book), and a 9x9 conv to a tanh image ``factor`` times larger. With
-    ``residual``, that conv's output is added to the bicubic upsampling of the source and
-    clipped to [-1, 1] (VDSR, ESPCN): the network learns only the detail bicubic misses."""
+    conv (the book), and a 9x9 conv to a tanh image ``factor`` times larger.
+
+    With ``residual``, the network learns only the detail bicubic misses (VDSR, ESPCN): its
+    output is added to the bicubic upsampling of the source and clipped to [-1, 1], and it
+    starts at zero. It then reads the source's own detail (the source minus its 3x3 local
+    mean) through layers without batch norm or biases (EDSR's blocks), so a flat region gets
+    no detail at all: bicubic's exact answer there, where any invented texture only costs."""
     steps = factor.bit_length() - 1
     if factor < 2 or 2**steps != factor:
         raise ConfigError(f"pairs.factor: SRGAN upsamples by powers of 2, got {factor}")
     image = keras.Input(tuple(source_shape), name=IMAGE)
-    x = layers.PReLU(shared_axes=[1, 2])(layers.Conv2D(filters, 9, padding="same")(image))
+    plain = not residual  # the paper's layers: biases and batch norm
+
+    def conv(width: int, kernel: int, **kwargs) -> layers.Layer:
+        return layers.Conv2D(width, kernel, padding="same", use_bias=plain, **kwargs)
+
+    x = image
+    if residual:
+        x = layers.Subtract()([image, layers.AveragePooling2D(3, 1, "same")(image)])
+    x = layers.PReLU(shared_axes=[1, 2])(conv(filters, 9)(x))
     skip = x
     for _ in range(blocks):
-        x = residual_block(x, filters)
-    x = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same")(x))
-    x = layers.Add()([skip, x])
+        x = residual_block(x, filters, normalize=plain)
+    x = conv(filters, 3)(x)
+    x = layers.Add()([skip, layers.BatchNormalization()(x) if plain else x])
     for _ in range(steps):
         if upsampling == "subpixel":
-            x = PixelShuffle(2)(layers.Conv2D(filters * 4, 3, padding="same")(x))
+            x = PixelShuffle(2)(conv(filters * 4, 3)(x))
         else:
-            x = layers.Conv2D(filters, 3, padding="same")(layers.UpSampling2D()(x))
+            x = conv(filters, 3)(layers.UpSampling2D()(x))
         x = layers.PReLU(shared_axes=[1, 2])(x)
     # A residual starts at zero, so the generator starts as the bicubic upsampling itself.
-    start = "zeros" if residual else "glorot_uniform"
-    out = layers.Conv2D(channels, 9, padding="same", kernel_initializer=start)(x)
-    if not residual:
+    out = conv(channels, 9, kernel_initializer="zeros" if residual else "glorot_uniform")(x)
+    if plain:
         return keras.Model(image, layers.Activation("tanh", dtype="float32")(out), name="generator")
     height, width = source_shape[:2]
     upsampled = layers.Resizing(height * factor, width * factor, "bicubic")(image)
@@ -259,7 +271,10 @@ class PasteIntoHole(layers.Layer):
 
 
 def encoder_decoder(
-    source_shape: Sequence[int], filters: Sequence[int], bottleneck: int, upsampling: str
+    source_shape: Sequence[int],
+    filters: Sequence[int],
+    bottleneck: int,
+    upsampling: str,
 ) -> keras.Model:
     """The Context Encoder (Pathak 2016): 4x4 stride-2 convs down, a fully connected
     bottleneck of ``bottleneck`` units (the paper's channel-wise layer), convs back up to the
@@ -322,23 +337,24 @@ def resnet_generator(
     upsampling: str = "transposed",
     name: str = "generator",
     channels: int | None = None,
+    downsamplings: int = 2,
 ) -> keras.Model:
     """CycleGAN's generator (Zhu 2017, after Johnson 2016), also CartoonGAN's with batch norm
-    and 8 blocks: a 7x7 conv, two stride-2 3x3 convs (``filters`` x2, x4), ``blocks``
-    residual blocks with reflection padding, two x2 upsamplings and a 7x7 conv to a tanh
-    image of the input's shape (or of ``channels``). The paper: 6 blocks at 128x128, 9 at
-    256x256."""
-    check_divisible(shape[0], 2, "ResNet generator")
+    and 8 blocks: a 7x7 conv, ``downsamplings`` stride-2 3x3 convs (the paper's two: ``filters``
+    x2, x4), ``blocks`` residual blocks with reflection padding, as many x2 upsamplings and a
+    7x7 conv to a tanh image of the input's shape (or of ``channels``). The paper: 6 blocks at
+    128x128, 9 at 256x256; its blocks work at a quarter of the image side."""
+    check_divisible(shape[0], downsamplings, "ResNet generator")
     image = keras.Input(tuple(shape), name=IMAGE)
     x = padded_conv(image, filters, 7, norm)
-    for depth in (filters * 2, filters * 4):
-        x = layers.Conv2D(depth, 3, 2, "same", kernel_initializer=init())(x)
+    for level in range(1, downsamplings + 1):
+        x = layers.Conv2D(filters * 2**level, 3, 2, "same", kernel_initializer=init())(x)
         x = layers.ReLU()(normalization(norm)(x))
     for _ in range(blocks):
-        y = padded_conv(x, filters * 4, 3, norm)
-        x = layers.Add()([x, padded_conv(y, filters * 4, 3, norm, activation=None)])
-    for depth in (filters * 2, filters):
-        for layer in upsample(depth, 3, upsampling):
+        y = padded_conv(x, filters * 2**downsamplings, 3, norm)
+        x = layers.Add()([x, padded_conv(y, filters * 2**downsamplings, 3, norm, activation=None)])
+    for level in reversed(range(downsamplings)):
+        for layer in upsample(filters * 2**level, 3, upsampling):
             x = layer(x)
         x = layers.ReLU()(normalization(norm)(x))
     x = ReflectionPadding(3)(x)
@@ -347,7 +363,10 @@ def resnet_generator(
 
 
 def conv_autoencoder(
-    shape: Sequence[int], filters: Sequence[int], upsampling: str = "transposed", name: str = "g"
+    shape: Sequence[int],
+    filters: Sequence[int],
+    upsampling: str = "transposed",
+    name: str = "g",
 ) -> keras.Model:
     """DiscoGAN's generator (Kim 2017): 4x4 stride-2 convs down (LeakyReLU 0.2, batch norm
     but on the first), 4x4 stride-2 deconvs back up (batch norm, ReLU), a tanh image of the

@@ -68,7 +68,7 @@ LIKELIHOOD = tuple(
 )
 #: Variants with datasets of their own: they are left out of the default dataset's pipelines.
 TRANSLATION = PAIRED + UNPAIRED
-HINTS = {"pairs": "photos_color", "unpaired": "digits_m"}  # a dataset of each kind
+HINTS = {"pairs": "photos_color", "unpaired": "mnist5k_m"}  # a dataset of each kind
 #: The conditional GANs (CGAN, ACGAN, SGAN, InfoGAN): a class or code goes in with z.
 CONDITIONAL = tuple(
     name for name, module in VARIANTS.items() if issubclass(module.Config, ConditionalConfig)

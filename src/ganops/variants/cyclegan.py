@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, PositiveInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 
 from ganops.nets.translation import patch_discriminator, resnet_generator, unet
 from ganops.variants.base import DataSpec, Trainable
@@ -25,6 +25,9 @@ class Config(UnpairedConfig):
     )
     generator_filters: PositiveInt = Field(64, description="ResNet: first conv's filters")
     residual_blocks: PositiveInt = Field(6, description="6 at 128x128, 9 at 256x256")
+    downsamplings: NonNegativeInt = Field(
+        2, description="ResNet: stride-2 convs before the blocks (the paper's 2: a quarter side)"
+    )
     unet_filters: list[int] = Field([64, 128, 256, 512], min_length=2)
     discriminator_filters: list[int] = Field(
         [64, 128, 256, 512], min_length=1, description="[64, 128, 256, 512]: 70x70 patches"
@@ -50,6 +53,7 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
             "instance",
             config.upsampling,
             name=name,
+            downsamplings=config.downsamplings,
         )
 
     def discriminator(name: str):

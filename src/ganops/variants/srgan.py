@@ -16,7 +16,13 @@ from pydantic import Field, PositiveInt
 from ganops.nets import content
 from ganops.nets.translation import sr_generator, strided_discriminator
 from ganops.variants.base import DataSpec, Trainable
-from ganops.variants.paired import DATA_KINDS, PairedConfig, mse, require_task, translation_game
+from ganops.variants.paired import (
+    DATA_KINDS,
+    PairedConfig,
+    mse,
+    require_task,
+    translation_game,
+)
 
 __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
 USES_FEATURES = True  # build() takes the dataset's feature extractor (content loss)
@@ -35,10 +41,13 @@ class Config(PairedConfig):
     generator_filters: PositiveInt = 64
     residual_blocks: PositiveInt = 16
     sr_upsampling: Literal["subpixel", "upsampling"] = Field(
-        "subpixel", description="sub-pixel convolution (paper) or UpSampling2D + conv (book)"
+        "subpixel",
+        description="sub-pixel convolution (paper) or UpSampling2D + conv (book)",
     )
     residual: bool = Field(
-        False, description="predict the detail on top of the source's bicubic upsampling"
+        False,
+        description="predict the detail on top of the source's bicubic upsampling from the "
+        "source's own detail, without batch norm or biases (flat regions: bicubic exactly)",
     )
     discriminator_filters: list[int] = Field([64, 128, 256, 512], min_length=1)
     discriminator_dense: PositiveInt = 1024
@@ -63,7 +72,10 @@ def content_network(
 
 
 def build(
-    config: Config, spec: DataSpec, d_steps: int = 1, features: keras.Model | None = None
+    config: Config,
+    spec: DataSpec,
+    d_steps: int = 1,
+    features: keras.Model | None = None,
 ) -> Trainable:
     require_task("srgan", spec, ("super_resolution",))
     generator = sr_generator(

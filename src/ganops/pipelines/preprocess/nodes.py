@@ -67,6 +67,8 @@ def dataset_card(model_input: dict[str, Any]) -> tuple[dict[str, Any], Image.Ima
         ],
         "data_hash": meta["data_hash"],
     }
+    if "resized" in meta:  # from which size, and the setting that asked for it
+        card["resized"] = meta["resized"]
     if "test_photos" in meta:  # split by photo: which photos each split's patches come from
         card["photos"] = {"train": meta["class_names"], "test": meta["test_photos"]}
     x = model_input["x_train"]
