@@ -156,29 +156,29 @@ def test_srgan_content_from_a_local_vgg19_weights_file(paired_inputs, tmp_path):
     assert all(np.isfinite(v) for step in logs for v in step.values())
 
 
-def test_a_trained_pix2pix_beats_an_untrained_one_on_held_out_l1(paired_inputs, tmp_path):
-    from ganops.evaluation.evaluate import primary_score, translation_evaluation
+def trained_on(metric, variant, data, model, train, tmp_path, classes, samples):
+    """``train_run`` keeping the checkpoint best on ``metric`` (lower is better) over the
+    first ``samples`` held-out pairs; the extractor is untrained, since FD is not scored."""
+    from ganops.evaluation.evaluate import primary_score
     from ganops.evaluation.features import build_classifier
     from ganops.training.run import train_run
+
+    extractor = build_classifier(tuple(data["meta"]["sample_shape"]), classes, 8)
+    score = primary_score(extractor, {}, samples, metric=metric, model_input=data)
+    folders = tmp_path / "c", tmp_path / "r"
+    return train_run(data, variant, model, train, *folders, score=score, primary=(metric, "lower"))
+
+
+def test_a_trained_pix2pix_beats_an_untrained_one_on_held_out_l1(paired_inputs, tmp_path):
+    from ganops.evaluation.evaluate import translation_evaluation
     from tiny import TINY_TRAIN
 
     data = paired_inputs["colorize"]
     untrained = built("pix2pix", data).generator
     before = translation_evaluation(untrained, data)[0]["l1"]
-    extractor = build_classifier(tuple(data["meta"]["sample_shape"]), 3, 8)  # FD is not used
-    score = primary_score(extractor, {}, 32, metric="l1", model_input=data)
     train = TINY_TRAIN | {"steps": 150, "batch_size": 8, "evaluate_every": 50}
     model = TINY_MODELS["pix2pix"] | {"generator_optimizer": {"learning_rate": 2e-3}}
-    result = train_run(
-        data,
-        "pix2pix",
-        model,
-        train,
-        tmp_path / "c",
-        tmp_path / "r",
-        score=score,
-        primary=("l1", "lower"),
-    )
+    result = trained_on("l1", "pix2pix", data, model, train, tmp_path, classes=3, samples=32)
     after = translation_evaluation(result.gan.generator, data)[0]["l1"]
     assert after < 0.7 * before
     assert result.summary["best_l1"] == result.scores["l1"].min()
@@ -188,10 +188,8 @@ def test_a_trained_pix2pix_beats_an_untrained_one_on_held_out_l1(paired_inputs, 
 def test_a_trained_context_encoder_fills_real_digits_better_than_biharmonic(tmp_path):
     from ganops.data.sources import ingest
     from ganops.data.transforms import PreprocessConfig, to_model_input
-    from ganops.evaluation.evaluate import primary_score, translation_evaluation
-    from ganops.evaluation.features import build_classifier
+    from ganops.evaluation.evaluate import translation_evaluation
     from ganops.evaluation.translation import baseline, hole_metrics
-    from ganops.training.run import train_run
     from tiny import TINY_TRAIN
 
     pairs = {"task": "inpaint", "size": 28, "hole": 12, "position": "center"}
@@ -201,21 +199,10 @@ def test_a_trained_context_encoder_fills_real_digits_better_than_biharmonic(tmp_
     data["source_test"], data["x_test"] = data["source_test"][:100], data["x_test"][:100]
     untrained = built("context_encoder", data).generator
     before, _ = translation_evaluation(untrained, data)
-    extractor = build_classifier(tuple(data["meta"]["sample_shape"]), 10, 8)  # FD is not used
-    score = primary_score(extractor, {}, 100, metric="l1_hole", model_input=data)
     train = TINY_TRAIN | {"steps": 400, "batch_size": 16, "evaluate_every": 100}
     model = {"generator_filters": [16, 32], "bottleneck": 64, "discriminator_filters": [8, 16]}
     model |= {"generator_optimizer": {"learning_rate": 1e-3}}
-    result = train_run(
-        data,
-        "context_encoder",
-        model,
-        train,
-        tmp_path / "c",
-        tmp_path / "r",
-        score=score,
-        primary=("l1_hole", "lower"),
-    )
+    result = trained_on("l1_hole", "context_encoder", data, model, train, tmp_path, 10, 100)
     after, _ = translation_evaluation(result.gan.generator, data)
     sources, targets = data["source_test"], data["x_test"]
     biharmonic = hole_metrics(baseline("inpaint", sources, targets.shape), targets, sources)
