@@ -32,12 +32,13 @@ def normalization(kind: str) -> layers.Layer:
     return layers.Identity()
 
 
-def check_divisible(size: int, levels: int, what: str) -> None:
-    """``size`` must halve ``levels`` times; a clear error naming both otherwise."""
+def check_divisible(size: int, levels: int, what: str, fewer: str = "filters") -> None:
+    """``size`` must halve ``levels`` times; a clear error naming both, and the setting to
+    lower (``fewer``), otherwise."""
     if size % 2**levels:
         raise ConfigError(
             f"image size {size} cannot be halved {levels} times by the {what}: give a size "
-            f"divisible by {2**levels} (pairs.size, image_size) or fewer filters"
+            f"divisible by {2**levels} (pairs.size, image_size) or fewer {fewer}"
         )
 
 
@@ -344,7 +345,7 @@ def resnet_generator(
     x2, x4), ``blocks`` residual blocks with reflection padding, as many x2 upsamplings and a
     7x7 conv to a tanh image of the input's shape (or of ``channels``). The paper: 6 blocks at
     128x128, 9 at 256x256; its blocks work at a quarter of the image side."""
-    check_divisible(shape[0], downsamplings, "ResNet generator")
+    check_divisible(shape[0], downsamplings, "ResNet generator", "downsamplings")
     image = keras.Input(tuple(shape), name=IMAGE)
     x = padded_conv(image, filters, 7, norm)
     for level in range(1, downsamplings + 1):
