@@ -34,6 +34,7 @@ TINY_MODELS |= {
         "discriminator_dense": 16,
         "pretrain_steps": 3,
     },
+    "srresnet": {"generator_filters": 8, "residual_blocks": 1},
     "context_encoder": {
         "generator_filters": [8, 16],
         "bottleneck": 16,

@@ -53,6 +53,7 @@ def peak_memory_mib() -> float:
 PAIR_TASKS = {
     "pix2pix": {"task": "colorize"},
     "srgan": {"task": "super_resolution", "factor": 4},
+    "srresnet": {"task": "super_resolution", "factor": 4},
     "context_encoder": {"task": "inpaint", "hole": 16},
 }
 TRANSLATION_SIZE = 64

@@ -312,6 +312,31 @@ def test_photo_patches_flip_about_half_the_training_patches_and_no_held_out_one(
     assert 0.35 < mirrored[~is_test].mean() < 0.65 and flipped["meta"]["flip"] is True
 
 
+def test_photo_patches_rotate_training_patches_by_quarter_turns_and_no_held_out_one():
+    rng = np.random.default_rng(0)
+    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
+    plain = photo_patches(photos, 6, 100, 1, seed=3)
+    turned = photo_patches(photos, 6, 100, 1, seed=3, rotate=True)
+    is_test = plain["is_test"]
+    turns = np.stack(
+        [
+            (np.rot90(plain["x"], k, axes=(1, 2)) == turned["x"]).all(axis=(1, 2, 3))
+            for k in range(4)
+        ]
+    )
+    assert turns.any(axis=0).all() and turns[0, is_test].all()  # the same corners, some turned
+    assert all(0.15 < share < 0.35 for share in turns[:, ~is_test].mean(axis=1))
+    assert turned["meta"]["rotate"] is True
+
+
+def test_photo_patches_held_out_photos_give_their_own_count():
+    rng = np.random.default_rng(0)
+    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
+    dataset = photo_patches(photos, 6, 50, 1, seed=3, test_patches_per_photo=7)
+    assert dataset["is_test"].sum() == 7 and (~dataset["is_test"]).sum() == 100
+    assert dataset["meta"]["test_patches_per_photo"] == 7
+
+
 def test_photo_patches_refuse_bad_options():
     with pytest.raises(ConfigError, match="test_photos: must leave a photo for training; 5 photos"):
         photo_patches(flat_photos(), 8, 2, 5, 0)

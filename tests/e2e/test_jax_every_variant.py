@@ -19,6 +19,7 @@ JAX = {"KERAS_BACKEND": "jax"}
 DATASETS = {  # each translation variant's embedded dataset
     "pix2pix": "photos_color",
     "srgan": "photos_sr",
+    "srresnet": "photos_sr",
     "context_encoder": "mnist5k_inpaint",
     "cyclegan": "digits_m",
     "discogan": "digits_m",

@@ -25,6 +25,7 @@ HERE = Path(__file__).parent
 DATA = {  # the variants that need other data than digits
     "pix2pix": ("paired", "colorize"),
     "srgan": ("paired", "super_resolution"),
+    "srresnet": ("paired", "super_resolution"),
     "context_encoder": ("paired", "inpaint"),
     "cyclegan": ("unpaired", "digits_m"),
     "discogan": ("unpaired", "digits_m"),

@@ -20,7 +20,7 @@ DESIGN_TABLE = {
         "convergence_failure",
     },
     "conditional": {"cgan", "acgan", "sgan", "infogan"},
-    "paired_translation": {"pix2pix", "srgan", "context_encoder"},
+    "paired_translation": {"pix2pix", "srgan", "srresnet", "context_encoder"},
     "unpaired_translation": {"cyclegan", "discogan", "cartoongan"},
     "likelihood": {"vae", "pixelcnn"},
 }

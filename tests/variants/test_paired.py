@@ -1,4 +1,5 @@
-"""Paired translation variants: Pix2Pix, SRGAN, Context Encoder (one family, one game)."""
+"""Paired translation variants: Pix2Pix, SRGAN, Context Encoder (one family, one game), and
+SRResNet (SRGAN's generator alone)."""
 
 import keras
 import numpy as np
@@ -13,7 +14,12 @@ from ganops.variants import PAIRED, build_variant
 from ganops.variants.base import DataSpec
 from tiny import TINY_MODELS
 
-TASKS = {"pix2pix": "colorize", "srgan": "super_resolution", "context_encoder": "inpaint"}
+TASKS = {
+    "pix2pix": "colorize",
+    "srgan": "super_resolution",
+    "srresnet": "super_resolution",
+    "context_encoder": "inpaint",
+}
 
 
 def built(name, data, **model):
@@ -35,9 +41,10 @@ def test_a_few_updates_change_every_network_with_finite_losses(name, paired_inpu
     before = {p.name: [np.array(v) for v in p.variables] for p in gan.players}
     call = backend.make_train_call(gan)
     pools = gan.pools(data, 0)
+    logged = {"g_loss"} if name == "srresnet" else {"d_loss", "g_loss", "g_reconstruction"}
     for step in range(4):  # SRGAN's tiny pre-training phase is 3 generator steps
-        logs = call(sample_batches(pools, step, (2, 4), seed=0))
-        assert {"d_loss", "g_loss", "g_reconstruction"} <= logs.keys()
+        logs = call(sample_batches(pools, step, (gan.updates_per_step(), 4), seed=0))
+        assert logged <= logs.keys()
         assert all(np.isfinite(v) for v in logs.values())
     for player in gan.players:
         after = [np.array(v) for v in player.variables]
@@ -156,9 +163,9 @@ def test_srgan_content_from_a_local_vgg19_weights_file(paired_inputs, tmp_path):
     assert all(np.isfinite(v) for step in logs for v in step.values())
 
 
-def trained_on(metric, variant, data, model, train, tmp_path, classes, samples):
-    """``train_run`` keeping the checkpoint best on ``metric`` (lower is better) over the
-    first ``samples`` held-out pairs; the extractor is untrained, since FD is not scored."""
+def trained_on(metric, variant, data, model, train, tmp_path, classes, samples, better="lower"):
+    """``train_run`` keeping the checkpoint best on ``metric`` over the first ``samples``
+    held-out pairs; the extractor is untrained, since FD is not scored."""
     from ganops.evaluation.evaluate import primary_score
     from ganops.evaluation.features import build_classifier
     from ganops.training.run import train_run
@@ -166,7 +173,7 @@ def trained_on(metric, variant, data, model, train, tmp_path, classes, samples):
     extractor = build_classifier(tuple(data["meta"]["sample_shape"]), classes, 8)
     score = primary_score(extractor, {}, samples, metric=metric, model_input=data)
     folders = tmp_path / "c", tmp_path / "r"
-    return train_run(data, variant, model, train, *folders, score=score, primary=(metric, "lower"))
+    return train_run(data, variant, model, train, *folders, score=score, primary=(metric, better))
 
 
 def test_a_trained_pix2pix_beats_an_untrained_one_on_held_out_l1(paired_inputs, tmp_path):
@@ -208,3 +215,24 @@ def test_a_trained_context_encoder_fills_real_digits_better_than_biharmonic(tmp_
     biharmonic = hole_metrics(baseline("inpaint", sources, targets.shape), targets, sources)
     assert after["l1_hole"] < 0.7 * before["l1_hole"]
     assert after["l1_hole"] < biharmonic["l1_hole"]  # strokes inferred, not smoothed over
+
+
+def test_a_trained_srresnet_beats_bicubic_on_held_out_photos_luma_psnr(tmp_path):
+    from ganops.data.sources import ingest
+    from ganops.data.transforms import PreprocessConfig, to_model_input
+    from ganops.evaluation.evaluate import translation_evaluation
+    from ganops.evaluation.translation import baseline, sr_metrics
+    from tiny import TINY_TRAIN
+
+    pairs = {"task": "super_resolution", "size": 32, "factor": 4}
+    source = {"format": "photos", "patch": 32, "patches_per_photo": 300, "flip": True}
+    data = to_model_input(ingest("photos_sr", source | {"pairs": pairs}), PreprocessConfig())
+    sources, targets = data["source_test"], data["x_test"]
+    bicubic = sr_metrics(baseline("super_resolution", sources, targets.shape, 4), targets, 4)
+    train = TINY_TRAIN | {"steps": 300, "batch_size": 16, "evaluate_every": 100}
+    model = {"generator_filters": 16, "residual_blocks": 2, "residual": True, "pixel_loss": "l1"}
+    model |= {"optimizer": {"learning_rate": 1e-3, "beta_1": 0.9}}
+    result = trained_on("psnr_y", "srresnet", data, model, train, tmp_path, 6, 600, "higher")
+    after, _ = translation_evaluation(result.gan.generator, data)
+    assert after["psnr_y"] > bicubic["psnr_y"] + 0.2  # the untrained residual model is bicubic
+    assert result.summary["best_psnr_y"] == result.scores["psnr_y"].max()

@@ -554,14 +554,18 @@ def photo_patches(
     test_photos: int,
     seed: int,
     flip: bool = False,
+    rotate: bool = False,
+    test_patches_per_photo: int | None = None,
 ) -> dict[str, Any]:
     """Square patches at seeded random positions of each photo; the split is by photo.
 
     One generator seeded with ``seed`` picks the ``test_photos`` held-out photos, then each
     photo's patch corners in order, then (``flip``) which training patches are mirrored left
-    to right, one in two on average (the papers' random mirroring). Training photos get labels
-    0..K-1 (``class_names``) in photo order; every patch of a held-out photo is in the test
-    split with label -1, since its photo is no class of the training split.
+    to right, one in two on average (the papers' random mirroring), then (``rotate``) by how
+    many quarter turns each training patch is rotated (EDSR's 90-degree rotations). Training
+    photos get labels 0..K-1 (``class_names``) in photo order; every patch of a held-out photo
+    is in the test split with label -1, since its photo is no class of the training split.
+    A held-out photo gives ``test_patches_per_photo`` patches (None: ``patches_per_photo``).
     """
     if test_photos >= len(photos):
         raise ConfigError(
@@ -574,14 +578,16 @@ def photo_patches(
     rng = np.random.default_rng(seed)
     held = set(rng.choice(len(photos), test_photos, replace=False).tolist())
     class_names = [name for i, (name, _) in enumerate(photos) if i not in held]
+    held_out = patches_per_photo if test_patches_per_photo is None else test_patches_per_photo
+    counts = [held_out if i in held else patches_per_photo for i in range(len(photos))]
     xs, ys = [], []
     for i, (_, photo) in enumerate(photos):
         h, w = photo.shape[:2]
-        rows = rng.integers(0, h - patch + 1, patches_per_photo)
-        cols = rng.integers(0, w - patch + 1, patches_per_photo)
+        rows = rng.integers(0, h - patch + 1, counts[i])
+        cols = rng.integers(0, w - patch + 1, counts[i])
         xs += [photo[r : r + patch, c : c + patch] for r, c in zip(rows, cols, strict=True)]
         label = -1 if i in held else sum(j not in held for j in range(i))
-        ys.append(np.full(patches_per_photo, label, np.int64))
+        ys.append(np.full(counts[i], label, np.int64))
     meta = _image_meta(
         "photos",
         class_names=class_names,
@@ -589,14 +595,19 @@ def photo_patches(
         test_photos=[name for i, (name, _) in enumerate(photos) if i in held],
         patch=patch,
         patches_per_photo=patches_per_photo,
+        test_patches_per_photo=held_out,
         flip=flip,
+        rotate=rotate,
         seed=seed,
     )
-    is_test = np.repeat([i in held for i in range(len(photos))], patches_per_photo)
+    is_test = np.repeat([i in held for i in range(len(photos))], counts)
     x = np.stack(xs)
     if flip:
         mirrored = ~is_test & (rng.random(len(x)) < 0.5)
         x[mirrored] = x[mirrored, :, ::-1]
+    if rotate:
+        turns = np.where(is_test, 0, rng.integers(0, 4, len(x)))
+        x = np.stack([np.rot90(image, k) for image, k in zip(x, turns, strict=True)])
     return {"x": x, "y": np.concatenate(ys), "is_test": is_test, "meta": meta}
 
 
@@ -607,12 +618,16 @@ def load_photos(
     shorter_side: int | None,
     seed: int,
     flip: bool = False,
+    rotate: bool = False,
+    test_patches_per_photo: int | None = None,
 ) -> dict[str, Any]:
     """Patches of the bundled colour photos, each first shrunk to ``shorter_side``."""
     photos = [(name, shrink_photo(img, shorter_side)) for name, img in bundled_photos()]
     if not photos:
         raise DataError("photos: none of the photos bundled with scikit-image/-learn loaded")
-    dataset = photo_patches(photos, patch, patches_per_photo, test_photos, seed, flip)
+    dataset = photo_patches(
+        photos, patch, patches_per_photo, test_photos, seed, flip, rotate, test_patches_per_photo
+    )
     dataset["meta"]["shorter_side"] = shorter_side
     return dataset
 
@@ -989,9 +1004,11 @@ class PhotosSource(BaseModel):
     format: Literal["photos"]
     patch: PositiveInt = 128  # side in pixels, at the shrunk photo's resolution
     patches_per_photo: PositiveInt = 60
+    test_patches_per_photo: PositiveInt | None = None  # of a held-out photo; null: as above
     test_photos: PositiveInt = 2  # whole photos held out: the test split is by photo
     shorter_side: PositiveInt | None = 300  # bigger photos are first shrunk to it; null keeps
     flip: bool = False  # mirror one training patch in two, left to right (the papers' jitter)
+    rotate: bool = False  # turn each training patch by 0 to 3 quarter turns (EDSR's)
     seed: int = 0
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from ganops.errors import ConfigError
 from ganops.variants.stabilizers import Stabilizers
 
 Batch = dict[str, Any]
@@ -255,3 +256,20 @@ def one_on_one(
         Player("generator", [generator], g_optimizer, g_loss),
     ]
     return Trainable(generator, players, latent_dim=0, seed=keras.random.SeedGenerator(0), **fields)
+
+
+def alone(
+    name: str,
+    networks: list[keras.Model],
+    config: ModelConfig,
+    loss: LossFn,
+    d_steps: int,
+    **fields: Any,
+) -> Trainable:
+    """One player minimising ``loss`` over ``networks`` with ``config.optimizer`` (the
+    likelihood baselines, SRResNet); ``d_steps`` must stay 1 (there is no
+    discriminator to update more often); ``fields``: the ``Trainable``'s (its generator, latent
+    size, seed, likelihood...)."""
+    if d_steps != 1:
+        raise ConfigError(f"{name} has no discriminator: train.d_steps must be 1, not {d_steps}")
+    return Trainable(players=[Player(name, networks, config.optimizer.build(), loss)], **fields)

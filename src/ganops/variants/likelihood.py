@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
-import keras
 import numpy as np
 from keras import ops
 from pydantic import Field
 
 from ganops.errors import ConfigError
-from ganops.variants.base import DataSpec, LossFn, ModelConfig, OptimizerConfig, Player, Trainable
+from ganops.variants.base import DataSpec, ModelConfig, OptimizerConfig
 
 BATCH = 500  # images per likelihood batch
 
@@ -53,22 +51,6 @@ def check_gray(spec: DataSpec, name: str) -> None:
             f"{name} models binarised gray images; this dataset's samples are shaped "
             f"{spec.sample_shape}: set preprocess.channels: 1"
         )
-
-
-def alone(
-    name: str,
-    networks: list[keras.Model],
-    config: LikelihoodConfig,
-    loss: LossFn,
-    d_steps: int,
-    **fields: Any,
-) -> Trainable:
-    """One player minimising ``loss`` over ``networks``; ``d_steps`` must stay 1 (there is no
-    discriminator to update more often); ``fields``: the ``Trainable``'s (its generator, latent
-    size, seed, likelihood...)."""
-    if d_steps != 1:
-        raise ConfigError(f"{name} has no discriminator: train.d_steps must be 1, not {d_steps}")
-    return Trainable(players=[Player(name, networks, config.optimizer.build(), loss)], **fields)
 
 
 def over_batches(

@@ -11,10 +11,9 @@ from keras import ops
 from pydantic import NonNegativeInt, PositiveInt
 
 from ganops.nets.likelihood import pixel_sampler, pixelcnn, pixelcnn_reach
-from ganops.variants.base import DataSpec, OptimizerConfig, Trainable
+from ganops.variants.base import DataSpec, OptimizerConfig, Trainable, alone
 from ganops.variants.likelihood import (
     LikelihoodConfig,
-    alone,
     bernoulli_nll,
     binarise,
     check_gray,

@@ -14,7 +14,7 @@ from keras import ops
 from pydantic import Field, PositiveInt
 
 from ganops.nets import content
-from ganops.nets.translation import sr_generator, strided_discriminator
+from ganops.nets.translation import strided_discriminator
 from ganops.variants.base import DataSpec, Trainable
 from ganops.variants.paired import (
     DATA_KINDS,
@@ -23,6 +23,7 @@ from ganops.variants.paired import (
     require_task,
     translation_game,
 )
+from ganops.variants.srresnet import GeneratorConfig
 
 __all__ = ["DATA_KINDS", "USES_FEATURES", "Config", "build"]
 USES_FEATURES = True  # build() takes the dataset's feature extractor (content loss)
@@ -31,24 +32,14 @@ USES_FEATURES = True  # build() takes the dataset's feature extractor (content l
 VGG_FEATURE_SCALE = 1 / 12.75
 
 
-class Config(PairedConfig):
-    """The paper's settings (parameters_srgan.yml sizes them for CPU)."""
+class Config(PairedConfig, GeneratorConfig):
+    """The paper's settings (parameters_srgan.yml sizes them for CPU); the generator is
+    SRResNet's."""
 
     loss: Literal["least_squares", "non_saturating"] = "non_saturating"
     adversarial_weight: float = Field(1e-3, ge=0.0)
     reconstruction_weight: float = Field(1.0, ge=0.0, description="content loss weight")
     pretrain_steps: int = Field(1000, ge=0, description="SRResNet phase: pixel MSE alone")
-    generator_filters: PositiveInt = 64
-    residual_blocks: PositiveInt = 16
-    sr_upsampling: Literal["subpixel", "upsampling"] = Field(
-        "subpixel",
-        description="sub-pixel convolution (paper) or UpSampling2D + conv (book)",
-    )
-    residual: bool = Field(
-        False,
-        description="predict the detail on top of the source's bicubic upsampling from the "
-        "source's own detail, without batch norm or biases (flat regions: bicubic exactly)",
-    )
     discriminator_filters: list[int] = Field([64, 128, 256, 512], min_length=1)
     discriminator_dense: PositiveInt = 1024
     content: Literal["pixel", "features"] = Field(
@@ -78,15 +69,7 @@ def build(
     features: keras.Model | None = None,
 ) -> Trainable:
     require_task("srgan", spec, ("super_resolution",))
-    generator = sr_generator(
-        spec.source_shape,
-        spec.sample_shape[-1],
-        spec.factor,
-        config.generator_filters,
-        config.residual_blocks,
-        config.sr_upsampling,
-        config.residual,
-    )
+    generator = config.generator(spec)
     discriminator = strided_discriminator(
         spec.sample_shape, config.discriminator_filters, config.discriminator_dense
     )

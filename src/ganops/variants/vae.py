@@ -18,10 +18,9 @@ from scipy.special import logsumexp
 from ganops.evaluation.plots import image_grid, latent_scatter
 from ganops.nets.likelihood import bernoulli_means, vae_decoder, vae_encoder
 from ganops.sampling import decode
-from ganops.variants.base import DataSpec, Trainable
+from ganops.variants.base import DataSpec, Trainable, alone
 from ganops.variants.likelihood import (
     LikelihoodConfig,
-    alone,
     bernoulli_nll,
     binarise,
     check_gray,
