@@ -165,7 +165,8 @@ def test_srgan_content_from_a_local_vgg19_weights_file(paired_inputs, tmp_path):
 
 def trained_on(metric, variant, data, model, train, tmp_path, classes, samples, better="lower"):
     """``train_run`` keeping the checkpoint best on ``metric`` over the first ``samples``
-    held-out pairs; the extractor is untrained, since FD is not scored."""
+    held-out pairs, checkpointing at each scoring; the extractor is untrained, since FD is
+    not scored."""
     from ganops.evaluation.evaluate import primary_score
     from ganops.evaluation.features import build_classifier
     from ganops.training.run import train_run
@@ -173,6 +174,8 @@ def trained_on(metric, variant, data, model, train, tmp_path, classes, samples, 
     extractor = build_classifier(tuple(data["meta"]["sample_shape"]), classes, 8)
     score = primary_score(extractor, {}, samples, metric=metric, model_input=data)
     folders = tmp_path / "c", tmp_path / "r"
+    every = train["evaluate_every"]  # checkpoints and grids as often as scores, not every 3 steps
+    train = train | {"checkpoint_every": every, "sample_every": every, "log_every": every}
     return train_run(data, variant, model, train, *folders, score=score, primary=(metric, better))
 
 
@@ -225,14 +228,15 @@ def test_a_trained_srresnet_beats_bicubic_on_held_out_photos_luma_psnr(tmp_path)
     from tiny import TINY_TRAIN
 
     pairs = {"task": "super_resolution", "size": 32, "factor": 4}
-    source = {"format": "photos", "patch": 32, "patches_per_photo": 300, "flip": True}
+    source = {"format": "photos", "patch": 32, "patches_per_photo": 300}
+    source |= {"test_patches_per_photo": 100, "flip": True}
     data = to_model_input(ingest("photos_sr", source | {"pairs": pairs}), PreprocessConfig())
     sources, targets = data["source_test"], data["x_test"]
     bicubic = sr_metrics(baseline("super_resolution", sources, targets.shape, 4), targets, 4)
     train = TINY_TRAIN | {"steps": 300, "batch_size": 16, "evaluate_every": 100}
     model = {"generator_filters": 16, "residual_blocks": 2, "residual": True, "pixel_loss": "l1"}
     model |= {"optimizer": {"learning_rate": 1e-3, "beta_1": 0.9}}
-    result = trained_on("psnr_y", "srresnet", data, model, train, tmp_path, 6, 600, "higher")
+    result = trained_on("psnr_y", "srresnet", data, model, train, tmp_path, 6, 200, "higher")
     after, _ = translation_evaluation(result.gan.generator, data)
     assert after["psnr_y"] > bicubic["psnr_y"] + 0.2  # the untrained residual model is bicubic
     assert result.summary["best_psnr_y"] == result.scores["psnr_y"].max()
