@@ -267,9 +267,8 @@ def alone(
     **fields: Any,
 ) -> Trainable:
     """One player minimising ``loss`` over ``networks`` with ``config.optimizer`` (the
-    likelihood baselines, SRResNet); ``d_steps`` must stay 1 (there is no
-    discriminator to update more often); ``fields``: the ``Trainable``'s (its generator, latent
-    size, seed, likelihood...)."""
+    likelihood baselines, SRResNet); ``d_steps`` must stay 1 (there is no discriminator to
+    update more often); ``fields``: the ``Trainable``'s (its generator, latent size, seed...)."""
     if d_steps != 1:
         raise ConfigError(f"{name} has no discriminator: train.d_steps must be 1, not {d_steps}")
     return Trainable(players=[Player(name, networks, config.optimizer.build(), loss)], **fields)
