@@ -75,6 +75,17 @@ def test_resume_reaches_the_same_step_and_weights_as_an_uninterrupted_run(
     assert len(again.fit(real(x))) == 6
 
 
+def test_fewer_steps_than_the_checkpoints_reach_say_that_nothing_is_trained(
+    digits_input, tmp_path, caplog
+):
+    x = real(digits_input["x_train"])
+    trainer(digits_input, tmp_path, steps=4).fit(x)
+    with caplog.at_level("WARNING", logger="ganops.training.trainer"):
+        history = trainer(digits_input, tmp_path, steps=2).fit(x)
+    assert len(history) == 4  # the run as it was
+    assert "already reaches step 4, past train.steps 2: nothing to train" in caplog.text
+
+
 def test_several_steps_per_call_train_as_one_step_per_call(digits_input, tmp_path):
     x = real(digits_input["x_train"])
     one = trainer(digits_input, tmp_path / "1", steps=7)

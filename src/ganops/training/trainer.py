@@ -123,6 +123,15 @@ class Trainer:
         self.images_per_second = found.images_per_second
         self.last_checkpoint = checkpoint.checkpoint_path(self.checkpoint_dir, found.step)
         log.info("resumed from %s (step %d)", self.last_checkpoint, found.step)
+        if found.step > self.config.steps:
+            log.warning(
+                "%s already reaches step %d, past train.steps %d: nothing to train (delete the "
+                "folder to train %d steps afresh)",
+                self.checkpoint_dir,
+                found.step,
+                self.config.steps,
+                self.config.steps,
+            )
         return found.step
 
     def save_checkpoint(self, step: int) -> None:
