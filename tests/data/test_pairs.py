@@ -292,19 +292,22 @@ def test_photo_patches_split_by_photo():
     np.testing.assert_array_equal(again["is_test"], is_test)
 
 
-def test_photo_patches_positions_are_seeded():
+def noise_photos():
+    """Three 30x30 photos of seeded noise: every patch position gives a different patch."""
     rng = np.random.default_rng(0)
-    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
+    return [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
+
+
+def test_photo_patches_positions_are_seeded():
+    photos = noise_photos()
     a = photo_patches(photos, 6, 4, 1, seed=3)["x"]
     assert np.array_equal(a, photo_patches(photos, 6, 4, 1, seed=3)["x"])
     assert not np.array_equal(a, photo_patches(photos, 6, 4, 1, seed=4)["x"])
 
 
 def test_photo_patches_flip_about_half_the_training_patches_and_no_held_out_one():
-    rng = np.random.default_rng(0)
-    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
-    plain = photo_patches(photos, 6, 100, 1, seed=3)
-    flipped = photo_patches(photos, 6, 100, 1, seed=3, flip=True)
+    photos = noise_photos()
+    plain, flipped = (photo_patches(photos, 6, 100, 1, seed=3, flip=f) for f in (False, True))
     is_test = plain["is_test"]
     same = (plain["x"] == flipped["x"]).all(axis=(1, 2, 3))
     mirrored = (plain["x"][:, :, ::-1] == flipped["x"]).all(axis=(1, 2, 3))
@@ -313,10 +316,8 @@ def test_photo_patches_flip_about_half_the_training_patches_and_no_held_out_one(
 
 
 def test_photo_patches_rotate_training_patches_by_quarter_turns_and_no_held_out_one():
-    rng = np.random.default_rng(0)
-    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
-    plain = photo_patches(photos, 6, 100, 1, seed=3)
-    turned = photo_patches(photos, 6, 100, 1, seed=3, rotate=True)
+    photos = noise_photos()
+    plain, turned = (photo_patches(photos, 6, 100, 1, seed=3, rotate=r) for r in (False, True))
     is_test = plain["is_test"]
     turns = np.stack(
         [
@@ -330,9 +331,7 @@ def test_photo_patches_rotate_training_patches_by_quarter_turns_and_no_held_out_
 
 
 def test_photo_patches_held_out_photos_give_their_own_count():
-    rng = np.random.default_rng(0)
-    photos = [(f"r{i}", rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)) for i in range(3)]
-    dataset = photo_patches(photos, 6, 50, 1, seed=3, test_patches_per_photo=7)
+    dataset = photo_patches(noise_photos(), 6, 50, 1, seed=3, test_patches_per_photo=7)
     assert dataset["is_test"].sum() == 7 and (~dataset["is_test"]).sum() == 100
     assert dataset["meta"]["test_patches_per_photo"] == 7
 
