@@ -271,4 +271,5 @@ def alone(
     update more often); ``fields``: the ``Trainable``'s (its generator, latent size, seed...)."""
     if d_steps != 1:
         raise ConfigError(f"{name} has no discriminator: train.d_steps must be 1, not {d_steps}")
-    return Trainable(players=[Player(name, networks, config.optimizer.build(), loss)], **fields)
+    player = Player(name, networks, config.optimizer.build(), loss)
+    return Trainable(players=[player], watch_d_wins=False, **fields)  # no discriminator to win

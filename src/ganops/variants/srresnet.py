@@ -71,6 +71,5 @@ def build(config: Config, spec: DataSpec, d_steps: int = 1) -> Trainable:
         generator=generator,
         latent_dim=0,
         seed=keras.random.SeedGenerator(0),
-        watch_d_wins=False,
         pools=pair_pool,
     )
