@@ -21,9 +21,12 @@ export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: setup run test test-all soak bench repro tables lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots
+.PHONY: help setup run test test-all soak bench repro tables lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots
 
-setup: $(STAMP)
+help:                  ## these targets and what each does
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | expand -t 15
+
+setup: $(STAMP)        ## the virtual environment .venv from requirements.lock (every target does it first)
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -96,5 +99,5 @@ lock:                  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 	$(BIN)/uv pip compile airflow_dags/requirements.in --python-version 3.11 -o airflow_dags/requirements.lock
 
-clean:
+clean:                 ## remove both virtual environments and pytest's cache
 	rm -rf $(VENV) $(AIRFLOW_VENV) .pytest_cache

@@ -167,3 +167,27 @@ def test_an_output_the_ganops_command_could_not_write_is_refused_first(
         assert main([*args, *nowhere]) == 2
         assert capsys.readouterr().err.startswith(f"ganops: {message}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "dup", "in"]  # none written
+
+
+def test_make_help_lists_every_target_with_what_it_does():
+    makefile = (REPO / "Makefile").read_text()
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    described = {line.split()[0]: line.split(None, 1)[1] for line in listed}
+    assert set(phony.split()[1:]) <= set(described), phony
+    assert described["run"].startswith("the default job")
+
+
+def test_version_is_the_installed_package_s(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ganops {version('ganops')}"

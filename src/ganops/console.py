@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ganops import __version__
 from ganops.data.files import first_line
 from ganops.data.sources import folder_images
 from ganops.errors import GanopsError
@@ -43,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ganops", description="Use generators registered in MLflow by ganops."
     )
+    p.add_argument("--version", action="version", version=f"ganops {__version__}")
     commands = p.add_subparsers(dest="command", required=True)
     gen = commands.add_parser(
         "generate",

@@ -11,7 +11,7 @@ from ganops.data.transforms import (
     split_indices,
     to_model_input,
 )
-from ganops.errors import DataError
+from ganops.errors import ConfigError, DataError
 from ganops.pipelines.preprocess.nodes import dataset_card
 
 
@@ -162,3 +162,16 @@ def test_a_resize_is_logged_and_noted_with_the_setting_that_asked_for_it(caplog)
     with caplog.at_level("INFO", logger="ganops.data.transforms"):
         paired = to_model_input(ingest("digits", pairs), PreprocessConfig())
     assert paired["meta"]["resized"]["by"] == "its pairs.size in parameters_ingest.yml"
+
+
+def test_a_dataset_may_set_its_own_domain_classifier_and_its_card_says_so():
+    own = to_model_input(
+        ingest("digits", {"format": "digits", "classifier": {"head": "flatten"}}),
+        PreprocessConfig(),
+    )
+    assert own["meta"]["classifier"] == {"head": "flatten"}
+    assert dataset_card(own)[0]["classifier"] == {"head": "flatten"}
+    with pytest.raises(ConfigError, match="dataset 'digits': classifier.head: Input should be"):
+        ingest("digits", {"format": "digits", "classifier": {"head": "max"}})
+    with pytest.raises(ConfigError, match="dataset 'digits': classifier: a mapping"):
+        ingest("digits", {"format": "digits", "classifier": "flatten"})

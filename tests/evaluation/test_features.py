@@ -9,6 +9,7 @@ from ganops.evaluation.features import (
     extractor_version,
     features_and_probabilities,
     fit_extractor,
+    for_dataset,
     train_classifier,
 )
 
@@ -42,6 +43,29 @@ def test_version_follows_data_and_settings():
     assert base == extractor_version("abc", ClassifierConfig())
     assert base != extractor_version("abd", ClassifierConfig())
     assert base != extractor_version("abc", ClassifierConfig(epochs=3))
+    assert base != extractor_version("abc", ClassifierConfig(head="flatten"))
+
+
+def test_the_average_head_keeps_the_versions_extractors_had_before_heads_existed():
+    # mnist5k_m's committed classifier, named before ``head`` was a setting
+    version = extractor_version("6c21346d18144c68", ClassifierConfig())
+    assert version == "domain-classifier-fc20745fdfed"
+
+
+def test_a_dataset_s_own_classifier_settings_override_the_evaluation_s():
+    config = ClassifierConfig(epochs=7)
+    assert for_dataset(config, {}) is config
+    own = for_dataset(config, {"classifier": {"head": "flatten"}})
+    assert own.head == "flatten" and own.epochs == 7
+
+
+@pytest.mark.parametrize("head", ["average", "flatten"])
+def test_each_head_gives_features_and_probabilities(digits_input, head):
+    config = ClassifierConfig(epochs=1, head=head)
+    model, info = train_classifier(digits_input, config)
+    features, probabilities = features_and_probabilities(model, digits_input["x_test"][:3])
+    assert features.shape == (3, 128) and probabilities.shape == (3, 10)
+    assert info["version"] == extractor_version(digits_input["meta"]["data_hash"], config)
 
 
 @pytest.fixture(scope="session")

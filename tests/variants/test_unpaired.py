@@ -82,6 +82,21 @@ def test_discogan_matches_the_discriminators_hidden_features(unpaired_inputs):
     assert "g_feature_matching" not in logs
 
 
+def test_the_backward_cycle_weighs_b_s_round_trip_alone(unpaired_inputs):
+    data = unpaired_inputs["digits_m"]
+    pools = domain_pools(data, 0)
+    batch = {name: pool[name][:4] for name, pool in pools.items()}
+
+    def cycle(share):  # the generators' cycle loss, from the same seeded networks
+        gan = built("cyclegan", data, backward_cycle=share)
+        generators = next(p for p in gan.players if p.name == "generator")
+        return float(generators.loss(batch)[1]["g_cycle"])
+
+    forward, both, half = cycle(0.0), cycle(1.0), cycle(0.5)
+    assert 0 < forward < both
+    assert half == pytest.approx((forward + both) / 2, rel=1e-4)
+
+
 def test_domains_are_drawn_independently_never_paired_by_index():
     n = 50
     ids = np.arange(n, dtype=np.float32).reshape(n, 1, 1, 1)

@@ -39,6 +39,7 @@ from pydantic import (
     ValidationError,
 )
 
+from ganops.config import validate
 from ganops.data.files import (
     ZIP_ERRORS,
     first_line,
@@ -84,7 +85,9 @@ MATPLOTLIB_PHOTOS = ("grace_hopper.jpg",)
 PAIRED_FORMATS = ("pix2pix", "paired_folders")
 UNPAIRED_FORMATS = ("cyclegan", "unpaired_folders", "digits_m", "cartoon")
 NATURAL_PHOTOS = ("astronaut", "coffee", "china", "chelsea", "rocket", "flower")
-DATASET_KEYS = ("pairs", "image_size")  # dataset-level keys besides the source's options
+#: dataset-level keys besides the source's options (``classifier``: the domain classifier's
+#: own settings for this dataset, over ``evaluation.classifier``)
+DATASET_KEYS = ("pairs", "image_size", "classifier")
 
 
 def _image_meta(source: str, **extra: Any) -> dict[str, Any]:
@@ -1197,6 +1200,17 @@ def parse_image_size(name: str, cfg: SourceConfig, raw: Any) -> int:
     return raw
 
 
+def parse_classifier(name: str, raw: Any) -> dict[str, Any]:
+    """A dataset's own domain-classifier settings (``evaluation.classifier``'s keys): checked
+    here, applied over the evaluation's by the features pipeline."""
+    from ganops.evaluation.features import ClassifierConfig  # the evaluation's own schema
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f"dataset {name!r}: classifier: a mapping of settings, got {raw!r}")
+    validate(ClassifierConfig, raw, f"dataset {name!r}: classifier")
+    return raw
+
+
 def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
     """Parse a dataset's source config (and its ``pairs`` block and ``image_size``), load it,
     and record the dataset name (and pairs config, image size) in meta."""
@@ -1216,6 +1230,8 @@ def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
         dataset["meta"]["pairs"] = pairs.settings()
     if "image_size" in extra:
         dataset["meta"]["image_size"] = extra["image_size"]
+    if "classifier" in extra:
+        dataset["meta"]["classifier"] = parse_classifier(name, extra["classifier"])
     dataset["meta"]["dataset"] = name
     return dataset
 

@@ -13,7 +13,7 @@ import json
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import keras
 import numpy as np
@@ -38,19 +38,37 @@ class ClassifierConfig(BaseModel):
     learning_rate: float = Field(1e-3, gt=0)
     feature_dim: PositiveInt = 128
     seed: int = 0
+    head: Literal["average", "flatten"] = Field(
+        "average",
+        description="average: the last conv map averaged over positions; flatten: pooled "
+        "once more and kept whole, so where a stroke is counts (digits on photo crops: "
+        "digits-M is read 0.91 instead of 0.81)",
+    )
+
+
+def for_dataset(config: ClassifierConfig, meta: dict[str, Any]) -> ClassifierConfig:
+    """``config`` with the dataset's own classifier settings (its source's ``classifier``)."""
+    own = meta.get("classifier")
+    return ClassifierConfig.model_validate(config.model_dump() | own) if own else config
 
 
 def build_classifier(
-    sample_shape: tuple[int, ...], num_classes: int, feature_dim: int
+    sample_shape: tuple[int, ...], num_classes: int, feature_dim: int, head: str = "average"
 ) -> keras.Model:
-    """Two conv blocks, a dense feature layer (``features``) and a softmax over classes."""
+    """Two conv blocks, a ``head`` (see ``ClassifierConfig``), a dense feature layer
+    (``features``) and a softmax over classes."""
+    pooled = (
+        [layers.GlobalAveragePooling2D()]
+        if head == "average"
+        else [layers.MaxPooling2D(), layers.Flatten()]
+    )
     return keras.Sequential(
         [
             keras.Input(sample_shape),
             layers.Conv2D(32, 3, padding="same", activation="relu"),
             layers.MaxPooling2D(),
             layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.GlobalAveragePooling2D(),
+            *pooled,
             layers.Dense(feature_dim, activation="relu", name=FEATURE_LAYER),
             layers.Dropout(0.3),
             layers.Dense(num_classes, activation="softmax", name="classes"),
@@ -61,7 +79,9 @@ def build_classifier(
 
 def extractor_version(data_hash: str, config: ClassifierConfig) -> str:
     """Identity of a trained extractor: the data it saw and how it was trained."""
-    identity = json.dumps({"data": data_hash, "config": config.model_dump()}, sort_keys=True)
+    # the head came later: the average head's extractors keep the versions they had
+    settings = config.model_dump(exclude={"head"} if config.head == "average" else set())
+    identity = json.dumps({"data": data_hash, "config": settings}, sort_keys=True)
     return "domain-classifier-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
 
 
@@ -78,7 +98,9 @@ def train_classifier(
             "two classes (or give evaluation.inception_weights)"
         )
     keras.utils.set_random_seed(config.seed)
-    model = build_classifier(tuple(meta["sample_shape"]), meta["num_classes"], config.feature_dim)
+    model = build_classifier(
+        tuple(meta["sample_shape"]), meta["num_classes"], config.feature_dim, config.head
+    )
     model.compile(
         keras.optimizers.Adam(config.learning_rate),
         "sparse_categorical_crossentropy",
@@ -226,8 +248,10 @@ def cached_extractor(
     inception_weights: Path | None,
     cache: Path,
 ) -> tuple[keras.Model, dict[str, Any]]:
-    """``fit_extractor``, reusing the extractor of the same version from ``cache`` when there
-    (an unchanged retrain does not refit the classifier)."""
+    """``fit_extractor`` with the dataset's own classifier settings (``for_dataset``),
+    reusing the extractor of the same version from ``cache`` when there (an unchanged
+    retrain does not refit the classifier)."""
+    config = for_dataset(config, model_input["meta"])
     version = planned_version(model_input["meta"], config, inception_weights)
     if version is None:
         return fit_extractor(model_input, config, inception_weights)

@@ -30,6 +30,13 @@ class UnpairedConfig(TranslationConfig):
 
     loss: Literal["least_squares", "non_saturating"] = "least_squares"
     cycle_weight: float = Field(10.0, ge=0.0, description="lambda: F(G(a)) ~ a, G(F(b)) ~ b")
+    backward_cycle: float = Field(
+        1.0,
+        ge=0.0,
+        description="B -> A -> B's cycle loss as a share of A -> B -> A's (the official "
+        "code's lambda_B / lambda_A): below 1 when B holds what A cannot (digits-M's photo "
+        "backgrounds), which F would otherwise hide in faint noise to rebuild b",
+    )
     cycle_distance: Literal["l1", "mse"] = "l1"
     identity_weight: float = Field(
         5.0, ge=0.0, description="G(b) ~ b, F(a) ~ a: the paper's 0.5 lambda; the book: 3, 5"
@@ -129,9 +136,10 @@ def cycle_game(
     ``config.loss`` on real images of their domain against translations into it, taken
     through the history, halved (the paper). The generators: fooling the other domain's
     discriminator, plus the cycle weight times the distance of each image to its translation
-    there and back, plus the identity weight times that of each image to its translation
-    into its own domain, plus ``extra``. ``weights(iterations) -> (adversarial, cycle)``
-    replaces the constant weights, 1 and ``config.cycle_weight`` (DiscoGAN's schedule)."""
+    there and back (B's times ``config.backward_cycle``), plus the identity weight times
+    that of each image to its translation into its own domain, plus ``extra``.
+    ``weights(iterations) -> (adversarial, cycle)`` replaces the constant weights, 1 and
+    ``config.cycle_weight`` (DiscoGAN's schedule)."""
     g_ab, g_ba = generator("g_ab"), generator("g_ba")
     d_a, d_b = discriminator("d_a"), discriminator("d_b")
     d_objective, g_objective = TRANSLATION_OBJECTIVES[config.loss]
@@ -161,7 +169,9 @@ def cycle_game(
         adversarial = g_objective(d_b(fake_b, training=True)) + g_objective(
             d_a(fake_a, training=True)
         )
-        cycle = dist(g_ba(fake_b, training=True), a) + dist(g_ab(fake_a, training=True), b)
+        cycle = dist(g_ba(fake_b, training=True), a) + config.backward_cycle * dist(
+            g_ab(fake_a, training=True), b
+        )
         adversarial_weight, cycle_weight = (
             (1.0, config.cycle_weight) if weights is None else weights(g_optimizer.iterations)
         )

@@ -69,6 +69,8 @@ def dataset_card(model_input: dict[str, Any]) -> tuple[dict[str, Any], Image.Ima
     }
     if "resized" in meta:  # from which size, and the setting that asked for it
         card["resized"] = meta["resized"]
+    if "classifier" in meta:  # how its domain classifier differs from evaluation.classifier
+        card["classifier"] = meta["classifier"]
     if "test_photos" in meta:  # split by photo: which photos each split's patches come from
         card["photos"] = {"train": meta["class_names"], "test": meta["test_photos"]}
     x = model_input["x_train"]
