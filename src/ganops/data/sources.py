@@ -1212,8 +1212,8 @@ def parse_classifier(name: str, raw: Any) -> dict[str, Any]:
 
 
 def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
-    """Parse a dataset's source config (and its ``pairs`` block and ``image_size``), load it,
-    and record the dataset name (and pairs config, image size) in meta."""
+    """Parse a dataset's source config (and its ``pairs`` block, ``image_size`` and
+    ``classifier``), load it, and record the dataset name (and those settings) in meta."""
     extra: dict[str, Any] = {}
     if isinstance(raw_config, dict):
         extra = {k: v for k, v in raw_config.items() if k in DATASET_KEYS}
