@@ -200,3 +200,55 @@ def test_an_unchanged_run_registers_nothing(registry):
     with mlflow.start_run():  # the same parameters trained longer (resumed): a new generator
         longer = register(generator, metrics(3.0), {"params_hash": "run-b", "steps": "4000"})
     assert longer.promoted and longer.version == "4"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_version_without_a_finite_number_is_never_champion(registry, value):
+    client, submit, _ = registry
+    first, _ = submit(value)
+    assert not first.promoted and "not a finite number" in first.reason
+    assert alias(client, CHALLENGER) == first.version
+    with pytest.raises(Exception, match="not found|RESOURCE_DOES_NOT_EXIST"):
+        alias(client, CHAMPION)
+    finite, _ = submit(9.0)
+    assert finite.promoted and alias(client, CHAMPION) == finite.version
+    again, _ = submit(value)
+    assert not again.promoted and alias(client, CHAMPION) == finite.version
+
+
+def test_a_champion_without_a_finite_number_loses_to_any_finite_one(registry):
+    """A NaN champion, set by hand or by an older ganops, cannot hold the alias forever."""
+    client, submit, _ = registry
+    stuck, _ = submit(float("nan"))
+    client.set_registered_model_alias(model_name("gan", "digits"), CHAMPION, stuck.version)
+    challenger, _ = submit(1e9)
+    assert challenger.promoted and alias(client, CHAMPION) == challenger.version
+
+
+def test_a_champion_that_cannot_be_measured_the_same_way_keeps_the_alias(registry):
+    """Re-measuring it returns None (images of another shape): one reason, no promotion."""
+    client, submit, generator = registry
+    first, _ = submit(5.0, extractor="domain-classifier-old")
+    with mlflow.start_run():
+        decision = register(generator, metrics(1.0), {}, lambda uri: None)
+    assert not decision.promoted and "other shapes" in decision.reason
+    assert alias(client, CHAMPION) == first.version
+
+
+def test_better_never_prefers_a_number_that_is_not_finite():
+    nan, inf = float("nan"), float("inf")
+    assert better(1.0, nan, "lower") and better(1.0, inf, "lower") and better(1.0, nan, "higher")
+    assert not better(nan, 1.0, "lower") and not better(nan, nan, "higher")
+    assert not better(inf, 1.0, "higher") and not better(-inf, 1.0, "lower")
+    assert better(1.0, 2.0, "lower") and not better(2.0, 2.0, "lower")
+
+
+def test_the_registry_lock_is_private_to_the_user_not_in_the_shared_tmp(tmp_path, monkeypatch):
+    import stat
+
+    from ganops.tracking.registry import lock_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = lock_path("ganops-gan-digits")
+    assert path == tmp_path / "cache/ganops/locks/ganops-gan-digits.registry.lock"
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -45,7 +45,12 @@ def primary(name: str) -> tuple[str, str]:
 
 
 def better(new: float, old: float, direction: str) -> bool:
-    """Strictly better in the metric's direction (a tie keeps the old)."""
+    """Strictly better in the metric's direction (a tie keeps the old); a NaN or infinite
+    value is never better, and any finite value beats one."""
+    if not np.isfinite(new):
+        return False
+    if not np.isfinite(old):
+        return True
     return new < old if direction == "lower" else new > old
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -128,12 +129,18 @@ def gate(
     name: str,
     version: str,
     metrics: dict[str, Any],
-    remeasure: Callable[[str], float] | None,
+    remeasure: Callable[[str], float | None] | None,
 ) -> Decision:
     """Promote ``version`` if there is no champion or it beats the champion's number measured
-    the same way (re-measured with ``remeasure(model_uri)`` when recorded differently)."""
+    the same way (re-measured with ``remeasure(model_uri)`` when recorded differently; None
+    from it: the champion cannot be measured this way). A version whose number is NaN or
+    infinite is never promoted; a champion whose number is loses to any finite one."""
     primary = metrics["primary"]
     decision = Decision(name, version, False, "", primary["name"], float(primary["value"]))
+    if not math.isfinite(decision.challenger_value):
+        value = decision.challenger_value
+        decision.reason = f"its {primary['name']} is {value}, not a finite number"
+        return decision
     current = champion(client, name)
     if current is None:
         decision.promoted, decision.reason = True, "first version: no champion yet"
@@ -141,11 +148,17 @@ def gate(
     decision.champion_version = str(current.version)
     if comparable(current, metrics):
         decision.champion_value = float(current.tags["primary_value"])
-    elif remeasure is not None:
-        decision.champion_value = float(remeasure(f"models:/{name}/{current.version}"))
-    else:
+    elif remeasure is None:
         decision.reason = "champion was measured differently and cannot be re-measured"
         return decision
+    elif (value := remeasure(f"models:/{name}/{current.version}")) is None:
+        decision.reason = (
+            "champion takes or makes arrays of other shapes, so it cannot be measured like "
+            "this version; move the champion alias by hand (MLflow UI) to serve this one"
+        )
+        return decision
+    else:
+        decision.champion_value = float(value)
     decision.promoted = better(
         decision.challenger_value, decision.champion_value, primary["better"]
     )
@@ -231,9 +244,14 @@ def describe(
     client.update_model_version(name, decision.version, description)
 
 
-def lock_path(name: str) -> str:
-    """A lock file shared by every process on this machine that registers ``name``."""
-    return os.path.join(tempfile.gettempdir(), f"{name}.registry.lock")
+def lock_path(name: str) -> Path:
+    """A lock file shared by every process of this user on this machine that registers
+    ``name``: in the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``), private to
+    them, not under a predictable name in the shared temporary folder."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache / "ganops" / "locks"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / f"{name}.registry.lock"
 
 
 #: Tags that make two registrations the same generator: the same data and parameters
@@ -260,7 +278,7 @@ def register(
     generator: keras.Model,
     metrics: dict[str, Any],
     tags: dict[str, str],
-    remeasure: Callable[[str], float] | None = None,
+    remeasure: Callable[[str], float | None] | None = None,
 ) -> Decision:
     """Log, register, tag and alias ``challenger``; promote to ``champion`` through the gate.
 

@@ -29,6 +29,11 @@ def git_commit() -> str:
         return "unknown"
 
 
+def shapes(model: keras.Model) -> list[tuple]:
+    """The shapes a model takes and makes, batch axis left out."""
+    return [tuple(t.shape[1:]) for t in (*model.inputs, *model.outputs)]
+
+
 def register_generator(
     generator: keras.Model,
     metrics: dict[str, Any],
@@ -69,8 +74,9 @@ def register_generator(
         model_input,
     )
 
-    def remeasure(uri: str) -> float:
-        return score(load_generator(uri).model)
+    def remeasure(uri: str) -> float | None:
+        champion = load_generator(uri).model
+        return score(champion) if shapes(champion) == shapes(generator) else None
 
     tags = {
         "git_commit": git_commit(),
