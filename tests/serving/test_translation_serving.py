@@ -121,3 +121,51 @@ def test_python_api_translates_one_image_a_batch_or_a_list(served):
         generator.generate(4)
     with pytest.raises(GanopsError, match=r"takes \(H, W, 1\) images"):
         generator.translate(np.zeros((16, 16, 3), np.float32))
+
+
+def image_file(array: np.ndarray, fmt: str) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, fmt)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+@pytest.mark.parametrize("fmt", ["BMP", "TIFF", "GIF", "PPM"])
+def test_only_png_and_jpeg_files_are_decoded(served, fmt):
+    model, _ = served
+    table = pd.DataFrame({"image": [image_file(np.zeros((16, 16), np.uint8), fmt)]})
+    with pytest.raises(MlflowException, match="PNG and JPEG files are accepted") as err:
+        model.predict(table)
+    assert err.value.get_http_status_code() == 400
+    jpeg = pd.DataFrame({"image": [image_file(np.zeros((16, 16), np.uint8), "JPEG")]})
+    assert model.predict(jpeg).shape == (1, 16, 16, 3)
+
+
+def test_a_request_too_big_in_all_is_refused_before_any_image_is_decoded(served, monkeypatch):
+    """Two 1500x1500 black PNGs are a few kilobytes each, 4.5 million pixels together."""
+    import ganops.serving.pyfunc as pyfunc
+
+    model, _ = served
+    decoded = []
+    monkeypatch.setattr(pyfunc, "decode_png", lambda *a: decoded.append(a))
+    table = pd.DataFrame({"image": [png(np.zeros((1500, 1500), np.uint8))] * 2})
+    assert sum(map(len, table["image"])) < 50_000
+    with pytest.raises(MlflowException, match=f"at most {MAX_PIXELS} pixels per call"):
+        model.predict(table)
+    assert decoded == []
+
+
+@pytest.mark.parametrize(
+    ("sizes", "generator", "message"),
+    [
+        ([(4, 300)], identity((4, 4, 1)), "longer than 64:1"),
+        ([(2048, 2048)] * 2, identity((4, 4, 1)), "at most .* pixels per call"),
+        ([(1, 64)] * 160, identity((256, 256, 1)), "padded to whole 256x256 tiles"),
+        ([(1024, 1024), (1024, 1024)], identity((8, 8, 1), scale=4), "outputs would be over"),
+    ],
+)
+def test_the_padded_area_the_aspect_and_the_output_are_bounded(sizes, generator, message):
+    from ganops.serving.images import check_area
+
+    with pytest.raises(GanopsError, match=message):
+        check_area(sizes, generator)
+    check_area([(1, 64), (1024, 1024)], identity((8, 8, 1), scale=2))  # within every bound

@@ -14,7 +14,8 @@ import base64
 import binascii
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import keras
 import numpy as np
@@ -24,6 +25,10 @@ from ganops.errors import GanopsError
 from ganops.sampling import Inputs, translate
 
 MAX_PIXELS = 2048 * 2048  # per request (all its images): a bound on memory and response size
+MAX_TILED_PIXELS = 2 * MAX_PIXELS  # the same, padded to whole tiles (a thin strip pads a lot)
+MAX_OUTPUT_PIXELS = 4096 * 4096  # per request, out (super-resolution: the factor squared)
+MAX_ASPECT = 64  # longer side over shorter side
+FORMATS = ("PNG", "JPEG")  # as the data readers; Pillow's others (EPS runs Ghostscript) refused
 MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 
 
@@ -37,24 +42,60 @@ def source_channels(generator: keras.Model) -> int:
     return shape[-1]
 
 
+def file_bytes(data: bytes | str) -> bytes:
+    """An image file's bytes, given as they are or as base64 text."""
+    if isinstance(data, bytes):
+        return data
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise GanopsError("not base64 text of an image file") from None
+
+
+@contextmanager
+def opened(data: bytes) -> Iterator[Image.Image]:
+    """A PNG or JPEG file opened lazily (its header read, no pixel decoded), at most
+    MAX_PIXELS; any other format, or a file Pillow cannot read, is a GanopsError."""
+    try:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise GanopsError(f"{image.width}x{image.height} is over {MAX_PIXELS} pixels")
+            yield image
+    except UnidentifiedImageError:
+        raise GanopsError("not a readable image (PNG and JPEG files are accepted)") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
+        raise GanopsError(f"not a readable image ({err})") from None
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """An image file's (height, width), read from its header alone."""
+    with opened(data) as image:
+        return image.height, image.width
+
+
 def decode_png(data: bytes | str, channels: int) -> np.ndarray:
     """PNG/JPEG bytes (or their base64 text) -> an (H, W, channels) float32 image in [0, 1],
     converted to the generator's channels (colour to gray by luma; no alpha: all known)."""
-    if isinstance(data, str):
-        try:
-            data = base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            raise GanopsError("not base64 text of an image file") from None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise GanopsError(f"{image.width}x{image.height} is over {MAX_PIXELS} pixels")
-            array = np.asarray(image.convert(MODES[channels]), dtype=np.float32) / 255.0
-    except UnidentifiedImageError:
-        raise GanopsError("not a readable image (not a PNG, JPEG or other image file)") from None
-    except (OSError, ValueError, Image.DecompressionBombError) as err:
-        raise GanopsError(f"not a readable image ({err})") from None
+    with opened(file_bytes(data)) as image:
+        array = np.asarray(image.convert(MODES[channels]), dtype=np.float32) / 255.0
     return array.reshape(*array.shape[:2], channels)
+
+
+def check_area(sizes: Sequence[tuple[int, int]], generator: keras.Model) -> None:
+    """Refuse, before any work, images (their (H, W)) that would cost too much together: more
+    than MAX_PIXELS, more than MAX_TILED_PIXELS once padded to whole tiles, an output of
+    more than MAX_OUTPUT_PIXELS, or a side over MAX_ASPECT times the other."""
+    (h, w), out = Inputs.of(generator).image[:2], generator.outputs[0].shape[1]
+    for height, width in sizes:
+        if max(height, width) > MAX_ASPECT * min(height, width):
+            raise GanopsError(f"{width}x{height} is longer than {MAX_ASPECT}:1")
+    if sum(height * width for height, width in sizes) > MAX_PIXELS:
+        raise GanopsError(f"at most {MAX_PIXELS} pixels per call, in all its images")
+    tiled = sum(math.ceil(height / h) * h * math.ceil(width / w) * w for height, width in sizes)
+    if tiled > MAX_TILED_PIXELS:
+        raise GanopsError(f"over {MAX_TILED_PIXELS} pixels once padded to whole {w}x{h} tiles")
+    if tiled * (out // h) ** 2 > MAX_OUTPUT_PIXELS:
+        raise GanopsError(f"the outputs would be over {MAX_OUTPUT_PIXELS} pixels")
 
 
 def encode_png(image: np.ndarray) -> str:
@@ -142,8 +183,7 @@ def translate_images(
     (``style_source``), for one that takes a style."""
     shape = Inputs.of(generator).image
     out_shape = tuple(generator.outputs[0].shape[1:])
-    if sum(image.shape[0] * image.shape[1] for image in images) > MAX_PIXELS:
-        raise GanopsError(f"at most {MAX_PIXELS} pixels per call, in all its images")
+    check_area([image.shape[:2] for image in images], generator)
     scale = out_shape[0] // shape[0]
     results = []
     none = [None] * len(images)

@@ -16,10 +16,11 @@ trick's threshold (latent components beyond it redrawn, from the row's seed), as
 ``Generator.generate(n, seed, truncation=...)``.
 
 Translation generators (Pix2Pix, SRGAN, Context Encoder) take one image per row instead:
-``image``, the base64 text of a PNG/JPEG file (converted to the generator's channels), or
-``pixels``, an (H, W, C) array in [0, 1]; any size up to ``images.MAX_PIXELS`` in all (other
-sizes than the training one are tiled, see ``ganops.serving.images``); the images of one
-request share a size. With the parameter ``output: png`` the answer is a ``png`` column of
+``image``, the base64 text of a PNG or JPEG file (other formats are refused; converted to
+the generator's channels), or ``pixels``, an (H, W, C) array in [0, 1]; any size (other sizes
+than the training one are tiled, see ``ganops.serving.images``) within the bounds of
+``images.check_area`` on the whole request, checked on the files' headers before any is
+decoded; the images of one request share a size. With the parameter ``output: png`` the answer is a ``png`` column of
 base64 PNG files instead of arrays. Generators that translate both ways (CycleGAN, DiscoGAN)
 also need a ``direction`` per row, ``AtoB`` or ``BtoA``; one-way generators refuse it. A
 generator with a style input (the book's CartoonGAN) needs a ``style`` per row: the base64
@@ -31,6 +32,8 @@ with a request is an HTTP 400 naming the row and column.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +63,12 @@ from ganops.sampling import (
     two_way,
 )
 from ganops.serving.images import (
+    check_area,
     checked_image,
     decode_png,
     encode_png,
+    file_bytes,
+    image_size,
     source_channels,
     style_source,
     translate_images,
@@ -256,27 +262,52 @@ def request_inputs(table: pd.DataFrame, generator: keras.Model) -> np.ndarray | 
 
 def request_images(table: pd.DataFrame, generator: keras.Model) -> list[np.ndarray]:
     """The images of a translation request (one per row: ``image`` or ``pixels``), checked and
-    in [0, 1], all of one size; anything wrong is a 400-style error naming the row."""
+    in [0, 1], all of one size; anything wrong is a 400-style error naming the row. The image
+    files' sizes are read from their headers and bounded together (``check_area``) before
+    any of them is decoded."""
     table = table.reset_index(drop=True)
     columns = [c for c in IMAGE_COLUMNS if c in table.columns]
     if not columns or not len(table):
         raise invalid(f"give one image per row, in a column {' or '.join(IMAGE_COLUMNS)}")
     if len(table) > MAX_IMAGES:
         raise invalid(f"at most {MAX_IMAGES} images per call, asked for {len(table)}")
-    channels, images = source_channels(generator), []
+    channels, cells, sizes = source_channels(generator), [], []
     for i in range(len(table)):
         given = [c for c in columns if not is_missing_cell(table[c][i])]
         if len(given) != 1:
             raise invalid(f"row {i}: give exactly one of {list(IMAGE_COLUMNS)}")
-        try:
+        with row_error(i, given[0]):  # a file: its bytes; an array: checked (in memory)
             value = table[given[0]][i]
-            image = decode_png(value, channels) if given[0] == "image" else nested(value)
-            images.append(checked_image(image, channels))
-        except GanopsError as err:
-            raise invalid(f"row {i}: '{given[0]}': {err}") from None
-        if images[i].shape != images[0].shape:
-            raise invalid(f"row {i}: size {images[i].shape[:2]} differs from row 0's")
+            if given[0] == "image":
+                value = file_bytes(value)
+                size = image_size(value)
+            else:
+                value = checked_image(nested(value), channels)
+                size = value.shape[:2]
+        if i and size != sizes[0]:
+            raise invalid(f"row {i}: size {size} differs from row 0's")
+        cells.append((given[0], value))
+        sizes.append(size)
+    try:
+        check_area(sizes, generator)
+    except GanopsError as err:
+        raise invalid(str(err)) from None
+    images = []
+    for i, (column, value) in enumerate(cells):
+        with row_error(i, column):
+            images.append(
+                checked_image(decode_png(value, channels), channels) if column == "image" else value
+            )
     return images
+
+
+@contextmanager
+def row_error(i: int, column: str) -> Iterator[None]:
+    """A GanopsError inside as a 400-style error naming the row and column."""
+    try:
+        yield
+    except GanopsError as err:
+        raise invalid(f"row {i}: '{column}': {err}") from None
 
 
 def request_directions(table: pd.DataFrame, generator: keras.Model) -> list[int] | None:
@@ -308,12 +339,18 @@ def request_styles(table: pd.DataFrame, generator: keras.Model) -> list[np.ndarr
         if is_missing_cell(value) != (shape is None):
             what = "give a style image" if shape else "this generator takes no style image"
             raise invalid(f"row {i}: 'style': {what}")
-        try:
-            styles.append(
-                None if shape is None else style_source(generator, decode_png(value, shape[-1]))
-            )
-        except GanopsError as err:
-            raise invalid(f"row {i}: 'style': {err}") from None
+        if shape is None:
+            styles.append(None)
+            continue
+        with row_error(i, STYLE):
+            data = file_bytes(value)
+            if image_size(data) != tuple(shape[:2]):  # before decoding it
+                height, width = image_size(data)
+                raise GanopsError(
+                    f"the style image must be {shape[1]}x{shape[0]} (the training size), "
+                    f"got {width}x{height}"
+                )
+            styles.append(style_source(generator, decode_png(data, shape[-1])))
     return None if shape is None else styles
 
 
