@@ -23,7 +23,7 @@ def test_bench_measures_every_variant_and_writes_json(tmp_path, monkeypatch):
             "0",
             "--serving-requests",
             "0",
-            "--out",
+            "--output",
             str(out),
         ]
     )
@@ -41,7 +41,7 @@ def test_bench_measures_only_the_variants_asked_for(tmp_path, monkeypatch):
     out = tmp_path / "bench.json"
     bench.main(
         ["--variants", "gan", "--no-stages", "--steps", "1", "--batches", "8", "--samples", "4"]
-        + ["--loop-steps", "3", "--serving-requests", "0", "--out", str(out)]
+        + ["--loop-steps", "3", "--serving-requests", "0", "--output", str(out)]
         + ["--tutorial-batch", "4", "--steps-per-call", "1", "2", "--precisions", "float32"]
     )
     result = json.loads(out.read_text())

@@ -22,11 +22,18 @@ from ganops.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-#: What a new user's shell has: none of the quieting variables the Makefile exports.
+#: What a new user's shell has: none of the quieting variables the Makefile exports, no
+#: tracking store of its own.
 FRESH_SHELL = {
     k: v
     for k, v in os.environ.items()
-    if k not in ("KEDRO_DISABLE_TELEMETRY", "DO_NOT_TRACK", "TF_CPP_MIN_LOG_LEVEL")
+    if k
+    not in (
+        "KEDRO_DISABLE_TELEMETRY",
+        "DO_NOT_TRACK",
+        "TF_CPP_MIN_LOG_LEVEL",
+        "MLFLOW_TRACKING_URI",
+    )
 }
 
 
@@ -156,8 +163,8 @@ def test_an_output_the_ganops_command_could_not_write_is_refused_first(
     (tmp_path / "afile").write_text("x")
     nowhere = ["--model", "m", "--tracking-uri", f"sqlite:///{tmp_path}/none/mlflow.db"]
     cases = {
-        ("generate", "--out", "samples"): "--out samples: give an image file name",
-        ("generate", "--out", "in"): "--out in: give an image file name",
+        ("generate", "--output", "samples"): "--output samples: give an image file name",
+        ("generate", "-o", "in"): "--output in: give an image file name",
         ("translate", "--input", "in/a.png", "--output", "in"): "--output in: a folder",
         ("translate", "--input", "in", "--output", "afile"): "--output afile: a file",
         ("translate", "--input", "dup", "--output", "out"): "dup: several images named a.*",

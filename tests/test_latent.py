@@ -134,7 +134,7 @@ def test_cli_draws_each_figure_of_a_registered_generator(tmp_path, digits_input,
     }
     for tool, more in figures.items():
         out = tmp_path / f"{tool}.png"
-        assert main(["latent", tool, *common, *more, "--out", str(out)]) == 0
+        assert main(["latent", tool, *common, *more, "--output", str(out)]) == 0
         assert Image.open(out).size[0] > 0
     missing = ["--class", "3", "--classifier", str(tmp_path / "none.keras")]
     assert main(["latent", "attribute", *common, *missing]) == 2
@@ -161,5 +161,5 @@ def test_generate_with_the_truncation_trick(tmp_path, digits_input, capsys):
         generator.generate(8, 3, truncation=0.0)
     out = tmp_path / "grid.png"
     command = ["generate", "--model", "ganops-gan-digits", "--tracking-uri", uri]
-    assert main([*command, "--truncation", "0.5", "-n", "9", "--out", str(out)]) == 0
+    assert main([*command, "--truncation", "0.5", "-n", "9", "--output", str(out)]) == 0
     assert out.is_file() and "wrote 9 samples" in capsys.readouterr().out

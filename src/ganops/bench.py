@@ -369,7 +369,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=[1, 20],
         help="of the tutorial's DCGAN: steps per compiled call",
     )
-    parser.add_argument("--out", type=Path, default=Path("data/08_reporting/bench.json"))
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("data/08_reporting/bench.json"),
+        metavar="FILE",
+        help="the JSON file to write (default: data/08_reporting/bench.json)",
+    )
     args = parser.parse_args(argv)
     project = Path.cwd()
 
@@ -436,9 +443,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"{stage:>12}: {secs:8.2f} s", flush=True)
     results["peak_memory_mib"] = peak_memory_mib()
     print(f"peak memory: {results['peak_memory_mib']} MiB")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
-    print(f"wrote {args.out}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.output}")
     return results
 
 

@@ -49,9 +49,11 @@ class TrackingCheck:
 
 
 class ParameterCheck:
-    """Every selected variant's ``model`` and ``train`` parameters validated before any node
-    runs: a typo in the last variant of ``--pipelines all`` is one line at once, not after
-    hours of training the others (the nodes validate again, with the data's overrides)."""
+    """Before any node runs: every selected variant takes the run's dataset (a translation
+    variant on the digits, or a DCGAN on 2-D points, is one line at once), and its ``model``
+    and ``train`` parameters are valid (a typo in the last variant of ``--pipelines sampling``
+    is one line at once, not after hours of training the others; the nodes validate again,
+    with the data's overrides)."""
 
     @hook_impl
     def before_pipeline_run(self, pipeline, catalog) -> None:
@@ -59,6 +61,12 @@ class ParameterCheck:
         from ganops.training.config import TrainConfig
         from ganops.variants import VARIANTS, get_variant
 
+        namespaces = {node.namespace for node in pipeline.nodes}
+        chosen = [name for name in VARIANTS if name in namespaces]  # pix2pix before cartoongan
+        if chosen and {"params:dataset", "params:datasets"} <= set(catalog.keys()):
+            check_data_kinds(
+                chosen, catalog.load("params:dataset"), catalog.load("params:datasets")
+            )
         given = pipeline.inputs()
         for name in sorted(VARIANTS):
             if f"params:{name}.model" in given:
@@ -68,8 +76,35 @@ class ParameterCheck:
                 validate(TrainConfig, catalog.load(f"params:{name}.train"), f"{name}.train")
 
 
+def check_data_kinds(variants: list[str], dataset: str, datasets: dict) -> None:
+    """Raise ``ConfigError`` naming the ``variants`` that cannot train on ``dataset`` (an
+    entry of ``datasets``: its kind is known before it is loaded), with what to run instead."""
+    from ganops.data.sources import dataset_kind, select_dataset
+    from ganops.errors import ConfigError
+    from ganops.variants import HINTS, TRANSLATION, get_variant
+
+    kind = dataset_kind(select_dataset(dataset, datasets))
+    refused = [name for name in variants if kind not in get_variant(name).DATA_KINDS]
+    if not refused:
+        return
+    others = "--namespaces"
+    if kind == "images" and set(refused) <= set(TRANSLATION):
+        others += " (or run --pipelines sampling: every variant that takes images)"
+    first = get_variant(refused[0]).DATA_KINDS[0]
+    example = (
+        f", e.g. kedro run --pipelines {refused[0]} --params dataset={HINTS[first]}"
+        if first in HINTS
+        else ""
+    )
+    raise ConfigError(
+        f"dataset {dataset!r} holds {kind}, which {', '.join(refused)} cannot train on: "
+        f"select the variants that take {kind} with {others}, and train the others on a "
+        f"dataset of their kind{example} (ganops variants: what each takes, and its dataset)"
+    )
+
+
 class VariantRuns:
-    """A ``kedro run`` that trains several variants (``--pipelines all``, ``retrain``) gives
+    """A ``kedro run`` that trains several variants (``--pipelines sampling``, ``retrain``) gives
     each its own MLflow run, nested in the session's, named by its training
     (``<variant>-<dataset>``): its parameters, losses, artifacts, evaluation and registration
     note, as a one-variant ``kedro run`` has in the session's run itself.

@@ -3,11 +3,14 @@
 ``__default__``: ingest -> preprocess -> features -> train, evaluate, register DCGAN.
 ``data``: ingest + preprocess.  ``features``: the dataset's feature extractor.
 ``prepare``: data + features (what training a variant on a new dataset needs first).
-``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace.
-``all``: everything that trains on the default dataset.  Select variants with
-``--namespaces <variant>``.
+``train`` / ``evaluate`` / ``register``: every variant, each in its own namespace: select
+them with ``--namespaces <variant>``. A run refuses, before any node, variants that cannot
+train on its dataset (the translation variants on the digits: ``ParameterCheck``).
+``sampling``: data + features + train, evaluate, register every variant that draws samples
+from noise (not the translation variants), on the run's dataset (the digits by default);
+``--namespaces`` and ``--tags <family>`` narrow it.
 ``<variant>`` (e.g. ``pix2pix``): data + features + train, evaluate, register that variant;
-the paired translation variants run so on their own datasets
+the translation variants run so on their own datasets
 (``kedro run --pipelines pix2pix --params dataset=photos_color``).
 ``failure_modes``: the book's mode-collapse and convergence-failure experiments, measured.
 ``retrain``: the scheduled job for every variant of the default dataset but those
@@ -55,7 +58,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     sampling = [n for n in VARIANTS if n not in TRANSLATION]  # the default dataset's variants
     production = sum((chains[n] for n in sampling if n not in EXPERIMENTS), Pipeline([]))
     experiments = sum((trained[n] + evaluated[n] for n in EXPERIMENTS), Pipeline([]))
-    unpaired = sum((chains[n] for n in sampling), Pipeline([]))
+    samplers = sum((chains[n] for n in sampling), Pipeline([]))
     return {
         **{name: data + extractor + chains[name] for name in VARIANTS},
         "__default__": data + extractor + chains[DEFAULT_VARIANT],
@@ -67,7 +70,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "train": training,
         "evaluate": evaluation,
         "register": registration,
-        "all": data + extractor + unpaired,
+        "sampling": data + extractor + samplers,
         "failure_modes": data + extractor + experiments,
         # Scheduled retraining: the whole chain. Unchanged data and parameters resume the
         # finished runs and register nothing; changes retrain and go through the gate.

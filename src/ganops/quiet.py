@@ -64,6 +64,12 @@ def backend_problem() -> str | None:
     return None
 
 
+def hide_notes() -> None:
+    """Hide the third-party notes (what a command that never loads Keras needs)."""
+    warnings.filterwarnings("ignore", message=THIRD_PARTY_NOTES.pattern)
+    logging.getLogger("py.warnings").addFilter(NO_NOTES)  # once: the same filter object
+
+
 def quiet_start() -> None:
     """Hide the third-party notes and import Keras (and its backend) without start-up lines;
     an unusable ``KERAS_BACKEND`` ends the process with one line (status 2)."""
@@ -71,8 +77,7 @@ def quiet_start() -> None:
     if problem:
         print(f"ganops: ConfigError: {problem}", file=sys.stderr)
         sys.exit(2)
-    warnings.filterwarnings("ignore", message=THIRD_PARTY_NOTES.pattern)
-    logging.getLogger("py.warnings").addFilter(NO_NOTES)  # once: the same filter object
+    hide_notes()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "keras" in sys.modules or os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0":
         return

@@ -22,13 +22,13 @@ import keras
 import numpy as np
 
 from ganops.data.transforms import set_channels
+from ganops.data.unpaired import DIRECTIONS  # the values of ``direction``: 0 translates A to B
 from ganops.errors import GanopsError
 
 LATENT, CONTINUOUS, IMAGE, DIRECTION = "z", "continuous", "image", "direction"
 STYLE, NOISE = "style", "noise"
 CATEGORICAL = ("label", "code", DIRECTION)
 KNOWN = (LATENT, *CATEGORICAL, CONTINUOUS, IMAGE, STYLE, NOISE)
-DIRECTIONS = ("AtoB", "BtoA")  # the values of ``direction``: 0 translates A to B
 MIN_TRUNCATION = 0.01  # smaller: redrawing until a component falls inside takes too long
 
 

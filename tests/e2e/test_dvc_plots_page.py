@@ -24,7 +24,7 @@ COPIED = [
     "conf/base/globals.yml",  # dvc.yaml's vars
     ".dvc/config",
     *(str(p.relative_to(REPO)) for p in sorted((REPO / ".dvc/plots").glob("*.json"))),
-    f"{REPORTING}/scoreboard.csv",
+    f"{REPORTING}/leaderboard.csv",
     f"{REPORTING}/{VARIANT}/losses.csv",
     f"{REPORTING}/{VARIANT}/train_summary.json",
     *(str(p.relative_to(REPO)) for p in sorted((REPO / REPORTING).glob("*/scores.csv"))),
@@ -43,7 +43,7 @@ class Diff:
 
 def an_experiment(repo: Path) -> None:
     """What `dvc exp run -S ...` would leave: dcgan's generator loss lower, its FD halved, the
-    leaderboard rebuilt (the `scoreboard` stage's function)."""
+    leaderboard rebuilt (the `leaderboard` stage's function)."""
     losses = repo / REPORTING / VARIANT / "losses.csv"
     table = pd.read_csv(losses)
     table.assign(g_loss=table["g_loss"] * 0.8).to_csv(losses, index=False)
@@ -56,7 +56,7 @@ def an_experiment(repo: Path) -> None:
     doc["primary"]["value"] *= BETTER
     metrics.write_text(json.dumps(doc, indent=2))
     board = leaderboard_table(read_metrics(repo / REPORTING))
-    board.to_csv(repo / REPORTING / "scoreboard.csv", index=False, float_format="%.6g")
+    board.to_csv(repo / REPORTING / "leaderboard.csv", index=False, float_format="%.6g")
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_plots_diff_page_renders_offline_with_both_revisions(diff: Diff, browser
             "Leaderboard" in texts["leaderboard"] and f"{VARIANT} (digits)" in texts["leaderboard"]
         )
         bars = browser.find_elements("css selector", "#leaderboard .mark-rect path")
-        assert len(bars) == 2 * len(pd.read_csv(diff.path / REPORTING / "scoreboard.csv"))
+        assert len(bars) == 2 * len(pd.read_csv(diff.path / REPORTING / "leaderboard.csv"))
         screenshot(browser, "dvc-plots")
     finally:
         browser.set_window_size(1400, 1000)

@@ -106,7 +106,7 @@ def repo(tmp_path_factory, make_project, run_cmd) -> Repo:
     stages["vars"][1]["sampling"] = list(TRAINED)
     for stage in TRANSLATION_STAGES:  # the same mechanics over other datasets
         del stages["stages"][stage]
-    del stages["stages"]["scoreboard"]  # it reads every variant's metrics (test_dvc_plots_page.py)
+    del stages["stages"]["leaderboard"]  # it reads every variant's metrics (test_dvc_plots_page.py)
     (path / "dvc.yaml").write_text(yaml.safe_dump(stages, sort_keys=False))
     run_cmd(path, "git", "init", "-q")
     run_cmd(path, "git", "config", "user.email", "e2e@example.com")

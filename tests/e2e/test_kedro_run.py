@@ -246,7 +246,7 @@ def test_first_registration_becomes_champion_and_says_why(trained: KedroRun, mlf
     assert verdict == "**Champion**: first version: no champion yet."
     model = mlflow_client.get_registered_model(MODEL).description
     assert model.startswith(f"**{VARIANT}** on `{DATASET}` (GAN): DCGAN")
-    assert f"`ganops generate --model {MODEL} -n 64 --out samples.png`" in model
+    assert f"`ganops generate --model {MODEL} -n 64 --output samples.png`" in model
 
 
 def test_training_kept_the_best_scored_generator(trained: KedroRun):
@@ -720,7 +720,7 @@ def test_mlflow_ui_lists_the_run_and_the_champion_with_its_description(
     browser.get(f"{mlflow_ui}/#/models/{MODEL}")
     model = page_text(browser, "Load the champion", "@ champion")
     assert f"{VARIANT} on {DATASET} (GAN): DCGAN" in model  # the description, rendered
-    assert f"ganops generate --model {MODEL} -n 64 --out samples.png" in model
+    assert f"ganops generate --model {MODEL} -n 64 --output samples.png" in model
     screenshot(browser, "mlflow-model")
 
     champion = mlflow_client.get_model_version_by_alias(MODEL, "champion")

@@ -1,18 +1,69 @@
-"""`mlflow models serve` of a registered generator, answering real HTTP requests (loopback)."""
+"""`ganops serve` (`mlflow models serve` with the project's settings) of a registered
+generator, answering real HTTP requests (loopback)."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from e2e_requests import post
+from ganops.serving.loadtest import answers_ping, free_port
 from stores import registered_store
+
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, digits_input, serve_model):
+def serving(tmp_path_factory, digits_input, command_env):
+    """`ganops serve --model ganops-gan-digits --port P` in a fresh process, the store named
+    by MLFLOW_TRACKING_URI alone (no --tracking-uri), up and answering /ping."""
     folder = tmp_path_factory.mktemp("serve")
     uri = registered_store(folder, digits_input)
-    with serve_model(folder, uri, "models:/ganops-gan-digits@champion") as base:
-        yield base
+    port, log = free_port(), folder / "serve.log"
+    command = [str(BIN / "ganops"), "serve", "--model", "ganops-gan-digits", "--port", str(port)]
+    env = {**command_env, "MLFLOW_TRACKING_URI": uri}
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while not answers_ping(base):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"ganops serve did not start: {log.read_text()[-3000:]}")
+            time.sleep(1)
+        yield SimpleNamespace(base=base, proc=proc, log=log, uri=uri, port=port)
+    finally:
+        proc.terminate()  # the server itself: ganops serve became it
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(serving) -> str:
+    return serving.base
+
+
+def command_lines(pid: int) -> list[str]:
+    """The command lines of process ``pid`` and its descendants (Linux's /proc)."""
+    proc = Path(f"/proc/{pid}")
+    lines = [(proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()]
+    children = proc / "task" / str(pid) / "children"
+    for child in children.read_text().split() if children.exists() else []:
+        lines += command_lines(int(child))
+    return lines
+
+
+def test_ganops_serve_says_what_it_serves_and_keeps_the_store_off_the_command_line(serving):
+    assert serving.log.read_text().splitlines()[0] == (
+        f"serving models:/ganops-gan-digits@champion (version 1) at "
+        f"http://127.0.0.1:{serving.port}: POST /invocations, GET /ping; Ctrl-C stops it"
+    )
+    lines = command_lines(serving.proc.pid)
+    assert lines and all(serving.uri not in line for line in lines)
+    assert all("mlflow.db" not in line for line in lines)
 
 
 def test_a_request_table_gives_images(server):

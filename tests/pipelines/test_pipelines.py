@@ -17,18 +17,19 @@ def test_registry_namespaces_every_variant_and_defaults_to_dcgan():
         "train",
         "evaluate",
         "register",
-        "all",
+        "sampling",
         "compare",
         "retrain",
         "prepare",
         "failure_modes",
         "ablation",
     } <= pipes.keys()
-    experiments = {n.name for n in pipes["all"].nodes if n.namespace in EXPERIMENTS}
-    assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["all"].nodes} - (
+    experiments = {n.name for n in pipes["sampling"].nodes if n.namespace in EXPERIMENTS}
+    assert {n.name for n in pipes["retrain"].nodes} == {n.name for n in pipes["sampling"].nodes} - (
         experiments
     )
-    assert not {n.namespace for n in pipes["all"].nodes} & set(TRANSLATION)  # own datasets
+    sampling = {n.namespace for n in pipes["sampling"].nodes} - {None}  # not data, features
+    assert sampling == set(VARIANTS) - set(TRANSLATION)  # those have datasets of their own
     for variant in VARIANTS:  # data, features and one variant's chain
         assert {n.namespace for n in pipes[variant].nodes} == {None, variant}
     assert {n.namespace for n in pipes["failure_modes"].nodes} >= set(EXPERIMENTS)

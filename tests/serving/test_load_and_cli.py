@@ -180,7 +180,7 @@ def test_a_version_whose_files_are_gone_says_so(generators, tracking_uri, tmp_pa
 
 def cli(tracking_uri: str, model: str, out: Path, *options: str) -> int:
     return main(
-        ["generate", "--model", model, "--out", str(out), "--tracking-uri", tracking_uri]
+        ["generate", "--model", model, "--output", str(out), "--tracking-uri", tracking_uri]
         + list(options)
     )
 
@@ -228,7 +228,7 @@ def test_cli_generates_from_the_champion_in_a_fresh_process(tracking_uri, tmp_pa
             "9",
             "--seed",
             "0",
-            "--out",
+            "--output",
             str(out),
             "--tracking-uri",
             tracking_uri,

@@ -87,7 +87,7 @@ def test_the_model_description_says_what_it_is_and_how_to_load_it():
     text = model_description(NAME, "dcgan", "digits", metrics())
     assert text.startswith("**dcgan** on `digits` (GAN): DCGAN (book Skill 4")
     assert "fid (lower is better)" in text
-    assert f"`ganops generate --model {NAME} -n 64 --out samples.png`" in text
+    assert f"`ganops generate --model {NAME} -n 64 --output samples.png`" in text
     assert f'load_generator("models:/{NAME}@champion").generate(16, seed=0)' in text
 
 

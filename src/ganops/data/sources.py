@@ -1236,6 +1236,19 @@ def ingest(name: str, raw_config: dict[str, Any]) -> dict[str, Any]:
     return dataset
 
 
+def dataset_kind(raw_config: Any) -> str:
+    """What a dataset entry gives, known before it is loaded (``DataSpec``'s kinds, which
+    the variants' ``DATA_KINDS`` name): ``points``, ``pairs``, ``unpaired`` or ``images``."""
+    entry = raw_config if isinstance(raw_config, dict) else {}
+    if entry.get("format") == "mixture":
+        return "points"
+    if entry.get("format") in UNPAIRED_FORMATS:
+        return "unpaired"
+    if entry.get("format") in PAIRED_FORMATS or entry.get("pairs") is not None:
+        return "pairs"
+    return "images"
+
+
 def select_dataset(name: str, catalog: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Return one dataset's config from the catalog; unknown names raise ConfigError."""
     if name not in catalog:

@@ -21,6 +21,7 @@ from ganops.errors import DataError
 log = logging.getLogger(__name__)
 
 DOMAINS = (0, 1)  # 0: domain A, 1: domain B
+DIRECTIONS = ("AtoB", "BtoA")  # how a two-way model translates: 0 takes A to B
 
 
 def to_rgb(x: np.ndarray) -> np.ndarray:

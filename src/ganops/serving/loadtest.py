@@ -9,11 +9,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import random
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,40 +23,29 @@ from pathlib import Path
 import numpy as np
 
 from ganops.serving.images import encode_png
+from ganops.serving.rest import LOOPBACK, start_server
 
 MAX_BODY = 4 << 20  # bytes of the oversized request: more images than a request may ask for
-BIN = Path(sys.executable).parent  # the environment's mlflow (serve execs its uvicorn)
 
 
 def free_port() -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
 
 
 @contextlib.contextmanager
 def served(folder: Path, tracking_uri: str, model_uri: str, wait: float = 180) -> Iterator[str]:
-    """``mlflow models serve`` of ``model_uri`` on a free loopback port, up and answering
-    ``/ping``, with pickle loading off (versions are models from code); yields its base URL and
-    stops it on exit (its log: ``folder/serve.log``)."""
+    """``mlflow models serve`` of ``model_uri`` on a free loopback port with the project's
+    settings (``rest.start_server``: pickle loading off, the environment's packages), up and
+    answering ``/ping``; yields its base URL and stops it on exit (its log:
+    ``folder/serve.log``)."""
     port, log = free_port(), Path(folder) / "serve.log"
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": tracking_uri,
-        "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    command = [str(BIN / "mlflow"), "models", "serve", "-m", model_uri, "--env-manager", "local"]
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=folder,
+        proc = start_server(
+            model_uri, tracking_uri, port, stdout=out, stderr=subprocess.STDOUT, cwd=folder
         )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{LOOPBACK}:{port}"
     try:
         deadline = time.monotonic() + wait
         while not answers_ping(base):

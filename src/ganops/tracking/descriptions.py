@@ -70,7 +70,7 @@ def load_commands(name: str, variant: str) -> list[str]:
         else ""
     )
     return [
-        f"`ganops generate --model {name} -n 64 --out samples.png`{conditions}",
+        f"`ganops generate --model {name} -n 64 --output samples.png`{conditions}",
         f'`ganops.serving.load_generator("{uri}").generate(16, seed=0)`',
     ]
 

@@ -8,7 +8,7 @@ wheel, so nothing third-party is committed), and ``.dvc/config`` points DVC at i
 
 The ``publish`` stages copy each variant's reports (``REFERENCE_FILES``) from the workspace
 (``data/08_reporting/<variant>/``, which any ``kedro run`` rewrites) to the committed
-``reference/<variant>/``: only ``dvc repro`` writes there. The ``scoreboard`` stage turns the
+``reference/<variant>/``: only ``dvc repro`` writes there. The ``leaderboard`` stage turns the
 published ``metrics.json`` files into the table the leaderboard plot draws, ordered as
 ``compare``'s leaderboard (``report.leaderboard``).
 """
