@@ -91,15 +91,23 @@ def unpaired_inputs() -> dict:
 @pytest.fixture(scope="session")
 def team_server(tmp_path_factory):
     """A real PostgreSQL (a throw-away cluster) and a real ``mlflow server`` on it with proxied
-    artifacts, both on loopback, shared by the session's tests (``make server``'s own code;
-    each test registers its own model names)."""
+    artifacts and basic authentication, both on loopback, shared by the session's tests
+    (``make server``'s own code; each test registers its own model names). This process
+    talks to it as the admin (MLflow reads ``MLFLOW_TRACKING_USERNAME``/``_PASSWORD``)."""
     import shutil
     import tempfile
     from pathlib import Path
     from types import SimpleNamespace
 
     from ganops.serving.loadtest import free_port
-    from ganops.tracking.team import Cluster, PostgresMissing, postgres, postgres_program
+    from ganops.tracking.team import (
+        ADMIN,
+        Auth,
+        Cluster,
+        PostgresMissing,
+        postgres,
+        postgres_program,
+    )
     from ganops.tracking.team import tracking_server as mlflow_server
 
     try:
@@ -108,13 +116,21 @@ def team_server(tmp_path_factory):
         (pytest.fail if os.environ.get("CI") else pytest.skip)(str(err))
     folder = Path(tempfile.mkdtemp(prefix="ganops-pg-"))  # not under pytest's root-only folder
     cluster = Cluster(folder, free_port(), password="s3cr3t", throwaway=True)
-    store = tmp_path_factory.mktemp("team")  # the server's artifacts and log
+    store = tmp_path_factory.mktemp("team")  # the server's artifacts, log and users
+    auth = Auth(store / "auth")
+    password = auth.admin_password()
+    artifacts, log = str(store / "artifacts"), store / "log"
     try:
         with (
+            pytest.MonkeyPatch.context() as env,
             postgres(cluster),
-            mlflow_server(cluster.uri, str(store / "artifacts"), free_port(), store / "log") as uri,
+            mlflow_server(cluster.uri, artifacts, free_port(), log, auth=auth) as uri,
         ):
-            yield SimpleNamespace(uri=uri, cluster=cluster, artifacts=store / "artifacts")
+            env.setenv("MLFLOW_TRACKING_USERNAME", ADMIN)
+            env.setenv("MLFLOW_TRACKING_PASSWORD", password)
+            yield SimpleNamespace(
+                uri=uri, cluster=cluster, artifacts=store / "artifacts", admin=(ADMIN, password)
+            )
     finally:
         shutil.rmtree(cluster.folder, ignore_errors=True)
 

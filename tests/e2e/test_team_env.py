@@ -23,7 +23,9 @@ def test_kedro_run_env_team_tracks_on_the_server(team_server, tmp_path, make_pro
     project = make_project(tmp_path / "project")
     client = MlflowClient(team_server.uri)
     before = finished_runs(client)
-    run_cmd(project, *TEAM, env={"GANOPS_TRACKING_URI": team_server.uri})
+    user, password = team_server.admin  # the commands' environment leaves out MLFLOW_*
+    env = {"MLFLOW_TRACKING_USERNAME": user, "MLFLOW_TRACKING_PASSWORD": password}
+    run_cmd(project, *TEAM, env=env | {"GANOPS_TRACKING_URI": team_server.uri})
     assert len(finished_runs(client) - before) == 1
     assert not (project / "mlflow.db").exists()  # nothing tracked locally
 

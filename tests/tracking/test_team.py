@@ -33,16 +33,16 @@ def test_a_registration_and_load_generator_through_the_server(team_server, digit
 
 
 def register_elsewhere(uri, folder, fid, delay, start):
-    """In a fresh process, as if on another machine (its own temp folder, so its own registry
+    """In a fresh process, as if on another machine (its own cache folder, so its own registry
     lock): register a tiny generator scored ``fid`` once ``start`` is set, its ``champion``
     alias writes taking ``delay`` seconds to reach the server (a slow network)."""
-    import tempfile
+    import os
     import time
 
     from ganops.data.sources import load_digits
     from ganops.data.transforms import PreprocessConfig, to_model_input
 
-    tempfile.tempdir = str(folder)
+    os.environ["XDG_CACHE_HOME"] = str(folder)  # the registry lock's folder
     use_tracking_server(uri)
     digits = to_model_input(load_digits(), PreprocessConfig(image_size=16))
     write = MlflowClient.set_registered_model_alias
@@ -79,7 +79,9 @@ def test_two_machines_registering_at_once_leave_the_better_champion(team_server,
     champion = client.get_model_version_by_alias("ganops-gan-race", "champion")
     assert champion.tags["primary_value"] == repr(1.0)
     locks = [p.relative_to(tmp_path) for p in tmp_path.rglob("*.registry.lock")]
-    assert sorted(map(str, locks)) == [f"{fid}/ganops-gan-race.registry.lock" for fid in (1.0, 2.0)]
+    assert sorted(map(str, locks)) == [
+        f"{fid}/ganops/locks/ganops-gan-race.registry.lock" for fid in (1.0, 2.0)
+    ]
 
 
 def wrong(uri: str, **parts: str) -> str:
@@ -127,13 +129,11 @@ def test_a_backend_store_that_is_no_database_uri_is_one_line(tmp_path, capsys):
 def test_the_team_environment_tracks_on_the_server_the_variable_names(monkeypatch):
     """`kedro run --env team` (run end to end by the slow tests/e2e/test_team_env.py): its
     tracking URI comes from GANOPS_TRACKING_URI, the rest of the configuration from base."""
-    from kedro.config import OmegaConfigLoader
-
     from ganops import settings
 
-    def team() -> OmegaConfigLoader:
+    def team():
         patterns = {"mlflow": ["mlflow*", "mlflow*/**"]}  # kedro-mlflow's, added by its hook
-        return OmegaConfigLoader(
+        return settings.CONFIG_LOADER_CLASS(
             str(REPO / "conf"), env="team", config_patterns=patterns, **settings.CONFIG_LOADER_ARGS
         )
 
@@ -144,3 +144,70 @@ def test_the_team_environment_tracks_on_the_server_the_variable_names(monkeypatc
     assert loaded["mlflow"]["server"]["mlflow_tracking_uri"] == "http://mlflow.example.org:5000"
     assert loaded["mlflow"]["tracking"]["experiment"]["name"] == "ganops"  # from base
     assert loaded["parameters"]["dcgan"]["train"]["steps"] > 0
+
+
+def test_the_server_asks_every_request_for_a_user(team_server, monkeypatch):
+    """Unauthenticated: 401, and the tracking check names the two variables to set."""
+    import requests
+
+    search = f"{team_server.uri}/api/2.0/mlflow/experiments/search"
+    assert requests.get(search, params={"max_results": 1}, timeout=10).status_code == 401
+    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME")
+    with pytest.raises(TrackingUnavailable, match="asks for a user: set MLFLOW_TRACKING_USERNAME"):
+        check_tracking_uri(team_server.uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "admin")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "nope")
+    with pytest.raises(TrackingUnavailable, match="refused user 'admin'"):
+        check_tracking_uri(team_server.uri)
+
+
+def test_a_read_only_user_reads_the_registry_but_cannot_move_the_champion(
+    team_server, digits_input, monkeypatch
+):
+    from mlflow.exceptions import MlflowException
+    from mlflow.server.auth.client import AuthServiceClient
+
+    use_tracking_server(team_server.uri)
+    decision = register_tiny_gan(digits_input, dataset="guarded")
+    AuthServiceClient(team_server.uri).create_user("reader", "reader-password-1")
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "reader")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "reader-password-1")
+    reader = MlflowClient(team_server.uri)
+    champion = reader.get_model_version_by_alias("ganops-gan-guarded", "champion")
+    assert str(champion.version) == decision.version
+    with pytest.raises(MlflowException, match="PERMISSION_DENIED|Permission denied"):
+        reader.set_registered_model_alias("ganops-gan-guarded", "champion", decision.version)
+
+
+def test_serving_beyond_loopback_without_authentication_is_refused(tmp_path, capsys):
+    from ganops.tracking.team import main
+
+    assert main(["--host", "0.0.0.0", "--no-auth", "--folder", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ganops: --host 0.0.0.0 with --no-auth: anyone who reaches the port")
+    assert len(err.splitlines()) == 1 and not any(tmp_path.iterdir())  # nothing written
+
+
+def test_secrets_are_generated_once_kept_0600_and_refused_when_others_can_read(tmp_path):
+    import stat
+
+    from ganops.errors import ConfigError
+    from ganops.tracking.team import secret
+
+    path = tmp_path / "server" / "postgres-password"
+    first = secret(path)
+    assert len(first) >= 32 and secret(path) == first and secret(tmp_path / "other") != first
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="can be read by others: chmod 600"):
+        secret(path)
+
+
+def test_the_clusters_socket_and_folder_are_its_owners_alone(team_server):
+    import stat
+
+    folder = team_server.cluster.folder
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    socket = folder / f".s.PGSQL.{team_server.cluster.port}"
+    assert stat.S_ISSOCK(socket.stat().st_mode) and stat.S_IMODE(socket.stat().st_mode) == 0o700

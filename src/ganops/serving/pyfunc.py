@@ -20,11 +20,11 @@ Translation generators (Pix2Pix, SRGAN, Context Encoder) take one image per row 
 the generator's channels), or ``pixels``, an (H, W, C) array in [0, 1]; any size (other sizes
 than the training one are tiled, see ``ganops.serving.images``) within the bounds of
 ``images.check_area`` on the whole request, checked on the files' headers before any is
-decoded; the images of one request share a size. With the parameter ``output: png`` the answer is a ``png`` column of
-base64 PNG files instead of arrays. Generators that translate both ways (CycleGAN, DiscoGAN)
-also need a ``direction`` per row, ``AtoB`` or ``BtoA``; one-way generators refuse it. A
-generator with a style input (the book's CartoonGAN) needs a ``style`` per row: the base64
-text of an image file of the training size.
+decoded; the images of one request share a size. With the parameter ``output: png`` the
+answer is a ``png`` column of base64 PNG files instead of arrays. Generators that translate
+both ways (CycleGAN, DiscoGAN) also need a ``direction`` per row, ``AtoB`` or ``BtoA``;
+one-way generators refuse it. A generator with a style input (the book's CartoonGAN) needs
+a ``style`` per row: the base64 text of an image file of the training size.
 
 Output: the images in order, float32 in [0, 1] (2-D points: the coordinates). Anything wrong
 with a request is an HTTP 400 naming the row and column.

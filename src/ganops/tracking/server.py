@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -55,6 +56,27 @@ def answers(uri: str, timeout: float = 5.0) -> bool:
     return True
 
 
+def credentials_problem(uri: str, timeout: float = 5.0) -> str | None:
+    """Why the server at ``uri`` refuses this process's user (MLflow's
+    ``MLFLOW_TRACKING_USERNAME`` and ``MLFLOW_TRACKING_PASSWORD``), or None."""
+    user = os.environ.get("MLFLOW_TRACKING_USERNAME")
+    auth = (user, os.environ.get("MLFLOW_TRACKING_PASSWORD", "")) if user else None
+    try:
+        answer = requests.get(
+            f"{uri.rstrip('/')}/api/2.0/mlflow/experiments/search",
+            params={"max_results": 1},
+            auth=auth,
+            timeout=timeout,
+        )
+    except requests.RequestException:
+        return None  # it answered its health check: let MLflow's own retries deal with it
+    if answer.status_code != 401:
+        return None
+    if auth is None:
+        return "asks for a user: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+    return f"refused user {user!r}: check MLFLOW_TRACKING_PASSWORD"
+
+
 def is_database(uri: str | None) -> bool:
     """Whether ``uri`` is a PostgreSQL database (``postgresql://``, ``postgresql+driver://``)."""
     return urlparse(uri or "").scheme.split("+")[0] == "postgresql"
@@ -100,6 +122,9 @@ def check_tracking_uri(
     if is_server(uri):
         if not answers(uri, timeout):
             raise TrackingUnavailable(f"MLflow tracking server {uri} is unreachable: {fix}")
+        problem = credentials_problem(uri, timeout)
+        if problem is not None:
+            raise TrackingUnavailable(f"MLflow tracking server {uri} {problem}")
     elif is_database(uri):
         problem = database_problem(uri, timeout)
         if problem is not None:
