@@ -12,16 +12,19 @@ SERVER_PORT   ?= 5000
 VIZ_PORT      ?= 4141
 # kedro-viz 12.5 imports a response class FastAPI deprecates: mute its 20-line notice.
 VIZ_QUIET     := PYTHONWARNINGS="ignore:ORJSONResponse is deprecated"
+#: The Markdown files with generated tables (<!-- table: NAME --> blocks): a folder, its *.md files.
+TABLE_FILES   := README.md docs
 #: The tests that look at each view in headless Chromium (and take the README's screenshots).
 VIEW_TESTS    := tests/e2e/test_viz.py::test_static_site_shows_the_default_pipeline_offline \
   tests/e2e/test_dvc_plots_page.py::test_plots_diff_page_renders_offline_with_both_revisions \
   tests/e2e/test_kedro_run.py::test_mlflow_ui_lists_the_run_and_the_champion_with_its_description
 export KEDRO_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := 1
+export NO_MKDOCS_2_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export MPLBACKEND := Agg
 
-.PHONY: help setup run test test-all soak bench repro tables lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots
+.PHONY: help setup run test test-all soak bench repro tables lint lock clean airflow-dag airflow-venv server push pull viz viz-build screenshots docs
 
 help:                  ## these targets and what each does
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | expand -t 15
@@ -51,12 +54,12 @@ soak: $(STAMP)         ## fault and load soaks -> data/08_reporting/soak/*.json 
 bench: $(STAMP)        ## throughput, seconds per stage, peak memory -> data/08_reporting/bench.json
 	$(BIN)/python -m ganops.bench
 
-repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed, publish to reference/; then the README's tables
+repro: $(STAMP)        ## dvc repro: rerun the stages whose code, data or parameters changed, publish to reference/; then the tables
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro   # its stages call `kedro`
 	$(MAKE) tables
 
-tables: $(STAMP)       ## the README's reference tables, rewritten from reference/ and the studies' summaries
-	$(BIN)/python -m ganops.tracking.readme_tables README.md
+tables: $(STAMP)       ## the reference tables of README.md and docs/, rewritten from reference/ and the studies' summaries
+	$(BIN)/python -m ganops.tracking.readme_tables $(TABLE_FILES)
 
 viz: $(STAMP)          ## kedro-viz: the pipelines by layer, a group per variant, a tag per family (VIZ_PORT)
 	$(VIZ_QUIET) $(BIN)/kedro viz run --host 127.0.0.1 --port $(VIZ_PORT) --no-browser
@@ -66,7 +69,7 @@ viz-build: $(STAMP)    ## kedro-viz as a static site in build/ (any web server s
 	$(VIZ_QUIET) $(BIN)/kedro viz build
 	@test -f build/api/main || { echo "ganops: kedro viz build failed (its ERROR above); no site in build/" >&2; exit 2; }
 
-screenshots: $(STAMP)  ## the README's pictures of kedro-viz, DVC plots and the MLflow UI -> docs/screenshots/ (the view tests)
+screenshots: $(STAMP)  ## the pictures of kedro-viz, DVC plots and the MLflow UI -> docs/screenshots/ (the view tests)
 	GANOPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q $(VIEW_TESTS)
 
 airflow-dag: $(STAMP)  ## regenerate airflow_dags/ganops_$(PIPELINE)_dag.py from the pipeline
@@ -90,10 +93,14 @@ push: $(STAMP)         ## dvc push: data, checkpoints, extractors, generators to
 pull: $(STAMP)         ## dvc pull from the DVC remote, checked first; then `make repro` reruns only what changed
 	$(BIN)/python -m ganops.tracking.remote pull $(REMOTE)
 
-lint: $(STAMP)         ## ruff, and the README's tables against the working tree's reports
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
-	$(BIN)/python -m ganops.tracking.readme_tables --check README.md
+lint: $(STAMP)         ## ruff, and the tables of README.md and docs/ against the working tree's reports
+	$(BIN)/ruff check src tests docs
+	$(BIN)/ruff format --check src tests docs
+	$(BIN)/python -m ganops.tracking.readme_tables --check $(TABLE_FILES)
+
+docs: $(STAMP)         ## the documentation site, offline, in build/site (mkdocs build --strict); notebooks run first when a model is registered
+	$(BIN)/python docs/notebooks.py build/notebooks
+	GANOPS_DOCS_NOTEBOOKS=build/notebooks $(BIN)/mkdocs build --strict --site-dir build/site
 
 lock:                  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -1,4 +1,5 @@
-"""The README's reference tables come from the committed reports, never from a hand edit."""
+"""The reference tables of the README and the documentation site come from the committed
+reports, never from a hand edit."""
 
 import io
 import json
@@ -16,23 +17,34 @@ from ganops.tracking.readme_tables import main, regenerate
 ROOT = Path(__file__).resolve().parents[2]
 
 
-#: What the tables are made of: the README itself, the reports, and what names the variants.
-COMMITTED = ["README.md", "dvc.yaml", "conf/base", "reference", "data/08_reporting"]
+#: What the tables are made of: the reports, and what names the variants.
+COMMITTED = ["dvc.yaml", "conf/base", "reference", "data/08_reporting"]
 
 
-def test_the_readme_tables_match_the_committed_reports(tmp_path, monkeypatch, capsys):
+def committed_pages() -> list[str]:
+    """The Markdown files git holds at HEAD with a table block (the README, docs/...)."""
+    found = subprocess.run(
+        ["git", "grep", "-l", "--fixed-strings", "<!-- table: ", "HEAD", "--", "*.md"],
+        cwd=ROOT, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return [line.removeprefix("HEAD:") for line in found.splitlines()]
+
+
+def test_the_tables_match_the_committed_reports(tmp_path, monkeypatch, capsys):
     """Checked on what git holds at HEAD, not on the working tree: a run (`make run`, or
     `dvc repro` before `make tables`) changes nothing here (`make lint` checks the working tree)."""
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: no committed reports to compare")
+    pages = committed_pages()
+    assert pages, "no committed page holds a table block"
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", "HEAD", *COMMITTED],
+        ["git", "archive", "--format=tar", "HEAD", *COMMITTED, *pages],
         cwd=ROOT, capture_output=True, check=True,
     ).stdout  # fmt: skip
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp_path, filter="data")
     monkeypatch.chdir(tmp_path)
-    assert main(["--check", "README.md"]) == 0, capsys.readouterr().out
+    assert main(["--check", *pages]) == 0, capsys.readouterr().out
 
 
 def write_run(reference: Path, variant: str, fid: float, failures: dict | None = None) -> None:
@@ -81,7 +93,7 @@ def test_check_names_the_stale_tables_and_writes_nothing(project, capsys):
     readme = Path("README.md")
     readme.write_text("<!-- table: ablation -->\nhand-edited\n<!-- /table -->\n")
     assert main(["--check", str(readme)]) == 1
-    assert "stale README tables: ablation; run `make tables`" in capsys.readouterr().out
+    assert "stale tables in README.md: ablation; run `make tables`" in capsys.readouterr().out
     assert "hand-edited" in readme.read_text()
     assert main([str(readme)]) == 0 and "| book | 1 |" in readme.read_text()
 
@@ -89,7 +101,7 @@ def test_check_names_the_stale_tables_and_writes_nothing(project, capsys):
 @pytest.mark.parametrize(
     ("block", "message"),
     [
-        ("<!-- table: leaderboard -->\n<!-- /table -->", "README table 'leaderboard': unknown"),
+        ("<!-- table: leaderboard -->\n<!-- /table -->", "README.md: table 'leaderboard': unknown"),
         ("<!-- table: mixtures -->\n<!-- /table -->", "mixtures/study.md: missing; run `kedro run"),
     ],
 )
@@ -211,4 +223,59 @@ def test_likelihood_table_bounds_an_elbo_model_and_ends_with_dcgan_for_scale(pro
         "| vae | ≤ 61.6 (IWAE) | ≤ 0.347 | 65.6 | 3.76 | 0.012 | 2,000 steps, 1.7 min |",
         "| pixelcnn | 42.4 (exact) | 0.239 |  | 3.76 | 0.012 | 2,000 steps, 1.7 min |",
         "| dcgan, for scale | (no likelihood) |  |  | 0.431 | 0.012 | 2,000 steps, 1.7 min |",
+    ]
+
+
+def test_every_page_given_or_under_a_folder_given_is_rewritten(project, capsys):
+    """Several files, and a folder standing for its Markdown files that hold a block (others
+    are left alone, and not listed); --check names each stale file."""
+    block = "<!-- table: ablation -->\nstale\n<!-- /table -->\n"
+    Path("README.md").write_text("# Title\n" + block)
+    Path("docs/families").mkdir(parents=True)
+    Path("docs/results.md").write_text(block + "prose\n" + block)
+    Path("docs/families/one.md").write_text(block)
+    Path("docs/plain.md").write_text("no tables here\n")
+    assert main(["--check", "README.md", "docs"]) == 1
+    out = capsys.readouterr().out
+    for name in ("README.md", "docs/families/one.md", "docs/results.md"):
+        assert f"stale tables in {name}: ablation" in out
+    assert "plain.md" not in out
+    assert main(["README.md", "docs"]) == 0
+    assert "docs/results.md: 2 table(s) rewritten: ablation, ablation" in capsys.readouterr().out
+    assert Path("docs/results.md").read_text().count("| book | 1 |") == 2
+    assert Path("docs/plain.md").read_text() == "no tables here\n"
+    assert main(["--check", "README.md", "docs"]) == 0
+
+
+def test_no_path_is_usage(capsys):
+    assert main(["--check"]) == 2
+    assert capsys.readouterr().err.startswith("usage: python -m ganops.tracking.readme_tables")
+
+
+def test_headline_ranks_each_family_and_task_by_its_primary_metric(tmp_path, monkeypatch):
+    """One line per (family, dataset, primary metric), the variants best first in the
+    metric's direction, the task's baseline where it has one; the failure experiments out."""
+    monkeypatch.chdir(tmp_path)
+    Path("dvc.yaml").write_text(
+        "vars:\n  - sampling: [gan, dcgan, mode_collapse]\n"
+        "  - translation:\n      srgan: photos_sr\n      srresnet: photos_sr\n"
+    )
+    runs = {
+        "gan": ("digits", "fid", "lower", {"fid": 3.651}),
+        "dcgan": ("digits", "fid", "lower", {"fid": 0.4233}),
+        "mode_collapse": ("digits", "fid", "lower", {"fid": 24.9}),
+        "srgan": ("photos_sr", "fid", "lower", {"fid": 9.72, "baseline_fid": 28.1}),
+        "srresnet": ("photos_sr", "psnr_y", "higher", {"psnr_y": 31.56, "baseline_psnr_y": 30.5}),
+    }
+    for variant, (dataset, name, better, metrics) in runs.items():
+        folder = tmp_path / "reference" / variant
+        folder.mkdir(parents=True)
+        primary = {"name": name, "value": metrics[name], "better": better}
+        doc = {"variant": variant, "dataset": dataset, "primary": primary, "metrics": metrics}
+        (folder / "metrics.json").write_text(json.dumps(doc))
+        (folder / "train_summary.json").write_text(json.dumps({"steps": 10}))
+    assert readme_tables.headline_table().splitlines()[2:] == [
+        "| unconditional | `digits` | `fid` ↓ | dcgan 0.423 · gan 3.65 | — |",
+        "| paired translation | `photos_sr` | `fid` ↓ | srgan 9.72 | 28.1 |",
+        "| paired translation | `photos_sr` | `psnr_y` ↑ | srresnet 31.6 | 30.5 |",
     ]

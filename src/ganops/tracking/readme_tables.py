@@ -1,11 +1,14 @@
-"""The README's reference tables, regenerated from the committed reports, never edited by
-hand: each sits between ``<!-- table: NAME -->`` and ``<!-- /table -->``. The variants' tables
-read ``reference/`` (what ``dvc repro`` publishes), the studies' tables their summaries in
+"""The reference tables of the README and the documentation site, regenerated from the committed
+reports, never edited by hand: each sits between ``<!-- table: NAME -->`` and ``<!-- /table -->``
+in a Markdown file (the same table may sit in several files: ``docs/results.md`` holds them all,
+a family's page its own, the README the headline). The variants' tables read ``reference/``
+(what ``dvc repro`` publishes), the studies' tables their summaries in
 ``data/08_reporting/<study>/``; every path is the project's, relative to the working folder.
 
-``python -m ganops.tracking.readme_tables README.md`` rewrites them (``make tables``, which
-``make repro`` runs after ``dvc repro``); ``--check`` writes nothing and exits 1 naming the
-stale ones (a test runs it).
+``python -m ganops.tracking.readme_tables README.md docs`` rewrites them in every file named and
+every ``*.md`` file under every folder named (``make tables``, which ``make repro`` runs after
+``dvc repro``); ``--check`` writes nothing and exits 1 naming the stale ones, file by file
+(``make lint``; a test runs it on what git holds).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import yaml
 from ganops.config import variant_params
 from ganops.errors import DataError
 from ganops.evaluation.study import training_seconds
+from ganops.quiet import quiet_start
 from ganops.storage import atomic_write
 from ganops.tracking.dvc_plots import parse_metrics, read_json
 
@@ -28,7 +32,7 @@ REFERENCE = Path("reference")
 STUDIES = Path("data/08_reporting")
 DVC_YAML = Path("dvc.yaml")
 BLOCK = re.compile(r"(<!-- table: (\w+) -->\n)(.*?)(<!-- /table -->)", re.DOTALL)
-USAGE = "usage: python -m ganops.tracking.readme_tables [--check] README.md"
+USAGE = "usage: python -m ganops.tracking.readme_tables [--check] FILE_OR_FOLDER..."
 
 
 def failures(summary: dict[str, Any]) -> str:
@@ -225,7 +229,44 @@ def study(name: str) -> Callable[[], str]:
     return table
 
 
+def headline_table() -> str:
+    """One line per family and task (its dataset and primary metric): the published variants,
+    best first by that metric, and the task's trivial baseline where it has one (the gray
+    image, bicubic upsampling, biharmonic inpainting, the identity). The failure-mode
+    experiments are left out: they are there to fail."""
+    quiet_start()  # the families are the variants' registry's, which imports Keras
+    from ganops.variants import EXPERIMENTS, FAMILIES
+
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for variant in [*digits_variants(), *translation_variants()]:
+        if variant in EXPERIMENTS:
+            continue
+        metrics, _ = run(variant)
+        family = next(name for name, members in FAMILIES.items() if variant in members)
+        key = (family, metrics["dataset"], metrics["primary"]["name"])
+        groups.setdefault(key, []).append(metrics)
+    rows = []
+    for (family, dataset, name), runs in sorted(
+        groups.items(), key=lambda item: list(FAMILIES).index(item[0][0])
+    ):  # a stable sort: dvc.yaml's order within a family
+        higher = runs[0]["primary"]["better"] == "higher"
+        runs = sorted(runs, key=lambda m: m["metrics"][name], reverse=higher)
+        baseline = runs[0]["metrics"].get(f"baseline_{name}")
+        rows.append(
+            [
+                family.replace("_", " "),
+                f"`{dataset}`",
+                f"`{name}` {'↑' if higher else '↓'}",
+                " · ".join(f"{m['variant']} {m['metrics'][name]:.3g}" for m in runs),
+                "—" if baseline is None else f"{baseline:.3g}",
+            ]
+        )
+    header = "| family | dataset | judged by | variants, best first | doing nothing |"
+    return markdown(header, rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "headline": headline_table,
     "digits": digits_table,
     "conditional": conditional_table,
     "likelihood": likelihood_table,
@@ -255,7 +296,7 @@ def regenerate(text: str) -> tuple[str, list[str]]:
     def fill(match: re.Match) -> str:
         opening, name, old, closing = match.groups()
         if name not in TABLES:
-            raise DataError(f"README table '{name}': unknown; known: {', '.join(TABLES)}")
+            raise DataError(f"table '{name}': unknown; known: {', '.join(TABLES)}")
         new = TABLES[name]()
         if new != old:
             changed.append(name)
@@ -264,32 +305,51 @@ def regenerate(text: str) -> tuple[str, list[str]]:
     return BLOCK.sub(fill, text), changed
 
 
+def markdown_files(paths: Iterable[str]) -> list[Path]:
+    """The files named, and every ``*.md`` file under the folders named that holds a table."""
+    files = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(path.rglob("*.md"))
+            files += [f for f in found if BLOCK.search(f.read_text(encoding="utf-8"))]
+        else:
+            files.append(path)
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite the README's tables, or with ``--check`` say which are stale (exit 1)."""
+    """Rewrite the tables of the files given, or with ``--check`` say which are stale (exit 1)."""
     args = sys.argv[1:] if argv is None else argv
     if {"-h", "--help"} & set(args):
-        print(USAGE + "\n\nRewrite the README's reference tables from the committed reports;")
+        print(USAGE + "\n\nRewrite the reference tables (<!-- table: NAME --> blocks) of each")
+        print("Markdown file, and of each *.md file under each folder, from the committed reports;")
         print("--check: change nothing, exit 1 when one is stale.")
         return 0
     check = "--check" in args
     paths = [a for a in args if a != "--check"]
-    if len(paths) != 1:
+    if not paths:
         print(USAGE, file=sys.stderr)
         return 2
-    readme = Path(paths[0])
-    try:
-        text, changed = regenerate(readme.read_text())
-    except (OSError, DataError) as err:
-        print(f"ganops: {err}", file=sys.stderr)
-        return 2
-    if check:
+    stale = 0
+    for path in markdown_files(paths):
+        try:
+            text, changed = regenerate(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            print(f"ganops: {path}: cannot read it ({err.strerror or err})", file=sys.stderr)
+            return 2
+        except DataError as err:
+            print(f"ganops: {path}: {err}", file=sys.stderr)
+            return 2
+        if check:
+            if changed:
+                stale += 1
+                print(f"ganops: stale tables in {path}: {', '.join(changed)}; run `make tables`")
+            continue
         if changed:
-            print(f"ganops: stale README tables: {', '.join(changed)}; run `make tables`")
-        return int(bool(changed))
-    if changed:
-        atomic_write(readme, lambda tmp: tmp.write_text(text))
-    print(f"{readme}: {len(changed)} table(s) rewritten: {', '.join(changed) or 'none'}")
-    return 0
+            atomic_write(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        print(f"{path}: {len(changed)} table(s) rewritten: {', '.join(changed) or 'none'}")
+    return int(bool(stale))
 
 
 if __name__ == "__main__":

@@ -81,9 +81,10 @@ _SPECIFIC = {
     "unpaired_translation": UNPAIRED,
     "likelihood": LIKELIHOOD,
 }
-#: DESIGN.md's families, each variant in exactly one; their names are the variants' Kedro tags
-#: (``kedro run --tags conditional``, kedro-viz's tag filter). The failure-mode experiments are
-#: the vanilla GAN, so unconditional (the ``failure_modes`` pipeline selects them apart).
+#: The families (docs/architecture.md's table), each variant in exactly one; their names are
+#: the variants' Kedro tags (``kedro run --tags conditional``, kedro-viz's tag filter). The
+#: failure-mode experiments are the vanilla GAN, so unconditional (the ``failure_modes``
+#: pipeline selects them apart).
 FAMILIES: dict[str, tuple[str, ...]] = {
     "unconditional": tuple(
         name for name in VARIANTS if not any(name in members for members in _SPECIFIC.values())
