@@ -10,6 +10,7 @@ PIPELINE      ?= retrain
 SERVER_HOST   ?= 127.0.0.1
 SERVER_PORT   ?= 5000
 VIZ_PORT      ?= 4141
+UV_VERSION    := 0.13.9
 # kedro-viz 12.5 imports a response class FastAPI deprecates: mute its 20-line notice.
 VIZ_QUIET     := PYTHONWARNINGS="ignore:ORJSONResponse is deprecated"
 #: The Markdown files with generated tables (<!-- table: NAME --> blocks): a folder, its *.md files.
@@ -31,11 +32,13 @@ help:                  ## these targets and what each does
 
 setup: $(STAMP)        ## the virtual environment .venv from requirements.lock (every target does it first)
 
-$(STAMP): requirements.lock pyproject.toml
+# Every package installed is checked against the locks' hashes, uv itself included; the project
+# is built by the locked setuptools (no build isolation: nothing fetched unhashed).
+$(STAMP): requirements.lock requirements-uv.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
-	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements-uv.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ganops.tracking.dvc_plots template .dvc/plots_template.html  # `dvc plots`, offline
 	touch $@
 
@@ -81,7 +84,7 @@ airflow-venv: $(AIRFLOW_STAMP)  ## Airflow alone in .venv-airflow (its pins clas
 $(AIRFLOW_STAMP): airflow_dags/requirements.lock | $(STAMP)
 	rm -rf $(AIRFLOW_VENV)
 	$(PYTHON) -m venv --without-pip $(AIRFLOW_VENV)
-	$(BIN)/uv pip install -q --python $(AIRFLOW_VENV)/bin/python -r airflow_dags/requirements.lock
+	$(BIN)/uv pip install -q --python $(AIRFLOW_VENV)/bin/python --require-hashes -r airflow_dags/requirements.lock
 	touch $@
 
 server: $(STAMP)       ## the team's MLflow server: PostgreSQL + proxied artifacts (SERVER_HOST/PORT; MLFLOW_BACKEND_STORE_URI, MLFLOW_ARTIFACTS_DESTINATION)
@@ -102,9 +105,10 @@ docs: $(STAMP)         ## the documentation site, offline, in build/site (mkdocs
 	$(BIN)/python docs/notebooks.py build/notebooks
 	GANOPS_DOCS_NOTEBOOKS=build/notebooks $(BIN)/mkdocs build --strict --site-dir build/site
 
-lock:                  ## re-resolve requirements.lock from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
-	$(BIN)/uv pip compile airflow_dags/requirements.in --python-version 3.11 -o airflow_dags/requirements.lock
+lock:                  ## re-resolve the locks (with hashes) from pyproject.toml, airflow_dags/requirements.in and UV_VERSION
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile airflow_dags/requirements.in --python-version 3.11 --generate-hashes -o airflow_dags/requirements.lock
+	echo "uv==$(UV_VERSION)" | $(BIN)/uv pip compile - --python-version 3.11 --generate-hashes --no-header -o requirements-uv.lock
 
 clean:                 ## remove both virtual environments and pytest's cache
 	rm -rf $(VENV) $(AIRFLOW_VENV) .pytest_cache
