@@ -8,13 +8,16 @@ Each soak writes its figures to ``data/08_reporting/soak/<name>.json`` (quoted i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -388,10 +391,30 @@ def test_serving_1000_mixed_requests(tmp_path: Path, digits_input, serve_model):
 TRANSLATIONS = 500
 
 
+@contextlib.contextmanager
+def peak_memory_mib() -> Iterator[dict[str, float]]:
+    """The servers' resident memory sampled every 0.1 s while inside: ``{"peak": MiB}``."""
+    peak, done = {"peak": server_memory_mib()}, threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak["peak"] = max(peak["peak"], server_memory_mib())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
+
+
 def test_serving_translation_under_load(tmp_path: Path, paired_inputs, serve_model):
     """A translation model (Pix2Pix, gray -> colour) under images valid and hostile (files
-    that are not images or are cut short, NaN or out-of-range pixels, wrong channels, rows of
-    two sizes, too many pixels, a latent, not JSON): the same guarantees."""
+    that are not images, not PNG or JPEG, or cut short, a decompression bomb of 256 small
+    PNGs, a thin strip, NaN or out-of-range pixels, wrong channels, rows of two sizes, too
+    many pixels, a latent, not JSON): the same guarantees, and the server's peak memory
+    through the whole soak under 2 GiB above its idle size."""
     from ganops.serving.loadtest import figures, hammer, requests_mix
     from stores import register_tiny, use_mlflow_store
 
@@ -399,14 +422,22 @@ def test_serving_translation_under_load(tmp_path: Path, paired_inputs, serve_mod
     register_tiny(paired_inputs["colorize"], "pix2pix", "photos_colorize")
     with serve_model(tmp_path, uri, "models:/ganops-pix2pix-photos_colorize@champion") as base:
         url = f"{base}/invocations"
-        hammer(url, requests_mix(10, image=(16, 1), seed=1))  # warm up
-        before = server_memory_mib()
-        answers, seconds = hammer(url, requests_mix(TRANSLATIONS, image=(16, 1)))
-        after = server_memory_mib()
-    assert_served_well(answers, kinds=10)
+        idle = server_memory_mib()
+        with peak_memory_mib() as peak:
+            hammer(url, requests_mix(10, image=(16, 1), seed=1))  # warm up
+            before = server_memory_mib()
+            answers, seconds = hammer(url, requests_mix(TRANSLATIONS, image=(16, 1)))
+            after = server_memory_mib()
+    assert_served_well(answers, kinds=13)
     assert after - before < 500, (before, after)
+    assert peak["peak"] - idle < 2048, (idle, peak)
     result = figures(answers, seconds) | {
-        "server_memory_mib": {"before": round(before), "after": round(after)},
+        "server_memory_mib": {
+            "idle": round(idle),
+            "before": round(before),
+            "after": round(after),
+            "peak": round(peak["peak"]),
+        },
         "reasons": reasons(answers),
     }
     record("serving_translation", result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import random
 import socket
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from ganops.serving.images import encode_png
 from ganops.serving.rest import LOOPBACK, start_server
@@ -128,9 +130,17 @@ def valid_image(rng: random.Random, size: int, channels: int) -> Request:
     return Request("valid", table(["pixels"], [[a] for a in arrays]), rows)
 
 
+def image_file(image: np.ndarray, fmt: str) -> str:
+    """An image in [0, 1] as the base64 text of a file in Pillow's format ``fmt``."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.uint8(np.asarray(image) * 255)).save(buffer, fmt)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def hostile_image(rng: random.Random, size: int, channels: int) -> Request:
     """A request a translation model must refuse with a 4xx and a reason."""
     picture = base64.b64decode(encode_png(np.zeros((size, size, 1))))
+    bomb_png = encode_png(np.zeros((1024, 1024, 1)))
 
     def pixels(value: float, shape: tuple[int, ...] = (size, size, channels)) -> list:
         return np.full(shape, value).tolist()
@@ -148,6 +158,10 @@ def hostile_image(rng: random.Random, size: int, channels: int) -> Request:
             ["pixels"], [[pixels(0.5)], [pixels(0.5, (size + 4, size, channels))]]
         ),
         "too many pixels": lambda: table(["image"], [[encode_png(np.zeros((2100, 2100, 1)))]]),
+        # 256 black 1024x1024 PNGs: ~0.5 MB sent, a gigabyte decoded (refused from the headers)
+        "a decompression bomb": lambda: table(["image"], [[bomb_png]] * 256),
+        "a TIFF file": lambda: table(["image"], [[image_file(np.zeros((size, size)), "TIFF")]]),
+        "a thin strip": lambda: table(["image"], [[encode_png(np.zeros((2, 2000, 1)))]]),
         "a latent for a translation model": lambda: table(["z"], [[[0.1, 0.2]]]),
         "not JSON": lambda: b"{this is not json",
     }
