@@ -3,6 +3,7 @@ on loopback (one each for this module, ``team_server``), registrations through i
 processes that share no lock, and the one-line messages for a database that cannot be used."""
 
 import multiprocessing
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,76 @@ def test_the_clusters_socket_and_folder_are_its_owners_alone(team_server):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     socket = folder / f".s.PGSQL.{team_server.cluster.port}"
     assert stat.S_ISSOCK(socket.stat().st_mode) and stat.S_IMODE(socket.stat().st_mode) == 0o700
+
+
+def owner_runs_this_python() -> bool:
+    from ganops.tracking.team import as_owner
+
+    return subprocess.run(as_owner([sys.executable, "-c", ""]), check=False).returncode == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root only: there is no root to drop otherwise")
+def test_make_server_as_root_refuses_when_postgres_cannot_run_its_python(tmp_path, capsys):
+    """Here and in CI the interpreter lives under /root: the server cannot drop root, so it
+    does not start, in one line and before anything is written."""
+    from ganops.tracking.team import main
+
+    if owner_runs_this_python():
+        pytest.skip("postgres can run this Python: the server drops root (the test below)")
+    assert main(["--folder", str(tmp_path / "server")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ganops: as root, make server runs mlflow server as postgres, who ")
+    assert len(err.splitlines()) == 1 and not (tmp_path / "server").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root only: there is no root to drop otherwise")
+def test_make_server_started_as_root_runs_mlflow_server_as_postgres():
+    """`make server` as root, end to end: its own PostgreSQL and mlflow server (with users),
+    the server's processes owned by postgres, the generated secrets 0600; Ctrl-C stops both."""
+    import shutil
+    import signal
+    import stat
+    import tempfile
+    import time
+
+    import psutil
+    import requests
+
+    from ganops.tracking.server import answers
+    from ganops.tracking.team import PostgresMissing, postgres_program
+
+    try:
+        postgres_program("initdb")
+    except PostgresMissing as err:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(str(err))
+    if not owner_runs_this_python():
+        pytest.skip("postgres cannot run this Python: make server refuses (the test above)")
+    project = Path(tempfile.mkdtemp(prefix="ganops-server-"))  # as a project: others may enter
+    project.chmod(0o755)
+    folder, port, log = project / ".mlflow-server", free_port(), project / "server.log"
+    command = [sys.executable, "-m", "ganops.tracking.team", "--folder", str(folder),
+               "--postgres-port", str(free_port()), "--port", str(port),
+               "--workers", "1"]  # fmt: skip
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not answers(f"http://127.0.0.1:{port}", timeout=1):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        children = psutil.Process(server.pid).children(recursive=True)
+        mlflow = [p for p in children if "mlflow" in " ".join(p.cmdline())]
+        mlflow = [p for p in mlflow if p.name() != "runuser"]
+        assert mlflow and {p.username() for p in mlflow} == {"postgres"}, log.read_text()
+        search = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/search"
+        assert requests.get(search, params={"max_results": 1}, timeout=10).status_code == 401
+        for secret in ("postgres-password", "auth/admin-password", "auth/flask-secret-key"):
+            assert stat.S_IMODE((folder / secret).stat().st_mode) == 0o600, secret
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl-C: the server stops, then its PostgreSQL
+        try:
+            server.wait(timeout=60)
+        finally:
+            for child in psutil.Process().children(recursive=True):
+                child.kill()
+            shutil.rmtree(project, ignore_errors=True)

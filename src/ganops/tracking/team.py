@@ -32,9 +32,35 @@ from ganops.errors import ConfigError, GanopsError
 from ganops.serving.rest import is_loopback
 from ganops.tracking.server import answers, check_tracking_uri, is_database, without_password
 
-OWNER = "postgres"  # PostgreSQL refuses to run as root: root runs it as this user
+OWNER = "postgres"  # PostgreSQL refuses to run as root: root runs it, and mlflow server, as this
 ADMIN = "admin"  # the basic-auth app's first user
 PRIVATE = 0o600  # secrets: the owner reads and writes, nobody else
+
+
+def as_owner(command: list[str]) -> list[str]:
+    """``command`` run as ``OWNER`` when we are root: neither PostgreSQL nor a server that the
+    network reaches runs as root."""
+    return ["runuser", "-u", OWNER, "--", *command] if os.geteuid() == 0 else command
+
+
+def hand_over(path: Path) -> None:
+    """Root: ``path`` (a folder the server writes in, or a file it reads) becomes ``OWNER``'s."""
+    if os.geteuid() == 0:
+        shutil.chown(path, OWNER, OWNER)
+
+
+def check_owner_runs_python() -> None:
+    """Root: refuse in one line, before anything starts, when ``OWNER`` cannot run this
+    environment's Python (``mlflow server`` runs on it), e.g. one installed under /root."""
+    if os.geteuid() != 0:
+        return
+    done = subprocess.run(as_owner([sys.executable, "-c", ""]), capture_output=True, check=False)
+    if done.returncode != 0:
+        python = Path(sys.executable).resolve()
+        raise ConfigError(
+            f"as root, make server runs mlflow server as {OWNER}, who cannot run {python}: "
+            f"run make server as an ordinary user, or install Python where {OWNER} can reach it"
+        )
 
 
 def secret(path: Path) -> str:
@@ -128,8 +154,7 @@ class Cluster:
 
     def run(self, program: str, *args: str) -> None:
         """Run PostgreSQL's ``program`` as the cluster's owner (``postgres`` when we are root)."""
-        owner = ["runuser", "-u", OWNER, "--"] if os.geteuid() == 0 else []
-        command = [*owner, postgres_program(program), *args]
+        command = as_owner([postgres_program(program), *args])
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise GanopsError(f"PostgreSQL's {program} failed: {done.stderr.strip()[-500:]}")
@@ -139,8 +164,7 @@ class Cluster:
         data = self.folder / "data"
         if not (data / "PG_VERSION").is_file():
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if os.geteuid() == 0:
-                shutil.chown(self.folder, OWNER, OWNER)
+            hand_over(self.folder)
             fast = ["--no-sync"] if self.throwaway else []
             # trust on the socket alone, which only the owner can reach (folder and socket 0700)
             self.run("initdb", "-D", str(data), "-U", OWNER, "--auth-local=trust",
@@ -321,6 +345,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def drop_root(artifacts: str, auth: Auth | None) -> None:
+    """Root: make what ``mlflow server`` (run as ``OWNER``) writes and reads its own (a local
+    artifacts folder, the auth app's folder and settings)."""
+    if os.geteuid() != 0:
+        return
+    if not urlparse(artifacts).scheme:  # a local folder, not s3:// or gs://
+        Path(artifacts).mkdir(parents=True, exist_ok=True)
+        hand_over(Path(artifacts))
+    if auth is not None:  # its secrets stay root's: they reach the server in its environment
+        hand_over(auth.folder)
+        hand_over(auth.folder / "basic_auth.ini")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Check the backend store, start what is needed, serve until stopped (Ctrl-C)."""
     args = parser().parse_args(argv)
@@ -330,18 +367,25 @@ def main(argv: list[str] | None = None) -> int:
         try:
             check_exposure(args.host, args.auth)
             backend = args.backend_store_uri
+            if backend is not None:  # the team's own database: checked before anything else
+                if not is_database(backend) and urlparse(backend).scheme != "sqlite":
+                    raise ConfigError(f"--backend-store-uri {backend}: give a postgresql:// URI")
+                check_tracking_uri(backend)
+            check_owner_runs_python()
+            args.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            hand_over(args.folder)  # root: the server's own folder is OWNER's (secrets stay root's)
             if backend is None:
                 password = secret(args.folder.resolve() / "postgres-password")
                 cluster = Cluster(args.folder.resolve() / "postgres", args.postgres_port, password)
                 backend = stack.enter_context(postgres(cluster)).uri
-            elif not is_database(backend) and urlparse(backend).scheme != "sqlite":
-                raise ConfigError(f"--backend-store-uri {backend}: give a postgresql:// URI")
-            check_tracking_uri(backend)
+                check_tracking_uri(backend)
             env = server_env(backend, auth=auth)
+            command = server_command(artifacts, args.host, args.port, args.workers, args.auth)
+            drop_root(artifacts, auth)
         except GanopsError as err:
             print(f"ganops: {err}", file=sys.stderr)
             return 2
-        command = server_command(artifacts, args.host, args.port, args.workers, args.auth)
+        command = as_owner(command)
         print(f"mlflow server on http://{args.host}:{args.port}: runs and registry in "
               f"{without_password(backend)}, artifacts in {artifacts}", flush=True)  # fmt: skip
         if auth:
