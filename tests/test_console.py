@@ -245,9 +245,8 @@ def test_serve_refuses_a_port_in_use(tmp_path, capsys):
 
 def test_the_server_gets_the_store_in_its_environment_not_its_command_line(monkeypatch):
     secret = "postgresql://ganops:s3cr3t@db:5432/mlflow"
-    command = serve_command("models:/m@champion", "127.0.0.1", free_port())
-    assert secret not in " ".join(command)
-    assert command[command.index("--env-manager") + 1] == "local"
-    env = serve_env(secret)
-    assert env["MLFLOW_TRACKING_URI"] == secret
+    command = serve_command("127.0.0.1", free_port())
+    assert secret not in " ".join(command) and "ganops.serving.app:build" in command
+    env = serve_env(secret, "/tmp/model")
+    assert env["MLFLOW_TRACKING_URI"] == secret and env["__pyfunc_model_path__"] == "/tmp/model"
     assert env["MLFLOW_ALLOW_PICKLE_DESERIALIZATION"] == "false"

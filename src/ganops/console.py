@@ -208,16 +208,18 @@ def listing_commands(commands) -> None:
 
 
 def serve_command(commands) -> None:
-    """``ganops serve``: ``mlflow models serve`` of a registered version, safely set up."""
+    """``ganops serve``: a registered version over REST (MLflow's scoring server), safely set
+    up."""
     srv = command_parser(
         commands,
         "serve",
         "serve a registered generator over REST on loopback (mlflow models serve)",
-        "Serve a registered version (by alias) with mlflow models serve, with the "
-        "project's settings: this environment's packages, pickle loading off, the tracking "
-        "store passed in the environment, not on the command line. It listens on loopback "
-        "only: mlflow models serve has no authentication, so put an authenticating reverse "
-        "proxy in front of it to serve others. Ctrl-C stops it.",
+        "Serve a registered version (by alias) with MLflow's scoring server (what mlflow "
+        "models serve runs), with the project's settings: this environment's packages, "
+        "pickle loading off, request bodies of at most 32 MiB ($GANOPS_MAX_REQUEST_BYTES), "
+        "the tracking store passed in the environment, not on the command line. It listens "
+        "on loopback only: mlflow models serve has no authentication, so put an "
+        "authenticating reverse proxy in front of it to serve others. Ctrl-C stops it.",
         """  ganops serve --model ganops-dcgan-digits
   curl -s http://127.0.0.1:5001/invocations -H 'Content-Type: application/json' \\
     -d '{"dataframe_split": {"columns": ["n", "seed"], "data": [[4, 0]]}}'""",
@@ -561,8 +563,8 @@ def registered_version(tracking_uri: str, name: str, alias: str) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """``ganops serve``: this process becomes ``mlflow models serve`` of the version, in the
-    foreground until Ctrl-C, once the host, store, port and version are checked."""
+    """``ganops serve``: this process becomes the server of the version (``serving.rest``),
+    in the foreground until Ctrl-C, once the host, store, port and version are checked."""
     from ganops.serving.rest import become_server, check_host
 
     check_host(args.host)

@@ -108,3 +108,31 @@ def test_bad_requests_get_a_400_and_the_server_keeps_serving(server, data, colum
         f"{server}/invocations", {"dataframe_split": {"columns": ["n", "seed"], "data": [[1, 0]]}}
     )
     assert ok == 200
+
+
+def raw_post(base: str, headers: str, body: bytes = b"") -> tuple[int, str]:
+    """Send a POST to /invocations with these header lines, as written; the status and body."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(f"POST /invocations HTTP/1.1\r\nHost: {host}\r\n{headers}\r\n".encode())
+        conn.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, text = answer.decode().partition("\r\n\r\n")
+    return int(head.split()[1]), text
+
+
+def test_a_body_over_the_bound_is_refused_from_its_headers(server):
+    """413 before any of the 40 MB is sent; a body of unknown length (chunked) 411."""
+    json_type = "Content-Type: application/json\r\n"
+    status, text = raw_post(server, f"{json_type}Content-Length: 40000000\r\n")
+    assert status == 413 and "over 33554432" in text, text
+    chunks = b"2\r\n{}\r\n0\r\n\r\n"
+    status, text = raw_post(server, f"{json_type}Transfer-Encoding: chunked\r\n", chunks)
+    assert status == 411 and "Content-Length" in text, text

@@ -1,5 +1,6 @@
-"""A served generator under load: a seeded mix of valid and hostile requests sent to
-``mlflow models serve`` from a few threads, with each answer's status, reason and latency.
+"""A served generator under load: a seeded mix of valid and hostile requests sent to the
+model server (``serving.rest``) from a few threads, with each answer's status, reason and
+latency.
 
 Used by the serving soak (``make soak``) and ``make bench`` (p50/p99 latency, requests/s).
 """
@@ -38,8 +39,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def served(folder: Path, tracking_uri: str, model_uri: str, wait: float = 180) -> Iterator[str]:
-    """``mlflow models serve`` of ``model_uri`` on a free loopback port with the project's
-    settings (``rest.start_server``: pickle loading off, the environment's packages), up and
+    """The server of ``model_uri`` on a free loopback port with the project's settings
+    (``rest.start_server``: pickle loading off, the environment's packages), up and
     answering ``/ping``; yields its base URL and stops it on exit (its log:
     ``folder/serve.log``)."""
     port, log = free_port(), Path(folder) / "serve.log"
@@ -52,7 +53,7 @@ def served(folder: Path, tracking_uri: str, model_uri: str, wait: float = 180) -
         deadline = time.monotonic() + wait
         while not answers_ping(base):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"mlflow models serve did not start: {log.read_text()[-3000:]}")
+                raise RuntimeError(f"the model server did not start: {log.read_text()[-3000:]}")
             time.sleep(1)
         yield base
     finally:

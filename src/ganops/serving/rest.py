@@ -1,12 +1,14 @@
-"""``mlflow models serve`` of a registered generator, started one way everywhere (``ganops
-serve``, the serving tests, the soak and ``make bench``).
+"""A registered generator served over REST, started one way everywhere (``ganops serve``,
+the serving tests, the soak and ``make bench``): MLflow's scoring server, the app
+``mlflow models serve`` runs, under uvicorn behind a bound on the request body
+(``ganops.serving.app``), for a copy of the version's files.
 
-The project's settings: the environment's own packages (``--env-manager local``: no
-virtualenv built, nothing downloaded), pickle loading off (versions are models from code),
-TensorFlow's start-up lines muted, and the tracking store handed over in the environment,
-never on the command line (where a password in the URI would show in the process list).
-The server listens on loopback only: ``mlflow models serve`` has no authentication, so
-anything wider goes through an authenticating reverse proxy in front of it.
+The project's settings: the environment's own packages (no virtualenv built, nothing
+downloaded), pickle loading off (versions are models from code), TensorFlow's start-up lines
+muted, and the tracking store handed over in the environment, never on the command line
+(where a password in the URI would show in the process list). The server listens on loopback
+only: it has no authentication, so anything wider goes through an authenticating reverse
+proxy in front of it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from ganops.errors import GanopsError
 
-BIN = Path(sys.executable).parent  # the environment's mlflow (serve execs its uvicorn)
+BIN = Path(sys.executable).parent  # the environment's uvicorn
 LOOPBACK = "127.0.0.1"
 
 
@@ -44,27 +46,41 @@ def check_host(host: str) -> None:
         )
 
 
-def serve_command(model_uri: str, host: str, port: int) -> list[str]:
-    """The ``mlflow models serve`` command line of ``model_uri`` on ``host:port``."""
+def serve_command(host: str, port: int) -> list[str]:
+    """The server's command line on ``host:port`` (the model comes in ``serve_env``)."""
     return [
-        str(BIN / "mlflow"),
-        "models",
-        "serve",
-        "-m",
-        model_uri,
-        "--env-manager",
-        "local",
+        str(BIN / "uvicorn"),
+        "--factory",
+        "ganops.serving.app:build",
         "--host",
         host,
         "--port",
         str(port),
+        "--timeout-keep-alive",
+        "5",
+        "--no-server-header",
     ]
 
 
-def serve_env(tracking_uri: str) -> dict[str, str]:
-    """The server's environment: this one, with the tracking store and the safe settings."""
+def local_copy(model_uri: str, tracking_uri: str) -> str:
+    """The version's files copied into a new temporary folder (as ``mlflow models serve``
+    does), read from the registry at ``tracking_uri``."""
+    import tempfile
+
+    from mlflow.artifacts import download_artifacts
+
+    folder = tempfile.mkdtemp(prefix="ganops-serve-")
+    return download_artifacts(model_uri, dst_path=folder, tracking_uri=tracking_uri)
+
+
+def serve_env(tracking_uri: str, model_path: str) -> dict[str, str]:
+    """The server's environment: this one, with the model's folder, the tracking store and
+    the safe settings."""
+    from mlflow.pyfunc.scoring_server import _SERVER_MODEL_PATH
+
     return {
         **os.environ,
+        _SERVER_MODEL_PATH: model_path,
         "MLFLOW_TRACKING_URI": tracking_uri,
         "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "false",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
@@ -75,20 +91,21 @@ def serve_env(tracking_uri: str) -> dict[str, str]:
 def start_server(
     model_uri: str, tracking_uri: str, port: int, host: str = LOOPBACK, **popen: Any
 ) -> subprocess.Popen:
-    """Start ``mlflow models serve`` of ``model_uri`` beside this process (``popen``:
+    """Start the server of ``model_uri`` beside this process (``popen``:
     ``subprocess.Popen``'s options, e.g. where its output goes); a host other than loopback
     is refused."""
     check_host(host)
-    command = serve_command(model_uri, host, port)
-    return subprocess.Popen(command, env=serve_env(tracking_uri), **popen)
+    env = serve_env(tracking_uri, local_copy(model_uri, tracking_uri))
+    return subprocess.Popen(serve_command(host, port), env=env, **popen)
 
 
 def become_server(model_uri: str, tracking_uri: str, port: int, host: str = LOOPBACK) -> None:
-    """Replace this process with ``mlflow models serve`` of ``model_uri`` (``ganops serve``:
-    Ctrl-C, a service manager's SIGTERM and the exit status are the server's own); a host
-    other than loopback is refused. Returns only by raising."""
+    """Replace this process with the server of ``model_uri`` (``ganops serve``: Ctrl-C, a
+    service manager's SIGTERM and the exit status are the server's own); a host other than
+    loopback is refused. Returns only by raising."""
     check_host(host)
-    command = serve_command(model_uri, host, port)
+    env = serve_env(tracking_uri, local_copy(model_uri, tracking_uri))
+    command = serve_command(host, port)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(command[0], command, serve_env(tracking_uri))
+    os.execve(command[0], command, env)
