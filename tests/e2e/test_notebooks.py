@@ -1,11 +1,12 @@
 """The notebooks in notebooks/: committed clean, and run top to bottom against a scratch project.
 
 A tiny `kedro run` (digits, features, DCGAN trained, evaluated and registered as the champion,
-v1) plus an untrained DCGAN registered as v2 (the challenger) make the project; the four
-notebooks then run at once, each in its own kernel from this environment's Python, with the
-project, model and tracking store given by their parameters cells' environment variables.
-Each test checks one notebook's key outputs (figures drawn, tables filled), not only that it
-finished.
+v1) plus an untrained DCGAN registered as v2 (the challenger) make the project, with a tiny
+untrained Context Encoder registered and its model input (photo patches with holes) written
+for the translation notebook; the notebooks then run at once, each in its own kernel from this
+environment's Python, with the project, model and tracking store given by their parameters
+cells' environment variables. Each test checks one notebook's key outputs (figures drawn,
+tables filled), not only that it finished.
 
 The kernels share nothing: each talks over Unix sockets in its own folder (over TCP, Jupyter
 picks free ports, closes them and lets the kernel bind them seconds later, so another process
@@ -32,11 +33,17 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
+from ganops.io import save_arrays
 from stores import register_tiny, use_mlflow_store
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 MODEL = "ganops-dcgan-digits"
+TRANSLATOR = "ganops-context_encoder-photos_inpaint"  # the scratch project's translation model
+#: The notebooks whose parameters cell defaults to another model than MODEL, and that model.
+DEFAULT_MODELS = {"05_translation.ipynb": "ganops-pix2pix-photos_color"}
+#: The notebooks given another model than MODEL (GANOPS_MODEL) in the scratch project.
+PROJECT_MODELS = {"05_translation.ipynb": TRANSLATOR}
 KERNEL = "ganops-test"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;[^\x1b]*\x1b\\")  # colours, hyperlinks (rich)
 
@@ -78,8 +85,9 @@ def test_parameters_cell_finds_the_project_or_takes_it_from_the_environment(
     source = parameters_cell(path)
     found: dict = {}
     exec(source, found)
+    default = DEFAULT_MODELS.get(path.name, MODEL)
     assert found["PROJECT"] == project.resolve()
-    assert found.get("MODEL", MODEL) == MODEL and found.get("TRACKING_URI") is None
+    assert found.get("MODEL", default) == default and found.get("TRACKING_URI") is None
     monkeypatch.setenv("GANOPS_PROJECT", str(other))
     monkeypatch.setenv("GANOPS_MODEL", "ganops-gan-ring8")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////elsewhere/mlflow.db")
@@ -127,18 +135,24 @@ class Executed:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, make_project, run_cmd, digits_input) -> Path:
+def project(tmp_path_factory, make_project, run_cmd, digits_input, paired_inputs) -> Path:
     """A tiny project after `kedro run`, its model holding two versions: v1 (trained,
-    champion) and v2 (an untrained DCGAN, challenger)."""
+    champion) and v2 (an untrained DCGAN, challenger); and TRANSLATOR, an untrained Context
+    Encoder, champion, with its model input (16x16 photo patches, 4x4 holes)."""
     project = make_project(tmp_path_factory.mktemp("notebooks") / "project")
     run_cmd(project, "kedro", "run")
+    inpaint = paired_inputs["inpaint"]
+    dataset = TRANSLATOR.split("-", 2)[-1]
+    save_arrays(project / "data" / "05_model_input" / f"{dataset}.npz", inpaint)
     previous = mlflow.get_tracking_uri()
     try:
         use_mlflow_store(project)  # the project's own sqlite:///mlflow.db
         decision = register_tiny(digits_input, "dcgan", fid=1e6)
+        translator = register_tiny(inpaint, "context_encoder", dataset)
     finally:
         mlflow.set_tracking_uri(previous)
     assert (decision.version, decision.promoted) == ("2", False), decision
+    assert (translator.name, translator.promoted) == (TRANSLATOR, True), translator
     return project
 
 
@@ -158,6 +172,11 @@ def kernel_env(project: Path) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     }
+
+
+def own_model(path: Path) -> dict[str, str]:
+    """The notebook's GANOPS_MODEL where it is not MODEL (kernel_env's)."""
+    return {"GANOPS_MODEL": PROJECT_MODELS[path.name]} if path.name in PROJECT_MODELS else {}
 
 
 async def execute_all(paths: list[Path], folder: Path, env: dict[str, str]) -> dict:
@@ -199,7 +218,7 @@ async def execute_all(paths: list[Path], folder: Path, env: dict[str, str]) -> d
         try:
             with log.open("w") as output:
                 await client.async_execute(  # then shut the kernel down
-                    env=env | {"IPYTHONDIR": str(own / "ipython")},
+                    env=env | {"IPYTHONDIR": str(own / "ipython")} | own_model(path),
                     stdout=output,
                     stderr=output,
                     cleanup_kc=True,
@@ -256,11 +275,24 @@ def check_model_comparison(run: Executed) -> None:
     assert run.pictures("runs") == 1 and "report.html" in run.text("runs")
 
 
+def check_translation(run: Executed) -> None:
+    assert f"models:/{TRANSLATOR}@champion: context_encoder" in run.text("load")
+    assert "held-out inpaint pairs" in run.text("data") and "inpaint: " in run.text("translate")
+    picture = run.text("picture")  # input, baseline, model and target rows
+    assert run.pictures("picture") == 1 and "with 1 Axes" in picture, picture
+    metrics = run.text("metrics")
+    assert re.search(r"inpaint\s+model\s", metrics), metrics
+    assert "baseline (biharmonic)" in metrics and "beats the biharmonic baseline on" in metrics
+    assert all(name in metrics for name in ("l1", "psnr", "ssim", "l1_hole", "psnr_hole"))
+    assert not re.search(r"\b(nan|inf)\b", metrics, re.IGNORECASE), metrics
+
+
 CHECKS: dict[str, Callable[[Executed], None]] = {
     "01_data_exploration.ipynb": check_data_exploration,
     "02_latent_space.ipynb": check_latent_space,
     "03_registry.ipynb": check_registry,
     "04_model_comparison.ipynb": check_model_comparison,
+    "05_translation.ipynb": check_translation,
 }
 
 
