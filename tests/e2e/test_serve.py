@@ -129,10 +129,18 @@ def raw_post(base: str, headers: str, body: bytes = b"") -> tuple[int, str]:
 
 
 def test_a_body_over_the_bound_is_refused_from_its_headers(server):
-    """413 before any of the 40 MB is sent; a body of unknown length (chunked) 411."""
+    """413 before any of the 100 MB is sent; a body of unknown length (chunked) 411."""
     json_type = "Content-Type: application/json\r\n"
-    status, text = raw_post(server, f"{json_type}Content-Length: 40000000\r\n")
-    assert status == 413 and "over 33554432" in text, text
+    status, text = raw_post(server, f"{json_type}Content-Length: 100000000\r\n")
+    assert status == 413 and "the request body is 100000000 bytes, over" in text, text
     chunks = b"2\r\n{}\r\n0\r\n\r\n"
     status, text = raw_post(server, f"{json_type}Transfer-Encoding: chunked\r\n", chunks)
     assert status == 411 and "Content-Length" in text, text
+
+
+def test_a_table_of_too_many_rows_is_refused_before_mlflow_reads_it(server):
+    status, body = post(
+        f"{server}/invocations",
+        {"dataframe_split": {"columns": ["n", "seed"], "data": [[1, 0]] * 300}},
+    )
+    assert status == 400 and body["message"] == "at most 256 images per call, asked for 300 rows"

@@ -24,6 +24,7 @@ from ganops.errors import GanopsError
 
 BIN = Path(sys.executable).parent  # the environment's uvicorn
 LOOPBACK = "127.0.0.1"
+WORKERS = int(os.environ.get("GANOPS_SERVE_WORKERS", 2))  # processes, each with the model
 
 
 def is_loopback(host: str) -> bool:
@@ -46,7 +47,7 @@ def check_host(host: str) -> None:
         )
 
 
-def serve_command(host: str, port: int) -> list[str]:
+def serve_command(host: str, port: int, workers: int = WORKERS) -> list[str]:
     """The server's command line on ``host:port`` (the model comes in ``serve_env``)."""
     return [
         str(BIN / "uvicorn"),
@@ -56,6 +57,8 @@ def serve_command(host: str, port: int) -> list[str]:
         host,
         "--port",
         str(port),
+        "--workers",
+        str(workers),
         "--timeout-keep-alive",
         "5",
         "--no-server-header",
@@ -69,6 +72,7 @@ def local_copy(model_uri: str, tracking_uri: str) -> str:
 
     from mlflow.artifacts import download_artifacts
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line, no bar
     folder = tempfile.mkdtemp(prefix="ganops-serve-")
     return download_artifacts(model_uri, dst_path=folder, tracking_uri=tracking_uri)
 
