@@ -5,18 +5,17 @@ home page, Results and the CLI reference."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+
+from static_site import served_folder
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # this virtual environment, already set up
@@ -48,23 +47,11 @@ def test_the_build_holds_every_page_the_generated_reference_and_the_notebooks(si
     assert "# Changelog" not in (site / "changelog" / "index.html").read_text()  # included
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base's name)
-        """No line per request."""
-
-
 @pytest.fixture(scope="module")
 def site_url(site: Path) -> Iterator[str]:
     """The built files served over http on a free loopback port, as any static server would."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=site))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with served_folder(site) as url:
+        yield url
 
 
 def visible_texts(browser, css: str) -> list[str]:

@@ -3,13 +3,10 @@ served on loopback and opened in headless Chromium (offline), and the data the s
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from ganops.pipeline_registry import register_pipelines
 from ganops.variants import FAMILIES
+from static_site import served_folder
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # this virtual environment, already set up
@@ -75,23 +73,11 @@ def site(tmp_path_factory, make_project, run_cmd) -> Path:
     return project / "build"
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base's name)
-        """No line per request."""
-
-
 @pytest.fixture(scope="module")
 def site_url(site: Path) -> Iterator[str]:
     """The site served over http on a free loopback port, as any static web server would."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=site))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with served_folder(site) as url:
+        yield url
 
 
 def test_site_data_draws_the_default_pipeline_by_layer_and_variant_group(site):
