@@ -19,11 +19,17 @@ from stores import register_tiny_gan, use_tracking_server
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_a_registration_and_load_generator_through_the_server(team_server, digits_input):
+@pytest.fixture(scope="module")
+def registered_on_team(team_server, digits_input):
+    """A tiny GAN registered through the team server, as its admin (``ganops-gan-team``)."""
+    use_tracking_server(team_server.uri)
+    return register_tiny_gan(digits_input, dataset="team")
+
+
+def test_a_registration_and_load_generator_through_the_server(team_server, registered_on_team):
     from ganops.serving.load import load_generator
 
-    use_tracking_server(team_server.uri)
-    decision = register_tiny_gan(digits_input, dataset="team")
+    decision = registered_on_team
     assert decision.promoted and decision.version == "1"
     images = load_generator("models:/ganops-gan-team@champion").generate(3, seed=0)
     assert images.shape[0] == 3 and 0.0 <= images.min() <= images.max() <= 1.0
@@ -163,21 +169,20 @@ def test_the_server_asks_every_request_for_a_user(team_server, monkeypatch):
 
 
 def test_a_read_only_user_reads_the_registry_but_cannot_move_the_champion(
-    team_server, digits_input, monkeypatch
+    team_server, registered_on_team, monkeypatch
 ):
     from mlflow.exceptions import MlflowException
     from mlflow.server.auth.client import AuthServiceClient
 
-    use_tracking_server(team_server.uri)
-    decision = register_tiny_gan(digits_input, dataset="guarded")
+    decision = registered_on_team
     AuthServiceClient(team_server.uri).create_user("reader", "reader-password-1")
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "reader")
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "reader-password-1")
     reader = MlflowClient(team_server.uri)
-    champion = reader.get_model_version_by_alias("ganops-gan-guarded", "champion")
+    champion = reader.get_model_version_by_alias("ganops-gan-team", "champion")
     assert str(champion.version) == decision.version
     with pytest.raises(MlflowException, match="PERMISSION_DENIED|Permission denied"):
-        reader.set_registered_model_alias("ganops-gan-guarded", "champion", decision.version)
+        reader.set_registered_model_alias("ganops-gan-team", "champion", decision.version)
 
 
 def test_serving_beyond_loopback_without_authentication_is_refused(tmp_path, capsys):
