@@ -283,7 +283,7 @@ def single_pass_results(
 
 
 def serving_figures(project: Path, model_input: dict, requests: int) -> dict[str, Any]:
-    """``mlflow models serve`` of the default DCGAN (as configured, untrained) under a mix of
+    """``ganops serve``'s server of the default DCGAN (as configured, untrained) under a mix of
     valid and hostile requests from 4 threads: latency percentiles of the valid ones, requests
     per second, statuses (``serving.loadtest``)."""
     import mlflow
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--serving-requests",
         type=int,
         default=300,
-        help="requests to `mlflow models serve` of the default DCGAN (0: skip)",
+        help="requests to `ganops serve`'s server of the default DCGAN (0: skip)",
     )
     parser.add_argument(
         "--loop-steps",

@@ -213,7 +213,7 @@ def serve_command(commands) -> None:
     srv = command_parser(
         commands,
         "serve",
-        "serve a registered generator over REST on loopback (mlflow models serve)",
+        "serve a registered generator over REST on loopback (MLflow's scoring server)",
         "Serve a registered version (by alias) with MLflow's scoring server (what mlflow "
         "models serve runs), with the project's settings: this environment's packages, "
         "pickle loading off, request bodies of at most 32 MiB ($GANOPS_MAX_REQUEST_BYTES), "
