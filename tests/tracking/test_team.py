@@ -239,6 +239,7 @@ def test_make_server_as_root_refuses_when_postgres_cannot_run_its_python(tmp_pat
     assert len(err.splitlines()) == 1 and not (tmp_path / "server").exists()
 
 
+@pytest.mark.slow  # its own PostgreSQL and server (≈ 30 s); the refusal above is the default's
 @pytest.mark.skipif(os.geteuid() != 0, reason="root only: there is no root to drop otherwise")
 def test_make_server_started_as_root_runs_mlflow_server_as_postgres():
     """`make server` as root, end to end: its own PostgreSQL and mlflow server (with users),
