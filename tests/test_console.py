@@ -250,3 +250,13 @@ def test_the_server_gets_the_store_in_its_environment_not_its_command_line(monke
     env = serve_env(secret, "/tmp/model")
     assert env["MLFLOW_TRACKING_URI"] == secret and env["__pyfunc_model_path__"] == "/tmp/model"
     assert env["MLFLOW_ALLOW_PICKLE_DESERIALIZATION"] == "false"
+
+
+@pytest.mark.parametrize("name", ["GANOPS_SERVE_WORKERS", "GANOPS_MAX_REQUEST_BYTES"])
+@pytest.mark.parametrize("value", ["two", "0", "-1"])
+def test_a_bad_server_setting_is_one_line_naming_it(monkeypatch, name, value):
+    from ganops.errors import GanopsError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(GanopsError, match=f"{name}='{value}': give a whole number of at least 1"):
+        serve_command("127.0.0.1", 5001)

@@ -24,7 +24,16 @@ from ganops.errors import GanopsError
 
 BIN = Path(sys.executable).parent  # the environment's uvicorn
 LOOPBACK = "127.0.0.1"
-WORKERS = int(os.environ.get("GANOPS_SERVE_WORKERS", 2))  # processes, each with the model
+WORKERS = "GANOPS_SERVE_WORKERS"  # worker processes, each with the model (default 2)
+
+
+def whole_setting(name: str, default: int) -> int:
+    """The environment variable ``name``, a whole number of at least 1, else ``default``;
+    anything else is one line naming it."""
+    text = os.environ.get(name, str(default))
+    if not text.isdigit() or int(text) < 1:
+        raise GanopsError(f"{name}={text!r}: give a whole number of at least 1")
+    return int(text)
 
 
 def is_loopback(host: str) -> bool:
@@ -47,8 +56,14 @@ def check_host(host: str) -> None:
         )
 
 
-def serve_command(host: str, port: int, workers: int = WORKERS) -> list[str]:
-    """The server's command line on ``host:port`` (the model comes in ``serve_env``)."""
+def serve_command(host: str, port: int) -> list[str]:
+    """The server's command line on ``host:port`` (the model comes in ``serve_env``), with
+    ``GANOPS_SERVE_WORKERS`` workers; ``GANOPS_MAX_REQUEST_BYTES``, if set, checked here."""
+    from ganops.serving.app import LIMIT_VARIABLE
+
+    workers = whole_setting(WORKERS, 2)
+    if LIMIT_VARIABLE in os.environ:
+        whole_setting(LIMIT_VARIABLE, 1)
     return [
         str(BIN / "uvicorn"),
         "--factory",
@@ -99,8 +114,9 @@ def start_server(
     ``subprocess.Popen``'s options, e.g. where its output goes); a host other than loopback
     is refused."""
     check_host(host)
+    command = serve_command(host, port)
     env = serve_env(tracking_uri, local_copy(model_uri, tracking_uri))
-    return subprocess.Popen(serve_command(host, port), env=env, **popen)
+    return subprocess.Popen(command, env=env, **popen)
 
 
 def become_server(model_uri: str, tracking_uri: str, port: int, host: str = LOOPBACK) -> None:
@@ -108,8 +124,8 @@ def become_server(model_uri: str, tracking_uri: str, port: int, host: str = LOOP
     service manager's SIGTERM and the exit status are the server's own); a host other than
     loopback is refused. Returns only by raising."""
     check_host(host)
-    env = serve_env(tracking_uri, local_copy(model_uri, tracking_uri))
     command = serve_command(host, port)
+    env = serve_env(tracking_uri, local_copy(model_uri, tracking_uri))
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], command, env)
