@@ -23,7 +23,7 @@ from ganops.data.unpaired import DIRECTIONS
 from ganops.errors import GanopsError
 from ganops.evaluation.plots import samples_picture
 from ganops.quiet import hide_notes, quiet_start
-from ganops.tracking.server import check_tracking_uri, is_database, without_password
+from ganops.tracking.server import check_tracking_uri, shown_uri
 
 #: The project's own tracking store (conf/base/mlflow.yml), relative to the working folder.
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
@@ -394,11 +394,6 @@ def tracking_store(given: str | None) -> str:
     return given or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
 
 
-def shown(uri: str) -> str:
-    """A tracking URI as messages show it (a database's password hidden)."""
-    return without_password(uri) if is_database(uri) else uri
-
-
 def image_files(path: Path) -> list[Path]:
     """The image files to translate: ``path`` itself, or the images in that folder."""
     if not path.exists():
@@ -556,7 +551,7 @@ def registered_version(tracking_uri: str, name: str, alias: str) -> str:
         model = client.get_registered_model(name)
     except MlflowException:
         raise GanopsError(
-            f"no model {name} in {shown(tracking_uri)}: ganops models lists the registered ones"
+            f"no model {name} in {shown_uri(tracking_uri)}: ganops models lists the registered ones"
         ) from None
     aliases = ", ".join(sorted(model.aliases)) or "none"
     raise GanopsError(f"{name} has no version aliased {alias!r} (its aliases: {aliases})")

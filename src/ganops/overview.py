@@ -161,13 +161,15 @@ def models_table(tracking_uri: str) -> str:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    from ganops.tracking.server import is_database, without_password
+    from ganops.tracking.server import shown_uri
 
     client = MlflowClient(tracking_uri)
     models = registered_models(client)
     if not models:
-        shown = without_password(tracking_uri) if is_database(tracking_uri) else tracking_uri
-        return f"no registered models in {shown} (kedro run trains, evaluates and registers them)"
+        return (
+            f"no registered models in {shown_uri(tracking_uri)} (kedro run trains, evaluates "
+            "and registers them)"
+        )
     rows = []
     for model in models:
         count = len(client.search_model_versions(f"name='{model.name}'"))

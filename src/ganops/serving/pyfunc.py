@@ -344,8 +344,8 @@ def request_styles(table: pd.DataFrame, generator: keras.Model) -> list[np.ndarr
             continue
         with row_error(i, STYLE):
             data = file_bytes(value)
-            if image_size(data) != tuple(shape[:2]):  # before decoding it
-                height, width = image_size(data)
+            height, width = image_size(data)  # checked before decoding it
+            if (height, width) != tuple(shape[:2]):
                 raise GanopsError(
                     f"the style image must be {shape[1]}x{shape[0]} (the training size), "
                     f"got {width}x{height}"

@@ -89,6 +89,11 @@ def without_password(uri: str) -> str:
     return make_url(uri).render_as_string(hide_password=True)
 
 
+def shown_uri(uri: str) -> str:
+    """A tracking URI as messages show it (a database's password hidden)."""
+    return without_password(uri) if is_database(uri) else uri
+
+
 def database_problem(uri: str, timeout: float = 5.0) -> str | None:
     """Why the PostgreSQL database ``uri`` cannot be used (one try), or None when it can:
     ``is unreachable (...)``, ``refused the credentials (...)`` or ``has no such database``,

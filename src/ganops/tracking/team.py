@@ -70,10 +70,8 @@ def secret(path: Path) -> str:
         if path.stat().st_mode & 0o077:
             raise ConfigError(f"{path} can be read by others: chmod 600 {shlex.quote(str(path))}")
         return path.read_text().strip()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_urlsafe(24)
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE), "w") as file:
-        file.write(value + "\n")
+    private_file(path, value + "\n")
     return value
 
 
